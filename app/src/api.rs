@@ -1,0 +1,7 @@
+//! Server functions: thin, stable endpoints between the pages and the store.
+
+mod events;
+
+pub use events::{get_event, list_events, list_tenants};
+#[cfg(feature = "ssr")]
+pub use events::Db;

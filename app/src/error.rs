@@ -1,0 +1,48 @@
+//! The error server functions return to the browser: safe to show, never SQL.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The request itself is wrong (a bad filter, a malformed id); says why.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Nothing with that id is visible to the caller.
+    #[error("not found")]
+    NotFound,
+    /// Something failed on our side; the cause is in the server log under this id.
+    #[error("internal error (reference {0})")]
+    Internal(String),
+    /// The call did not reach the server or its answer did not decode.
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+/// The one place store errors become user-facing ones: the cause is logged
+/// with a reference the user can quote, and only the reference leaves.
+#[cfg(feature = "ssr")]
+impl From<crate::store::DbError> for AppError {
+    fn from(err: crate::store::DbError) -> Self {
+        let reference = ulid::Ulid::new().to_string();
+        tracing::error!(%reference, error = %err, "store call failed");
+        AppError::Internal(reference)
+    }
+}
+
+impl From<crate::model::FilterError> for AppError {
+    fn from(err: crate::model::FilterError) -> Self {
+        AppError::BadRequest(err.to_string())
+    }
+}

@@ -1,0 +1,13 @@
+//! Logbook's application: shared types, pages and server functions.
+//! Server-only code (the store) sits behind the `ssr` feature.
+
+pub mod api;
+pub mod error;
+pub mod model;
+pub mod pages;
+mod root;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod ui;
+
+pub use root::{shell, App};

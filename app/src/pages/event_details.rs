@@ -1,0 +1,32 @@
+//! One event, every field, with its before/after values side by side.
+
+use crate::{
+    api::get_event,
+    ui::{ChangesTable, ErrorNotice, EventFields},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn EventDetailsPage() -> impl IntoView {
+    let params = use_params_map();
+    let event = Resource::new(move || params.get().get("id").unwrap_or_default(), get_event);
+    view! {
+        <section class="details">
+            <p><a href="/" class="back">"← Back to the log"</a></p>
+            <Suspense fallback=|| view! { <p class="notice">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match event.await {
+                        Ok(event) => view! {
+                            <h1>{event.description.clone()}</h1>
+                            <EventFields event=event.clone()/>
+                            <h2>"What changed"</h2>
+                            <ChangesTable before=event.before.clone() after=event.after.clone()/>
+                        }.into_any(),
+                        Err(err) => view! { <ErrorNotice err/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,56 @@
+//! The log table page: filter and page cursors come from the URL.
+
+use crate::{
+    api::{list_events, list_tenants},
+    error::AppError,
+    model::{Cursor, EventFilter, PageRequest, PAGE_SIZE},
+    ui::{ErrorNotice, FilterBar, LogTable, Pager},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LogPage() -> impl IntoView {
+    let query = use_query_map();
+    let request = Memo::new(move |_| {
+        let params = query.get();
+        let filter = EventFilter::from_params(|name| params.get(name))?;
+        let cursor = |name: &str| -> Result<Option<Cursor>, AppError> {
+            params.get(name).filter(|v| !v.is_empty()).map(|v| v.parse::<Cursor>()).transpose().map_err(AppError::BadRequest)
+        };
+        let page = PageRequest { older_than: cursor("older")?, newer_than: cursor("newer")?, limit: PAGE_SIZE };
+        Ok::<_, AppError>((filter, page))
+    });
+    let filter = Memo::new(move |_| request.get().map(|(f, _)| f).unwrap_or_default());
+    let events = Resource::new(
+        move || request.get(),
+        |request| async move {
+            let (filter, page) = request?;
+            list_events(filter, page).await
+        },
+    );
+    let tenants = Resource::new(|| (), |_| list_tenants());
+
+    view! {
+        <section class="log">
+            <h1>"Activity log"</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let tenants = tenants.await.unwrap_or_default();
+                    view! { <FilterBar filter=filter.get() tenants/> }
+                })}
+            </Transition>
+            <Transition fallback=|| view! { <p class="notice">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(page) => view! {
+                            <LogTable events=page.events.clone()/>
+                            <Pager filter=filter.get() older=page.older.clone() newer=page.newer.clone()/>
+                        }.into_any(),
+                        Err(err) => view! { <ErrorNotice err/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,216 @@
+//! The `Store` implementation both backends share. Their SQL is identical
+//! (`$N` placeholders work in SQLite too); only the pool type, the migrations
+//! folder and the tenant-row lock differ, so one macro writes both impls.
+
+/// `sql_store!(Type, Database, "name", "migrations dir", "lock clause")`.
+macro_rules! sql_store {
+    ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn migrate(&self) -> Result<(), DbError> {
+                sqlx::migrate!($migrations).run(&self.write).await?;
+                Ok(())
+            }
+
+            async fn ping(&self) -> Result<(), DbError> {
+                sqlx::query("SELECT 1").execute(&self.read).await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn ensure_tenant(&self, slug: &str, name: &str) -> Result<Tenant, DbError> {
+                sqlx::query(
+                    "INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (slug) DO NOTHING",
+                )
+                .bind(slug)
+                .bind(name)
+                .bind(chrono::Utc::now().timestamp_micros())
+                .execute(&self.write)
+                .await?;
+                self.tenant_by_slug(slug)
+                    .await?
+                    .ok_or_else(|| DbError::UnknownTenant(slug.to_string()))
+            }
+
+            async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>, DbError> {
+                Ok(sqlx::query_as::<_, TenantRow>("SELECT id, slug, name FROM tenants WHERE slug = $1")
+                    .bind(slug)
+                    .fetch_optional(&self.read)
+                    .await?
+                    .map(Tenant::from))
+            }
+
+            async fn tenant_by_id(&self, id: i64) -> Result<Option<Tenant>, DbError> {
+                Ok(sqlx::query_as::<_, TenantRow>("SELECT id, slug, name FROM tenants WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.read)
+                    .await?
+                    .map(Tenant::from))
+            }
+
+            async fn list_tenants(&self, scope: &TenantScope) -> Result<Vec<Tenant>, DbError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT id, slug, name FROM tenants");
+                if let Some(id) = scope.tenant_id() {
+                    qb.push(" WHERE id = ").push_bind(id);
+                }
+                qb.push(" ORDER BY slug");
+                let rows: Vec<TenantRow> = qb.build_query_as().fetch_all(&self.read).await?;
+                Ok(rows.into_iter().map(Tenant::from).collect())
+            }
+
+            #[tracing::instrument(skip(self, key), fields(prefix = %key.prefix))]
+            async fn insert_api_key(&self, key: &NewApiKey) -> Result<ApiKeyRecord, DbError> {
+                Ok(sqlx::query_as(
+                    "INSERT INTO api_keys (tenant_id, prefix, secret_hash, name, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id, tenant_id, prefix, secret_hash, \
+                     name, created_at, last_used_at, revoked_at",
+                )
+                .bind(key.tenant_id)
+                .bind(&key.prefix)
+                .bind(&key.secret_hash)
+                .bind(&key.name)
+                .bind(chrono::Utc::now().timestamp_micros())
+                .fetch_one(&self.write)
+                .await?)
+            }
+
+            async fn api_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, DbError> {
+                Ok(sqlx::query_as(
+                    "SELECT id, tenant_id, prefix, secret_hash, name, created_at, last_used_at, \
+                     revoked_at FROM api_keys WHERE prefix = $1",
+                )
+                .bind(prefix)
+                .fetch_optional(&self.read)
+                .await?)
+            }
+
+            async fn touch_api_key(&self, id: i64, now_us: i64) -> Result<(), DbError> {
+                sqlx::query(
+                    "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 \
+                     AND (last_used_at IS NULL OR last_used_at < $3)",
+                )
+                .bind(now_us)
+                .bind(id)
+                .bind(now_us - 60_000_000)
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, events, receipt), fields(count = events.len()))]
+            async fn append(
+                &self,
+                tenant_id: i64,
+                events: &[NewEvent],
+                receipt: Option<&Receipt>,
+            ) -> Result<AppendOutcome, DbError> {
+                let mut tx = self.write.begin().await?;
+                // Lock the tenant's chain head first: concurrent appends for one
+                // tenant queue here, so the chain never forks and a retried
+                // idempotency key always sees the first request's receipt.
+                let head: (i64, String) = sqlx::query_as(concat!(
+                    "SELECT head_seq, head_hash FROM tenants WHERE id = $1",
+                    $lock
+                ))
+                .bind(tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| DbError::UnknownTenant(tenant_id.to_string()))?;
+                if let Some(r) = receipt {
+                    let seen: Option<(String, String)> = sqlx::query_as(
+                        "SELECT request_hash, response FROM ingest_receipts \
+                         WHERE tenant_id = $1 AND idempotency_key = $2",
+                    )
+                    .bind(tenant_id)
+                    .bind(&r.key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some((hash, response)) = seen {
+                        return Ok(if hash == r.request_hash {
+                            AppendOutcome::Replayed(response)
+                        } else {
+                            AppendOutcome::KeyReused
+                        });
+                    }
+                }
+                let now = chrono::Utc::now().timestamp_micros();
+                let (stamped, (seq, hash)) = query::stamp(tenant_id, head, now, events);
+                for chunk in stamped.chunks(query::INSERT_CHUNK) {
+                    query::insert_events::<$db>(chunk).build().execute(&mut *tx).await?;
+                }
+                sqlx::query("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
+                    .bind(seq)
+                    .bind(&hash)
+                    .bind(tenant_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(r) = receipt {
+                    sqlx::query(
+                        "INSERT INTO ingest_receipts (tenant_id, idempotency_key, request_hash, \
+                         response, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(tenant_id)
+                    .bind(&r.key)
+                    .bind(&r.request_hash)
+                    .bind(&r.response)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(AppendOutcome::Committed)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn fetch_events(
+                &self,
+                scope: &TenantScope,
+                filter: &EventFilter,
+                page: &PageRequest,
+            ) -> Result<Vec<Event>, DbError> {
+                let rows: Vec<EventRow> = query::select_events::<$db>(scope, filter, page)
+                    .build_query_as()
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.into_iter().map(Event::try_from).collect()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError> {
+                let row: Option<EventRow> = query::select_event::<$db>(scope, id)
+                    .build_query_as()
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.map(Event::try_from).transpose()
+            }
+
+            async fn has_events(&self) -> Result<bool, DbError> {
+                let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events LIMIT 1")
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(found.is_some())
+            }
+        }
+    };
+}
+
+pub(crate) use sql_store;
+
+/// `tenants` as selected by the shared impl.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TenantRow {
+    id: i64,
+    slug: String,
+    name: String,
+}
+
+impl From<TenantRow> for crate::model::Tenant {
+    fn from(row: TenantRow) -> Self {
+        crate::model::Tenant { id: row.id, slug: row.slug, name: row.name }
+    }
+}

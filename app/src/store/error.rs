@@ -1,0 +1,21 @@
+//! The store's one error type; the server layers convert it once.
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database was unreachable or refused a statement.
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// A migration failed; the server must not start on a half-migrated schema.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value no longer parses, e.g. an outcome outside the vocabulary.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// A tenant named by slug does not exist.
+    #[error("unknown tenant '{0}'")]
+    UnknownTenant(String),
+    /// `DATABASE_URL` names a database Logbook cannot use.
+    #[error("unsupported database URL '{0}': expected sqlite:… or postgres://…")]
+    UnsupportedUrl(String),
+}

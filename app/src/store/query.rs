@@ -1,0 +1,239 @@
+//! SQL shared by both backends, built with `QueryBuilder` so every value is bound.
+
+use super::{chain, records::NewEvent, row::EVENT_COLUMNS, scope::TenantScope};
+use crate::model::{ActionMatch, EventFilter, PageRequest, Resource};
+use serde_json::Value;
+use sqlx::{types::Json, Database, Encode, QueryBuilder, Type};
+
+/// At most this many rows per page, whatever the caller asks.
+pub const MAX_PAGE: u32 = 500;
+/// Rows per INSERT statement: 25 columns x 400 stays under both backends' bind limits.
+pub const INSERT_CHUNK: usize = 400;
+
+/// The newest-first page (or, with `newer_than`, the oldest-first run just
+/// above the cursor), fetching one extra row to learn whether more exist.
+pub fn select_events<'a, DB>(scope: &TenantScope, filter: &EventFilter, page: &PageRequest) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {EVENT_COLUMNS} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE 1 = 1"
+    ));
+    push_filter(&mut qb, scope, filter);
+    let ascending = page.older_than.is_none() && page.newer_than.is_some();
+    if let Some(c) = &page.older_than {
+        // The first conjunct bounds the index range; the second breaks ties on id.
+        qb.push(" AND e.occurred_at <= ").push_bind(c.occurred_us);
+        qb.push(" AND (e.occurred_at < ").push_bind(c.occurred_us);
+        qb.push(" OR e.id < ").push_bind(c.id.clone()).push(")");
+    } else if let Some(c) = &page.newer_than {
+        qb.push(" AND e.occurred_at >= ").push_bind(c.occurred_us);
+        qb.push(" AND (e.occurred_at > ").push_bind(c.occurred_us);
+        qb.push(" OR e.id > ").push_bind(c.id.clone()).push(")");
+    }
+    let order = if ascending { "ASC" } else { "DESC" };
+    qb.push(format!(" ORDER BY e.occurred_at {order}, e.id {order} LIMIT "));
+    qb.push_bind(i64::from(page.limit.clamp(1, MAX_PAGE)) + 1);
+    qb
+}
+
+/// One event by id, within the scope.
+pub fn select_event<'a, DB>(scope: &TenantScope, id: &str) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {EVENT_COLUMNS} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.id = "
+    ));
+    qb.push_bind(id.to_string());
+    push_filter(&mut qb, scope, &EventFilter::default());
+    qb
+}
+
+fn push_filter<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &TenantScope, f: &EventFilter)
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    if let Some(id) = scope.tenant_id() {
+        qb.push(" AND e.tenant_id = ").push_bind(id);
+    }
+    let mut eq = |column: &str, value: Option<String>| {
+        if let Some(value) = value {
+            qb.push(format!(" AND {column} = ")).push_bind(value);
+        }
+    };
+    eq("t.slug", f.tenant.clone());
+    eq("e.actor_type", f.actor_type.map(|v| v.as_str().to_string()));
+    eq("e.category", f.category.clone());
+    eq("e.event_type", f.event_type.clone());
+    eq("e.outcome", f.outcome.map(|v| v.as_str().to_string()));
+    eq("e.severity", f.severity.map(|v| v.as_str().to_string()));
+    eq("e.resource_type", f.resource_type.clone());
+    eq("e.resource_id", f.resource_id.clone());
+    eq("e.ip", f.ip.clone());
+    if let Some(actor) = &f.actor {
+        qb.push(" AND (e.actor_id = ").push_bind(actor.clone());
+        qb.push(" OR e.actor_email = ").push_bind(actor.clone());
+        qb.push(" OR e.actor_name = ").push_bind(actor.clone()).push(")");
+    }
+    match f.action_match() {
+        Some(ActionMatch::Exact(action)) => {
+            qb.push(" AND e.action = ").push_bind(action.to_string());
+        }
+        // A range, not LIKE, so the (tenant, action, time) index serves it.
+        Some(ActionMatch::Prefix(prefix)) => {
+            if let Some(upper) = prefix_upper_bound(prefix) {
+                qb.push(" AND e.action >= ").push_bind(prefix.to_string());
+                qb.push(" AND e.action < ").push_bind(upper);
+            }
+        }
+        None => {}
+    }
+    if let Some(from) = f.from {
+        qb.push(" AND e.occurred_at >= ").push_bind(from.timestamp_micros());
+    }
+    if let Some(to) = f.to {
+        qb.push(" AND e.occurred_at < ").push_bind(to.timestamp_micros());
+    }
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// An event with its place in the tenant's chain, ready to insert.
+#[derive(Clone, Debug)]
+pub struct Stamped<'e> {
+    pub event: &'e NewEvent,
+    pub tenant_id: i64,
+    pub seq: i64,
+    pub received_us: i64,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Chains `events` onto a tenant head `(seq, hash)`; returns them and the new head.
+pub fn stamp<'e>(
+    tenant_id: i64,
+    head: (i64, String),
+    received_us: i64,
+    events: &'e [NewEvent],
+) -> (Vec<Stamped<'e>>, (i64, String)) {
+    let (mut seq, mut prev) = head;
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        seq += 1;
+        let hash = chain::event_hash(&prev, tenant_id, seq, received_us, event);
+        out.push(Stamped { event, tenant_id, seq, received_us, prev_hash: prev, hash: hash.clone() });
+        prev = hash;
+    }
+    (out, (seq, prev))
+}
+
+/// A multi-row INSERT for one chunk of stamped events.
+pub fn insert_events<'a, DB>(rows: &[Stamped<'_>]) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+    Option<String>: Encode<'a, DB> + Type<DB>,
+    Option<Json<Value>>: Encode<'a, DB> + Type<DB>,
+    Option<Json<Vec<Resource>>>: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO events (id, tenant_id, seq, occurred_at, received_at, actor_id, actor_name, \
+         actor_email, actor_type, action, category, event_type, outcome, severity, resource_type, \
+         resource_id, resource_name, targets_json, ip, user_agent, request_id, before_json, \
+         after_json, description, metadata_json, prev_hash, hash) ",
+    );
+    qb.push_values(rows, |mut b, r| {
+        let e = r.event;
+        let resource = e.resource.as_ref();
+        b.push_bind(e.id.clone())
+            .push_bind(r.tenant_id)
+            .push_bind(r.seq)
+            .push_bind(e.occurred_at.timestamp_micros())
+            .push_bind(r.received_us)
+            .push_bind(e.actor.id.clone())
+            .push_bind(e.actor.name.clone())
+            .push_bind(e.actor.email.clone())
+            .push_bind(e.actor.kind.as_str().to_string())
+            .push_bind(e.action.clone())
+            .push_bind(e.category.clone())
+            .push_bind(e.event_type.clone())
+            .push_bind(e.outcome.as_str().to_string())
+            .push_bind(e.severity.as_str().to_string())
+            .push_bind(resource.map(|r| r.kind.clone()))
+            .push_bind(resource.map(|r| r.id.clone()))
+            .push_bind(resource.and_then(|r| r.name.clone()))
+            .push_bind((!e.targets.is_empty()).then(|| Json(e.targets.clone())))
+            .push_bind(e.ip.clone())
+            .push_bind(e.user_agent.clone())
+            .push_bind(e.request_id.clone())
+            .push_bind(e.before.clone().map(Json))
+            .push_bind(e.after.clone().map(Json))
+            .push_bind(e.description.clone())
+            .push_bind(e.metadata.clone().map(Json))
+            .push_bind(r.prev_hash.clone())
+            .push_bind(r.hash.clone());
+    });
+    qb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Cursor;
+    use sqlx::Sqlite;
+
+    #[test]
+    fn the_prefix_upper_bound_is_the_next_string_after_the_prefix() {
+        assert_eq!(prefix_upper_bound("license."), Some("license/".to_string()));
+        assert_eq!(prefix_upper_bound(""), None);
+    }
+
+    #[test]
+    fn an_older_page_query_orders_newest_first_and_binds_the_cursor() {
+        let page = PageRequest {
+            older_than: Some(Cursor { occurred_us: 5, id: "X".into() }),
+            newer_than: None,
+            limit: 50,
+        };
+        let filter = EventFilter { action: Some("license.*".into()), ..Default::default() };
+        let mut qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page);
+        let sql = qb.build().sql().to_string();
+        assert!(sql.contains("e.tenant_id = ?"), "{sql}");
+        assert!(sql.contains("e.action >= ? AND e.action < ?"), "{sql}");
+        assert!(sql.contains("e.occurred_at <= ?"), "{sql}");
+        assert!(sql.ends_with("ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?"), "{sql}");
+        assert!(!sql.contains("OFFSET"), "{sql}");
+    }
+
+    #[test]
+    fn a_newer_page_query_reads_upwards_from_the_cursor() {
+        let page = PageRequest {
+            older_than: None,
+            newer_than: Some(Cursor { occurred_us: 5, id: "X".into() }),
+            limit: 50,
+        };
+        let mut qb = select_events::<Sqlite>(&TenantScope::all_tenants(), &EventFilter::default(), &page);
+        let sql = qb.build().sql().to_string();
+        assert!(!sql.contains("e.tenant_id = ?"), "{sql}");
+        assert!(sql.contains("e.occurred_at >= ?"), "{sql}");
+        assert!(sql.ends_with("ORDER BY e.occurred_at ASC, e.id ASC LIMIT ?"), "{sql}");
+    }
+}

@@ -1,0 +1,108 @@
+//! The storage trait both backends implement, and choosing one from a URL.
+
+use super::{
+    error::DbError,
+    records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
+    scope::TenantScope,
+    PgStore, SqliteStore,
+};
+use crate::model::{Cursor, Event, EventFilter, EventPage, PageRequest, Tenant};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// Everything Logbook persists. Reads take a `TenantScope`; events are only
+/// ever appended, never updated.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations; an error here must stop the server.
+    async fn migrate(&self) -> Result<(), DbError>;
+
+    /// Answers when the database is reachable.
+    async fn ping(&self) -> Result<(), DbError>;
+
+    /// Returns the tenant with this slug, creating it if needed.
+    async fn ensure_tenant(&self, slug: &str, name: &str) -> Result<Tenant, DbError>;
+
+    async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>, DbError>;
+
+    async fn tenant_by_id(&self, id: i64) -> Result<Option<Tenant>, DbError>;
+
+    /// Tenants visible in the scope, by slug.
+    async fn list_tenants(&self, scope: &TenantScope) -> Result<Vec<Tenant>, DbError>;
+
+    async fn insert_api_key(&self, key: &NewApiKey) -> Result<ApiKeyRecord, DbError>;
+
+    async fn api_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, DbError>;
+
+    /// Records use of a key, at most once a minute per key.
+    async fn touch_api_key(&self, id: i64, now_us: i64) -> Result<(), DbError>;
+
+    /// Appends events to a tenant's chain in one durable transaction, together
+    /// with the idempotency receipt when there is one. Returns only after commit.
+    async fn append(
+        &self,
+        tenant_id: i64,
+        events: &[NewEvent],
+        receipt: Option<&Receipt>,
+    ) -> Result<AppendOutcome, DbError>;
+
+    /// Raw keyset read: up to `limit + 1` rows in the order the request implies.
+    async fn fetch_events(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Event>, DbError>;
+
+    async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError>;
+
+    /// Whether any event exists at all (used to seed demo data only once).
+    async fn has_events(&self) -> Result<bool, DbError>;
+
+    /// One page of events, newest first, with neighbour cursors.
+    async fn list_events(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<EventPage, DbError> {
+        let limit = page.limit.clamp(1, super::query::MAX_PAGE) as usize;
+        let mut rows = self.fetch_events(scope, filter, page).await?;
+        if page.older_than.is_none() && page.newer_than.is_some() {
+            // Going back: if we reached the top, show a full first page instead
+            // of a short one, so "previous" always lands on a whole page.
+            if rows.len() <= limit {
+                let first = PageRequest::first(page.limit);
+                return self.list_events(scope, filter, &first).await;
+            }
+            rows.truncate(limit);
+            rows.reverse();
+            return Ok(EventPage {
+                older: rows.last().map(Cursor::of),
+                newer: rows.first().map(Cursor::of),
+                events: rows,
+            });
+        }
+        let has_older = rows.len() > limit;
+        rows.truncate(limit);
+        Ok(EventPage {
+            older: if has_older { rows.last().map(Cursor::of) } else { None },
+            newer: if page.older_than.is_some() { rows.first().map(Cursor::of) } else { None },
+            events: rows,
+        })
+    }
+}
+
+/// Opens the database named by `url` (`sqlite:…` or `postgres://…`).
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, DbError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Err(DbError::UnsupportedUrl(url.to_string()))
+    }
+}

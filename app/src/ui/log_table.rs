@@ -1,0 +1,65 @@
+//! The log table: one row per event, newest first; a row opens its details.
+
+use super::LocalTime;
+use crate::model::Event;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn LogTable(events: Vec<Event>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <p class="notice empty">"No events match this filter."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="log-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Time"</th>
+                        <th scope="col">"Tenant"</th>
+                        <th scope="col">"Actor"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Category"</th>
+                        <th scope="col">"Resource"</th>
+                        <th scope="col">"Outcome"</th>
+                        <th scope="col">"IP"</th>
+                        <th scope="col">"Description"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {events.into_iter().map(|event| view! { <LogRow event/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn LogRow(event: Event) -> impl IntoView {
+    let href = format!("/events/{}", event.id);
+    let navigate = use_navigate();
+    let open = {
+        let href = href.clone();
+        move |_| navigate(&href, Default::default())
+    };
+    let outcome = event.outcome.as_str();
+    let severity = event.severity.as_str();
+    view! {
+        <tr class=format!("event-row severity-{severity}") data-id=event.id.clone() on:click=open>
+            <td class="time"><a href=href><LocalTime at=event.occurred_at/></a></td>
+            <td class="tenant">{event.tenant.clone()}</td>
+            <td class="actor">
+                <span class="actor-name">{event.actor.label().to_string()}</span>
+                {event.actor.email.clone().filter(|_| event.actor.name.is_some()).map(|email| view! { <span class="actor-email">{email}</span> })}
+                <span class="badge actor-type">{event.actor.kind.as_str()}</span>
+            </td>
+            <td class="action"><code>{event.action.clone()}</code></td>
+            <td class="category">{event.category.clone()}</td>
+            <td class="resource">{event.resource.as_ref().map(|r| r.label())}</td>
+            <td class="outcome"><span class=format!("badge outcome-{outcome}")>{outcome}</span></td>
+            <td class="ip">{event.ip.clone()}</td>
+            <td class="description">{event.description.clone()}</td>
+        </tr>
+    }
+}

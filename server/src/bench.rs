@@ -1,0 +1,170 @@
+//! `logbook bench`: ingest throughput through the HTTP API against raw sqlx
+//! inserts on the same schema, then keyset page latency deep into the log.
+//! Everything runs on temporary SQLite databases in one process and one run,
+//! so the printed ratios compare like with like.
+
+use crate::{
+    cli::CliResult,
+    config::Limits,
+    demo::{Generator, TenantProfile, PROFILES},
+    http::{bind, AppState},
+    ingest, keys,
+};
+use app::{
+    model::{EventFilter, PageRequest, Tenant},
+    store::{insert_events, stamp, NewApiKey, NewEvent, SqliteStore, Store, TenantScope, GENESIS_HASH, INSERT_CHUNK},
+};
+use chrono::{DateTime, Duration, Utc};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use serde_json::Value;
+use std::{path::Path, sync::Arc, time::Instant};
+
+const DAYS: i64 = 40;
+const SAMPLES: usize = 200;
+const DEEP_ROWS: usize = 100_000;
+
+pub async fn run(events: usize, batch: usize) -> CliResult {
+    let dir = tempfile::tempdir()?;
+    println!("bench: {events} events in batches of {batch}, temporary SQLite databases in {}", dir.path().display());
+
+    let (http_store, http_tenants) = fresh_store(&dir.path().join("http.db")).await?;
+    let (raw_store, raw_tenants) = fresh_store(&dir.path().join("raw.db")).await?;
+    let mut api_keys = Vec::new();
+    for tenant in &http_tenants {
+        let key = keys::generate();
+        http_store
+            .insert_api_key(&NewApiKey { tenant_id: tenant.id, prefix: key.prefix, secret_hash: key.secret_hash, name: "bench".into() })
+            .await?;
+        api_keys.push(key.plaintext);
+    }
+    let state = AppState::new(http_store.clone(), Path::new("target/site"), Limits::default());
+    let addr = bind(state, "127.0.0.1:0".parse()?).await?.spawn();
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/api/v1/events");
+
+    let now = Utc::now();
+    let mut workload = Workload::new(now);
+    let mut raw_heads = vec![(0_i64, GENESIS_HASH.to_string()); raw_tenants.len()];
+    let (mut http_secs, mut raw_secs) = (0.0_f64, 0.0_f64);
+    let mut sent = 0;
+    while sent < events {
+        let size = batch.min(events - sent);
+        let (tenant, wire) = workload.batch(size);
+        sent += size;
+
+        // Through the API: JSON, auth, validation, hashing, durable commit.
+        let body = serde_json::to_vec(&wire)?;
+        let started = Instant::now();
+        let response = client.post(&url).bearer_auth(&api_keys[tenant]).body(body).send().await?;
+        let status = response.status();
+        let _ = response.bytes().await?;
+        http_secs += started.elapsed().as_secs_f64();
+        if !status.is_success() {
+            return Err(format!("ingest answered {status}").into());
+        }
+
+        // Raw: the same rows, already validated and chained, inserted directly.
+        let rows = to_new_events(&wire, &raw_tenants[tenant].slug, now)?;
+        let (stamped, head) = stamp(raw_tenants[tenant].id, raw_heads[tenant].clone(), now.timestamp_micros(), &rows);
+        let started = Instant::now();
+        let mut tx = raw_store.write_pool().begin().await?;
+        for chunk in stamped.chunks(INSERT_CHUNK) {
+            insert_events::<sqlx::Sqlite>(chunk).build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        raw_secs += started.elapsed().as_secs_f64();
+        raw_heads[tenant] = head;
+    }
+    let http_rate = events as f64 / http_secs;
+    let raw_rate = events as f64 / raw_secs;
+    println!("ingest via HTTP API, batches of {batch}: {events} events in {http_secs:.1} s = {http_rate:.0} events/s");
+    println!("raw sqlx inserts, same schema and indexes: {events} events in {raw_secs:.1} s = {raw_rate:.0} events/s");
+    println!("ingest HTTP / raw sqlx ratio: {:.2}", http_rate / raw_rate);
+
+    pages(http_store.as_ref(), &http_tenants[0], now).await
+}
+
+async fn fresh_store(path: &Path) -> Result<(Arc<SqliteStore>, Vec<Tenant>), Box<dyn std::error::Error + Send + Sync>> {
+    let store = Arc::new(SqliteStore::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?);
+    store.migrate().await?;
+    let mut tenants = Vec::new();
+    for TenantProfile { slug, name, .. } in PROFILES {
+        tenants.push(store.ensure_tenant(slug, name).await?);
+    }
+    Ok((store, tenants))
+}
+
+fn to_new_events(wire: &[Value], slug: &str, now: DateTime<Utc>) -> Result<Vec<NewEvent>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut ids = ulid::Generator::new();
+    wire.iter()
+        .map(|v| Ok(ingest::validate(serde_json::from_value(v.clone())?, slug, ids.generate()?.to_string(), now)?))
+        .collect()
+}
+
+/// Batches of generated events: 80% for the first tenant, so one
+/// tenant+action+30-day filter reaches well past 100,000 rows.
+struct Workload {
+    generator: Generator,
+    rng: StdRng,
+    now: DateTime<Utc>,
+}
+
+impl Workload {
+    fn new(now: DateTime<Utc>) -> Self {
+        Workload { generator: Generator::new(1), rng: StdRng::seed_from_u64(2), now }
+    }
+
+    fn batch(&mut self, size: usize) -> (usize, Vec<Value>) {
+        let tenant = if self.rng.gen_bool(0.8) { 0 } else { self.generator.pick_tenant() };
+        let events = (0..size)
+            .map(|_| {
+                let at = self.now - Duration::seconds(self.rng.gen_range(1..DAYS * 86_400));
+                self.generator.event(tenant, at)
+            })
+            .collect();
+        (tenant, events)
+    }
+}
+
+/// p50 / p95 of the first page and of a page `DEEP_ROWS` rows in, for the
+/// tenant + action + last-30-days filter, measured at the store.
+async fn pages(store: &dyn Store, tenant: &Tenant, now: DateTime<Utc>) -> CliResult {
+    let scope = TenantScope::tenant(tenant.id);
+    let filter = EventFilter {
+        action: Some("license.created".into()),
+        from: Some(now - Duration::days(30)),
+        ..Default::default()
+    };
+    let first = PageRequest::first(50);
+    let mut cursor = None;
+    let mut walked = 0;
+    while walked < DEEP_ROWS {
+        let step = PageRequest { older_than: cursor.clone(), newer_than: None, limit: app::store::MAX_PAGE };
+        let page = store.list_events(&scope, &filter, &step).await?;
+        walked += page.events.len();
+        match page.older {
+            Some(next) => cursor = Some(next),
+            None => return Err(format!("the filter matched only {walked} rows; run with more events").into()),
+        }
+    }
+    let deep = PageRequest { older_than: cursor, newer_than: None, limit: 50 };
+    for (label, request) in [("first page", &first), ("page 100000 rows deep", &deep)] {
+        let mut samples = Vec::with_capacity(SAMPLES);
+        for _ in 0..SAMPLES {
+            let started = Instant::now();
+            let page = store.list_events(&scope, &filter, request).await?;
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            if page.events.len() != 50 {
+                return Err(format!("{label} returned {} rows", page.events.len()).into());
+            }
+        }
+        samples.sort_by(|a, b| a.total_cmp(b));
+        let p = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+        println!(
+            "{label}, tenant+action+30-day filter ({SAMPLES} runs): p50 {:.2} ms, p95 {:.2} ms",
+            p(0.50),
+            p(0.95)
+        );
+    }
+    Ok(())
+}

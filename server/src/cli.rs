@@ -1,0 +1,121 @@
+//! The command line: `serve` (default) and the operator subcommands.
+
+use crate::{
+    bench,
+    config::Config,
+    demo::{seed_demo, DEMO_EVENTS},
+    http::{bind, AppState},
+    keys,
+};
+use app::store::{connect, NewApiKey, Store, TenantScope};
+use clap::{Parser, Subcommand};
+use std::{error::Error, path::PathBuf, sync::Arc};
+
+pub type CliResult = Result<(), Box<dyn Error + Send + Sync>>;
+
+#[derive(Debug, Parser)]
+#[command(name = "logbook", version, about = "Self-hosted activity and audit log")]
+pub struct Cli {
+    /// Configuration file (default: logbook.toml, if present).
+    #[arg(long, env = "LOGBOOK_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard and the ingest API (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a tenant (idempotent).
+    CreateTenant {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Create an API key bound to a tenant and print it once.
+    CreateApiKey {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value = "api key")]
+        name: String,
+    },
+    /// Benchmark ingest and paging on a temporary SQLite database.
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+    },
+}
+
+pub async fn run(cli: Cli) -> CliResult {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Bench { events, batch } = command {
+        return bench::run(events, batch).await;
+    }
+    let config = Config::load(cli.config)?;
+    let store = open(&config).await?;
+    match command {
+        Command::Serve => serve(config, store).await,
+        Command::Migrate => {
+            println!("Migrations applied to {}.", config.database_label());
+            Ok(())
+        }
+        Command::CreateTenant { slug, name } => {
+            let tenant = store.ensure_tenant(&slug, name.as_deref().unwrap_or(&slug)).await?;
+            println!("Tenant '{}' ({}) is ready.", tenant.slug, tenant.name);
+            Ok(())
+        }
+        Command::CreateApiKey { tenant, name } => create_api_key(store.as_ref(), &tenant, &name).await,
+        Command::Bench { .. } => unreachable!("handled above"),
+    }
+}
+
+/// Connects and migrates; a failed migration stops everything.
+async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + Sync>> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let store = connect(&config.database_url()).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
+    if config.demo_data {
+        if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS).await? {
+            println!("Seeded {} demo events for {} tenants.", seed.events, store.list_tenants(&TenantScope::all_tenants()).await?.len());
+            println!("Demo API key for tenant '{}' (shown once, keep it): {}", seed.tenant, seed.api_key);
+        }
+    }
+    if !config.site_root.join("pkg").exists() {
+        tracing::warn!(site_root = %config.site_root.display(), "browser bundle not found: pages render but do not hydrate; run `cargo leptos build --release`");
+    }
+    let state = AppState::new(store, &config.site_root, config.limits);
+    let bound = bind(state, config.addr).await?;
+    println!("Logbook is running at http://{} (database: {})", bound.addr, config.database_label());
+    bound.run().await?;
+    Ok(())
+}
+
+async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult {
+    let Some(tenant) = store.tenant_by_slug(slug).await? else {
+        let known: Vec<String> = store.list_tenants(&TenantScope::all_tenants()).await?.into_iter().map(|t| t.slug).collect();
+        return Err(format!(
+            "unknown tenant '{slug}'; known tenants: {}. Create one with `logbook create-tenant --slug {slug}`",
+            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        )
+        .into());
+    };
+    let key = keys::generate();
+    store
+        .insert_api_key(&NewApiKey { tenant_id: tenant.id, prefix: key.prefix, secret_hash: key.secret_hash, name: name.to_string() })
+        .await?;
+    println!("{}", key.plaintext);
+    eprintln!("API key for tenant '{}' created. It is shown only this once.", tenant.slug);
+    Ok(())
+}

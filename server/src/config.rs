@@ -1,0 +1,126 @@
+//! Layered configuration: defaults, then `logbook.toml`, then the environment.
+
+use figment::{
+    providers::{Env, Format, Toml},
+    Figment,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Everything the server needs to start. Loading it has no side effects.
+#[derive(Debug, Deserialize)]
+pub struct Config {
+    /// `sqlite:…` or `postgres://…`; defaults to a SQLite file in `data_dir`.
+    /// Secret because a PostgreSQL URL may carry a password.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+    #[serde(default = "default_addr")]
+    pub addr: SocketAddr,
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Folder holding the compiled browser bundle (`pkg/`), from `cargo leptos build`.
+    #[serde(default = "default_site_root")]
+    pub site_root: PathBuf,
+    /// Seed demo tenants and events when the database holds no events.
+    #[serde(default = "default_true")]
+    pub demo_data: bool,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Explicit ingest limits; exceeding one is a 413 that says which.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct Limits {
+    #[serde(default = "default_max_batch")]
+    pub max_batch: usize,
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_batch: default_max_batch(), max_body_bytes: default_max_body() }
+    }
+}
+
+fn default_addr() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 3000))
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_site_root() -> PathBuf {
+    PathBuf::from("target/site")
+}
+fn default_true() -> bool {
+    true
+}
+fn default_max_batch() -> usize {
+    5_000
+}
+fn default_max_body() -> usize {
+    16 * 1024 * 1024
+}
+
+impl Config {
+    /// Reads `file` (default `logbook.toml`, if present), then `LOGBOOK_*`
+    /// variables (`LOGBOOK_ADDR`, `LOGBOOK_DATA_DIR`, `LOGBOOK_LIMITS__MAX_BATCH`, …)
+    /// and `DATABASE_URL`.
+    pub fn load(file: Option<PathBuf>) -> Result<Config, Box<figment::Error>> {
+        let file = file.unwrap_or_else(|| PathBuf::from("logbook.toml"));
+        Figment::new()
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("LOGBOOK_").split("__"))
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL in force (the SQLite default spelled out).
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_string(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("logbook.db").display()),
+        }
+    }
+
+    /// Where the database lives, without credentials, for log lines.
+    pub fn database_label(&self) -> String {
+        let url = self.database_url();
+        match url.split_once('@') {
+            Some((scheme_and_user, host)) => {
+                let scheme = scheme_and_user.split("://").next().unwrap_or("postgres");
+                format!("{scheme}://…@{host}")
+            }
+            None => url,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_password_never_appears_in_the_label_or_debug_output() {
+        let config = Config {
+            database_url: Some(SecretString::from("postgres://app:hunter2@db:5432/logbook")),
+            addr: default_addr(),
+            data_dir: default_data_dir(),
+            site_root: default_site_root(),
+            demo_data: true,
+            limits: Limits::default(),
+        };
+        assert_eq!(config.database_label(), "postgres://…@db:5432/logbook");
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn without_a_url_the_database_is_a_sqlite_file_in_the_data_folder() {
+        let config: Config = Figment::new().extract().unwrap();
+        assert_eq!(config.database_url(), "sqlite://data/logbook.db?mode=rwc");
+        assert_eq!(config.addr, default_addr());
+        assert_eq!(config.limits.max_batch, 5_000);
+    }
+}

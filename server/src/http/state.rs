@@ -1,0 +1,28 @@
+//! What every handler can reach.
+
+use crate::config::Limits;
+use app::store::Store;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::AxumRouteListing;
+use std::{path::Path, sync::Arc};
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Arc<dyn Store>,
+    pub limits: Limits,
+    pub routes: Vec<AxumRouteListing>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, site_root: &Path, limits: Limits) -> Self {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("logbook")
+            .site_root(site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .build();
+        let routes = leptos_axum::generate_route_list(app::App);
+        AppState { leptos_options, store, limits, routes }
+    }
+}

@@ -1,0 +1,11 @@
+//! `POST /api/v1/events`: authenticated, validated, idempotent, durable.
+
+mod error;
+mod handler;
+mod response;
+mod validate;
+
+pub use error::IngestError;
+pub use handler::ingest_events;
+pub use response::{IngestResponse, ItemResult};
+pub use validate::{validate, IncomingEvent};

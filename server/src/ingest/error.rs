@@ -1,0 +1,88 @@
+//! Why a whole ingest request was refused, as a JSON error with a 4xx/5xx status.
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// No `Authorization: Bearer …` header.
+    #[error("send an API key as 'Authorization: Bearer <key>'")]
+    MissingKey,
+    /// The key is malformed, unknown, or does not match.
+    #[error("the API key is not valid")]
+    InvalidKey,
+    /// The key was revoked; its tenant must issue a new one.
+    #[error("the API key has been revoked")]
+    RevokedKey,
+    /// The body is larger than the configured limit.
+    #[error("the request body is larger than {0} bytes")]
+    BodyTooLarge(usize),
+    /// The batch holds more events than the configured limit.
+    #[error("a request may hold at most {max} events; this one holds {got}")]
+    TooManyEvents { max: usize, got: usize },
+    #[error("a request must hold at least one event")]
+    EmptyBatch,
+    /// The body is not JSON, or not an array or object of events.
+    #[error("the body is not valid JSON: {0}")]
+    BadJson(String),
+    #[error("the body must be a JSON array of events (or one event object)")]
+    NotEvents,
+    #[error("Idempotency-Key must be 1 to 255 visible ASCII characters")]
+    BadIdempotencyKey,
+    /// The same key was used before with a different body.
+    #[error("this Idempotency-Key was already used with a different request body")]
+    IdempotencyKeyReused,
+    /// Storage failed; the cause is logged under the reference.
+    #[error("internal error (reference {0})")]
+    Internal(String),
+}
+
+impl IngestError {
+    fn status(&self) -> StatusCode {
+        match self {
+            IngestError::MissingKey | IngestError::InvalidKey | IngestError::RevokedKey => StatusCode::UNAUTHORIZED,
+            IngestError::BodyTooLarge(_) | IngestError::TooManyEvents { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            IngestError::EmptyBatch | IngestError::BadJson(_) | IngestError::NotEvents | IngestError::BadIdempotencyKey => {
+                StatusCode::BAD_REQUEST
+            }
+            IngestError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            IngestError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            IngestError::MissingKey => "missing_api_key",
+            IngestError::InvalidKey => "invalid_api_key",
+            IngestError::RevokedKey => "revoked_api_key",
+            IngestError::BodyTooLarge(_) => "body_too_large",
+            IngestError::TooManyEvents { .. } => "too_many_events",
+            IngestError::EmptyBatch => "empty_batch",
+            IngestError::BadJson(_) => "invalid_json",
+            IngestError::NotEvents => "invalid_body",
+            IngestError::BadIdempotencyKey => "invalid_idempotency_key",
+            IngestError::IdempotencyKeyReused => "idempotency_key_reused",
+            IngestError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+/// The one place a store error becomes an ingest error: logged with a reference.
+impl From<app::store::DbError> for IngestError {
+    fn from(err: app::store::DbError) -> Self {
+        let reference = ulid::Ulid::new().to_string();
+        tracing::error!(%reference, error = %err, "ingest failed in the store");
+        IngestError::Internal(reference)
+    }
+}
+
+impl IntoResponse for IngestError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        (self.status(), Json(body)).into_response()
+    }
+}

@@ -1,0 +1,10 @@
+//! The Logbook server: configuration, HTTP routes, ingest API, demo data and
+//! operator commands. `main.rs` only parses the command line.
+
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod ingest;
+pub mod keys;
