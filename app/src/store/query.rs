@@ -214,8 +214,8 @@ mod tests {
             limit: 50,
         };
         let filter = EventFilter { action: Some("license.*".into()), ..Default::default() };
-        let mut qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page);
-        let sql = qb.build().sql().to_string();
+        let qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page);
+        let sql = qb.sql().to_string();
         assert!(sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("e.action >= ? AND e.action < ?"), "{sql}");
         assert!(sql.contains("e.occurred_at <= ?"), "{sql}");
@@ -230,8 +230,8 @@ mod tests {
             newer_than: Some(Cursor { occurred_us: 5, id: "X".into() }),
             limit: 50,
         };
-        let mut qb = select_events::<Sqlite>(&TenantScope::all_tenants(), &EventFilter::default(), &page);
-        let sql = qb.build().sql().to_string();
+        let qb = select_events::<Sqlite>(&TenantScope::all_tenants(), &EventFilter::default(), &page);
+        let sql = qb.sql().to_string();
         assert!(!sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("e.occurred_at >= ?"), "{sql}");
         assert!(sql.ends_with("ORDER BY e.occurred_at ASC, e.id ASC LIMIT ?"), "{sql}");

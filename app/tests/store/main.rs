@@ -1,0 +1,6 @@
+//! Store tests, each run against a real SQLite file and a real PostgreSQL database.
+
+mod append;
+mod paging;
+mod scope;
+mod support;
