@@ -2,6 +2,6 @@
 
 mod events;
 
-pub use events::{get_event, list_events, list_tenants};
 #[cfg(feature = "ssr")]
 pub use events::Db;
+pub use events::{get_event, list_events, list_tenants};

@@ -12,9 +12,9 @@ mod sqlite;
 mod traits;
 
 pub use chain::{canonical_json, event_hash, GENESIS_HASH};
-pub use query::{insert_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE};
 pub use error::DbError;
 pub use postgres::PgStore;
+pub use query::{insert_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE};
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt};
 pub use scope::TenantScope;
 pub use sqlite::SqliteStore;

@@ -12,7 +12,10 @@ use crate::{
 };
 use app::{
     model::{EventFilter, PageRequest, Tenant},
-    store::{insert_events, stamp, NewApiKey, NewEvent, SqliteStore, Store, TenantScope, GENESIS_HASH, INSERT_CHUNK},
+    store::{
+        insert_events, stamp, NewApiKey, NewEvent, SqliteStore, Store, TenantScope, GENESIS_HASH,
+        INSERT_CHUNK,
+    },
 };
 use chrono::{DateTime, Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -25,7 +28,10 @@ const DEEP_ROWS: usize = 100_000;
 
 pub async fn run(events: usize, batch: usize) -> CliResult {
     let dir = tempfile::tempdir()?;
-    println!("bench: {events} events in batches of {batch}, temporary SQLite databases in {}", dir.path().display());
+    println!(
+        "bench: {events} events in batches of {batch}, temporary SQLite databases in {}",
+        dir.path().display()
+    );
 
     let (http_store, http_tenants) = fresh_store(&dir.path().join("http.db")).await?;
     let (raw_store, raw_tenants) = fresh_store(&dir.path().join("raw.db")).await?;
@@ -33,11 +39,20 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
     for tenant in &http_tenants {
         let key = keys::generate();
         http_store
-            .insert_api_key(&NewApiKey { tenant_id: tenant.id, prefix: key.prefix, secret_hash: key.secret_hash, name: "bench".into() })
+            .insert_api_key(&NewApiKey {
+                tenant_id: tenant.id,
+                prefix: key.prefix,
+                secret_hash: key.secret_hash,
+                name: "bench".into(),
+            })
             .await?;
         api_keys.push(key.plaintext);
     }
-    let state = AppState::new(http_store.clone(), Path::new("target/site"), Limits::default());
+    let state = AppState::new(
+        http_store.clone(),
+        Path::new("target/site"),
+        Limits::default(),
+    );
     let addr = bind(state, "127.0.0.1:0".parse()?).await?.spawn();
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/api/v1/events");
@@ -55,7 +70,12 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
         // Through the API: JSON, auth, validation, hashing, durable commit.
         let body = serde_json::to_vec(&wire)?;
         let started = Instant::now();
-        let response = client.post(&url).bearer_auth(&api_keys[tenant]).body(body).send().await?;
+        let response = client
+            .post(&url)
+            .bearer_auth(&api_keys[tenant])
+            .body(body)
+            .send()
+            .await?;
         let status = response.status();
         let _ = response.bytes().await?;
         http_secs += started.elapsed().as_secs_f64();
@@ -65,11 +85,19 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
 
         // Raw: the same rows, already validated and chained, inserted directly.
         let rows = to_new_events(&wire, &raw_tenants[tenant].slug, now)?;
-        let (stamped, head) = stamp(raw_tenants[tenant].id, raw_heads[tenant].clone(), now.timestamp_micros(), &rows);
+        let (stamped, head) = stamp(
+            raw_tenants[tenant].id,
+            raw_heads[tenant].clone(),
+            now.timestamp_micros(),
+            &rows,
+        );
         let started = Instant::now();
         let mut tx = raw_store.write_pool().begin().await?;
         for chunk in stamped.chunks(INSERT_CHUNK) {
-            insert_events::<sqlx::Sqlite>(chunk).build().execute(&mut *tx).await?;
+            insert_events::<sqlx::Sqlite>(chunk)
+                .build()
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         raw_secs += started.elapsed().as_secs_f64();
@@ -84,8 +112,11 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
     pages(http_store.as_ref(), &http_tenants[0], now).await
 }
 
-async fn fresh_store(path: &Path) -> Result<(Arc<SqliteStore>, Vec<Tenant>), Box<dyn std::error::Error + Send + Sync>> {
-    let store = Arc::new(SqliteStore::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?);
+async fn fresh_store(
+    path: &Path,
+) -> Result<(Arc<SqliteStore>, Vec<Tenant>), Box<dyn std::error::Error + Send + Sync>> {
+    let store =
+        Arc::new(SqliteStore::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?);
     store.migrate().await?;
     let mut tenants = Vec::new();
     for TenantProfile { slug, name, .. } in PROFILES {
@@ -94,10 +125,21 @@ async fn fresh_store(path: &Path) -> Result<(Arc<SqliteStore>, Vec<Tenant>), Box
     Ok((store, tenants))
 }
 
-fn to_new_events(wire: &[Value], slug: &str, now: DateTime<Utc>) -> Result<Vec<NewEvent>, Box<dyn std::error::Error + Send + Sync>> {
+fn to_new_events(
+    wire: &[Value],
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<NewEvent>, Box<dyn std::error::Error + Send + Sync>> {
     let mut ids = ulid::Generator::new();
     wire.iter()
-        .map(|v| Ok(ingest::validate(serde_json::from_value(v.clone())?, slug, ids.generate()?.to_string(), now)?))
+        .map(|v| {
+            Ok(ingest::validate(
+                serde_json::from_value(v.clone())?,
+                slug,
+                ids.generate()?.to_string(),
+                now,
+            )?)
+        })
         .collect()
 }
 
@@ -111,11 +153,19 @@ struct Workload {
 
 impl Workload {
     fn new(now: DateTime<Utc>) -> Self {
-        Workload { generator: Generator::new(1), rng: StdRng::seed_from_u64(2), now }
+        Workload {
+            generator: Generator::new(1),
+            rng: StdRng::seed_from_u64(2),
+            now,
+        }
     }
 
     fn batch(&mut self, size: usize) -> (usize, Vec<Value>) {
-        let tenant = if self.rng.gen_bool(0.8) { 0 } else { self.generator.pick_tenant() };
+        let tenant = if self.rng.gen_bool(0.8) {
+            0
+        } else {
+            self.generator.pick_tenant()
+        };
         let events = (0..size)
             .map(|_| {
                 let at = self.now - Duration::seconds(self.rng.gen_range(1..DAYS * 86_400));
@@ -139,15 +189,27 @@ async fn pages(store: &dyn Store, tenant: &Tenant, now: DateTime<Utc>) -> CliRes
     let mut cursor = None;
     let mut walked = 0;
     while walked < DEEP_ROWS {
-        let step = PageRequest { older_than: cursor.clone(), newer_than: None, limit: app::store::MAX_PAGE };
+        let step = PageRequest {
+            older_than: cursor.clone(),
+            newer_than: None,
+            limit: app::store::MAX_PAGE,
+        };
         let page = store.list_events(&scope, &filter, &step).await?;
         walked += page.events.len();
         match page.older {
             Some(next) => cursor = Some(next),
-            None => return Err(format!("the filter matched only {walked} rows; run with more events").into()),
+            None => {
+                return Err(
+                    format!("the filter matched only {walked} rows; run with more events").into(),
+                )
+            }
         }
     }
-    let deep = PageRequest { older_than: cursor, newer_than: None, limit: 50 };
+    let deep = PageRequest {
+        older_than: cursor,
+        newer_than: None,
+        limit: 50,
+    };
     for (label, request) in [("first page", &first), ("page 100000 rows deep", &deep)] {
         let mut samples = Vec::with_capacity(SAMPLES);
         for _ in 0..SAMPLES {

@@ -14,7 +14,11 @@ use std::{error::Error, path::PathBuf, sync::Arc};
 pub type CliResult = Result<(), Box<dyn Error + Send + Sync>>;
 
 #[derive(Debug, Parser)]
-#[command(name = "logbook", version, about = "Self-hosted activity and audit log")]
+#[command(
+    name = "logbook",
+    version,
+    about = "Self-hosted activity and audit log"
+)]
 pub struct Cli {
     /// Configuration file (default: logbook.toml, if present).
     #[arg(long, env = "LOGBOOK_CONFIG", global = true)]
@@ -66,11 +70,15 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::CreateTenant { slug, name } => {
-            let tenant = store.ensure_tenant(&slug, name.as_deref().unwrap_or(&slug)).await?;
+            let tenant = store
+                .ensure_tenant(&slug, name.as_deref().unwrap_or(&slug))
+                .await?;
             println!("Tenant '{}' ({}) is ready.", tenant.slug, tenant.name);
             Ok(())
         }
-        Command::CreateApiKey { tenant, name } => create_api_key(store.as_ref(), &tenant, &name).await,
+        Command::CreateApiKey { tenant, name } => {
+            create_api_key(store.as_ref(), &tenant, &name).await
+        }
         Command::Bench { .. } => unreachable!("handled above"),
     }
 }
@@ -88,8 +96,15 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + 
 async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
     if config.demo_data {
         if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS).await? {
-            println!("Seeded {} demo events for {} tenants.", seed.events, store.list_tenants(&TenantScope::all_tenants()).await?.len());
-            println!("Demo API key for tenant '{}' (shown once, keep it): {}", seed.tenant, seed.api_key);
+            println!(
+                "Seeded {} demo events for {} tenants.",
+                seed.events,
+                store.list_tenants(&TenantScope::all_tenants()).await?.len()
+            );
+            println!(
+                "Demo API key for tenant '{}' (shown once, keep it): {}",
+                seed.tenant, seed.api_key
+            );
         }
     }
     if !config.site_root.join("pkg").exists() {
@@ -97,14 +112,23 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
     }
     let state = AppState::new(store, &config.site_root, config.limits);
     let bound = bind(state, config.addr).await?;
-    println!("Logbook is running at http://{} (database: {})", bound.addr, config.database_label());
+    println!(
+        "Logbook is running at http://{} (database: {})",
+        bound.addr,
+        config.database_label()
+    );
     bound.run().await?;
     Ok(())
 }
 
 async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult {
     let Some(tenant) = store.tenant_by_slug(slug).await? else {
-        let known: Vec<String> = store.list_tenants(&TenantScope::all_tenants()).await?.into_iter().map(|t| t.slug).collect();
+        let known: Vec<String> = store
+            .list_tenants(&TenantScope::all_tenants())
+            .await?
+            .into_iter()
+            .map(|t| t.slug)
+            .collect();
         return Err(format!(
             "unknown tenant '{slug}'; known tenants: {}. Create one with `logbook create-tenant --slug {slug}`",
             if known.is_empty() { "none".to_string() } else { known.join(", ") }
@@ -113,9 +137,17 @@ async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult 
     };
     let key = keys::generate();
     store
-        .insert_api_key(&NewApiKey { tenant_id: tenant.id, prefix: key.prefix, secret_hash: key.secret_hash, name: name.to_string() })
+        .insert_api_key(&NewApiKey {
+            tenant_id: tenant.id,
+            prefix: key.prefix,
+            secret_hash: key.secret_hash,
+            name: name.to_string(),
+        })
         .await?;
     println!("{}", key.plaintext);
-    eprintln!("API key for tenant '{}' created. It is shown only this once.", tenant.slug);
+    eprintln!(
+        "API key for tenant '{}' created. It is shown only this once.",
+        tenant.slug
+    );
     Ok(())
 }

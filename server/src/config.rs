@@ -40,7 +40,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_batch: default_max_batch(), max_body_bytes: default_max_body() }
+        Limits {
+            max_batch: default_max_batch(),
+            max_body_bytes: default_max_body(),
+        }
     }
 }
 
@@ -72,7 +75,11 @@ impl Config {
         Figment::new()
             .merge(Toml::file(file))
             .merge(Env::prefixed("LOGBOOK_").split("__"))
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
             .extract()
             .map_err(Box::new)
     }
@@ -81,7 +88,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.expose_secret().to_string(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("logbook.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("logbook.db").display()
+            ),
         }
     }
 

@@ -12,7 +12,11 @@ pub struct GeneratedKey {
 }
 
 fn random(len: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// SHA-256 rather than argon2: the secret is 190 random bits, so a slow hash
@@ -24,7 +28,11 @@ pub fn hash_secret(plaintext: &str) -> String {
 pub fn generate() -> GeneratedKey {
     let prefix = random(8);
     let plaintext = format!("lbk_{prefix}_{}", random(32));
-    GeneratedKey { secret_hash: hash_secret(&plaintext), plaintext, prefix }
+    GeneratedKey {
+        secret_hash: hash_secret(&plaintext),
+        plaintext,
+        prefix,
+    }
 }
 
 /// The prefix of a well-formed key, used to look the key up.
@@ -36,7 +44,10 @@ pub fn prefix_of(plaintext: &str) -> Option<&str> {
 
 /// Compares in constant time, so response timing reveals nothing of the hash.
 pub fn matches(plaintext: &str, stored_hash: &str) -> bool {
-    hash_secret(plaintext).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    hash_secret(plaintext)
+        .as_bytes()
+        .ct_eq(stored_hash.as_bytes())
+        .into()
 }
 
 #[cfg(test)]
@@ -64,6 +75,9 @@ mod tests {
     fn malformed_keys_have_no_prefix() {
         assert_eq!(prefix_of("Bearer"), None);
         assert_eq!(prefix_of("lbk_short_x"), None);
-        assert_eq!(prefix_of("sk_12345678_abcdefghijklmnopqrstuvwxyz123456"), None);
+        assert_eq!(
+            prefix_of("sk_12345678_abcdefghijklmnopqrstuvwxyz123456"),
+            None
+        );
     }
 }

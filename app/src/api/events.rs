@@ -28,12 +28,19 @@ fn dashboard_scope() -> crate::store::TenantScope {
 
 #[server(prefix = "/api", endpoint = "events/list", input = Json)]
 pub async fn list_events(filter: EventFilter, page: PageRequest) -> Result<EventPage, AppError> {
-    Ok(db()?.0.list_events(&dashboard_scope(), &filter, &page).await?)
+    Ok(db()?
+        .0
+        .list_events(&dashboard_scope(), &filter, &page)
+        .await?)
 }
 
 #[server(prefix = "/api", endpoint = "events/get", input = Json)]
 pub async fn get_event(id: String) -> Result<Event, AppError> {
-    db()?.0.get_event(&dashboard_scope(), &id).await?.ok_or(AppError::NotFound)
+    db()?
+        .0
+        .get_event(&dashboard_scope(), &id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[server(prefix = "/api", endpoint = "tenants/list", input = Json)]

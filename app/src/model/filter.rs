@@ -63,7 +63,11 @@ impl EventFilter {
 
     /// Reads the filter from URL parameters; empty values mean "any".
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Result<Self, FilterError> {
-        let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let text = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         Ok(EventFilter {
             tenant: text("tenant"),
             actor: text("actor"),
@@ -106,10 +110,12 @@ impl EventFilter {
     }
 
     pub fn action_match(&self) -> Option<ActionMatch<'_>> {
-        self.action.as_deref().map(|action| match action.strip_suffix('*') {
-            Some(prefix) => ActionMatch::Prefix(prefix),
-            None => ActionMatch::Exact(action),
-        })
+        self.action
+            .as_deref()
+            .map(|action| match action.strip_suffix('*') {
+                Some(prefix) => ActionMatch::Prefix(prefix),
+                None => ActionMatch::Exact(action),
+            })
     }
 }
 
@@ -120,7 +126,10 @@ fn parse_enum<T: std::str::FromStr<Err = super::ParseEnumError>>(
     value
         .map(|v| v.parse::<T>())
         .transpose()
-        .map_err(|e| FilterError { param, reason: e.to_string() })
+        .map_err(|e| FilterError {
+            param,
+            reason: e.to_string(),
+        })
 }
 
 /// Accepts RFC 3339 or a bare date; a bare `to` date includes that whole day.
@@ -135,7 +144,11 @@ fn parse_time(
     }
     match NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
         Ok(date) => {
-            let date = if end_of_day { date.succ_opt().unwrap_or(date) } else { date };
+            let date = if end_of_day {
+                date.succ_opt().unwrap_or(date)
+            } else {
+                date
+            };
             Ok(Some(date.and_time(NaiveTime::MIN).and_utc()))
         }
         Err(_) => Err(FilterError {
@@ -151,8 +164,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<EventFilter, FilterError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         EventFilter::from_params(|k| map.get(k).cloned())
     }
 
@@ -170,8 +185,10 @@ mod tests {
         ])
         .unwrap();
         let params = filter.to_params();
-        let map: HashMap<String, String> =
-            params.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let map: HashMap<String, String> = params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         let again = EventFilter::from_params(|k| map.get(k).cloned()).unwrap();
         assert_eq!(again, filter);
     }
@@ -186,7 +203,11 @@ mod tests {
     fn a_bad_outcome_names_the_parameter_and_the_choices() {
         let err = from(&[("outcome", "ok")]).unwrap_err();
         assert_eq!(err.param, "outcome");
-        assert!(err.reason.contains("success, failure, denied"), "{}", err.reason);
+        assert!(
+            err.reason.contains("success, failure, denied"),
+            "{}",
+            err.reason
+        );
     }
 
     #[test]
@@ -204,9 +225,18 @@ mod tests {
 
     #[test]
     fn a_trailing_star_makes_an_action_prefix() {
-        let filter = EventFilter { action: Some("license.*".into()), ..Default::default() };
+        let filter = EventFilter {
+            action: Some("license.*".into()),
+            ..Default::default()
+        };
         assert_eq!(filter.action_match(), Some(ActionMatch::Prefix("license.")));
-        let filter = EventFilter { action: Some("license.created".into()), ..Default::default() };
-        assert_eq!(filter.action_match(), Some(ActionMatch::Exact("license.created")));
+        let filter = EventFilter {
+            action: Some("license.created".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            filter.action_match(),
+            Some(ActionMatch::Exact("license.created"))
+        );
     }
 }

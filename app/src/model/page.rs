@@ -18,7 +18,10 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn of(event: &Event) -> Self {
-        Cursor { occurred_us: event.occurred_at.timestamp_micros(), id: event.id.clone() }
+        Cursor {
+            occurred_us: event.occurred_at.timestamp_micros(),
+            id: event.id.clone(),
+        }
     }
 
     pub fn occurred_at(&self) -> Option<DateTime<Utc>> {
@@ -36,13 +39,21 @@ impl fmt::Display for Cursor {
 impl FromStr for Cursor {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (us, id) = s.split_once('.').ok_or_else(|| format!("'{s}' is not a page cursor"))?;
-        let occurred_us = us.parse().map_err(|_| format!("'{s}' is not a page cursor"))?;
-        let valid_id = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric());
+        let (us, id) = s
+            .split_once('.')
+            .ok_or_else(|| format!("'{s}' is not a page cursor"))?;
+        let occurred_us = us
+            .parse()
+            .map_err(|_| format!("'{s}' is not a page cursor"))?;
+        let valid_id =
+            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric());
         if !valid_id {
             return Err(format!("'{s}' is not a page cursor"));
         }
-        Ok(Cursor { occurred_us, id: id.to_string() })
+        Ok(Cursor {
+            occurred_us,
+            id: id.to_string(),
+        })
     }
 }
 
@@ -58,7 +69,10 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn first(limit: u32) -> Self {
-        PageRequest { limit, ..Default::default() }
+        PageRequest {
+            limit,
+            ..Default::default()
+        }
     }
 }
 
@@ -79,7 +93,10 @@ mod tests {
 
     #[test]
     fn a_cursor_survives_a_round_trip_through_text() {
-        let cursor = Cursor { occurred_us: 1_767_225_600_000_000, id: "01JABCDEF".into() };
+        let cursor = Cursor {
+            occurred_us: 1_767_225_600_000_000,
+            id: "01JABCDEF".into(),
+        };
         assert_eq!(cursor.to_string().parse::<Cursor>(), Ok(cursor));
     }
 

@@ -10,7 +10,10 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn EventDetailsPage() -> impl IntoView {
     let params = use_params_map();
-    let event = Resource::new(move || params.get().get("id").unwrap_or_default(), get_event);
+    let event = Resource::new(
+        move || params.get().get("id").unwrap_or_default(),
+        get_event,
+    );
     view! {
         <section class="details">
             <p><a href="/" class="back">"← Back to the log"</a></p>

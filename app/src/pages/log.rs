@@ -16,9 +16,18 @@ pub fn LogPage() -> impl IntoView {
         let params = query.get();
         let filter = EventFilter::from_params(|name| params.get(name))?;
         let cursor = |name: &str| -> Result<Option<Cursor>, AppError> {
-            params.get(name).filter(|v| !v.is_empty()).map(|v| v.parse::<Cursor>()).transpose().map_err(AppError::BadRequest)
+            params
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.parse::<Cursor>())
+                .transpose()
+                .map_err(AppError::BadRequest)
         };
-        let page = PageRequest { older_than: cursor("older")?, newer_than: cursor("newer")?, limit: PAGE_SIZE };
+        let page = PageRequest {
+            older_than: cursor("older")?,
+            newer_than: cursor("newer")?,
+            limit: PAGE_SIZE,
+        };
         Ok::<_, AppError>((filter, page))
     });
     let filter = Memo::new(move |_| request.get().map(|(f, _)| f).unwrap_or_default());

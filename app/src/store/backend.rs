@@ -211,6 +211,10 @@ pub(crate) struct TenantRow {
 
 impl From<TenantRow> for crate::model::Tenant {
     fn from(row: TenantRow) -> Self {
-        crate::model::Tenant { id: row.id, slug: row.slug, name: row.name }
+        crate::model::Tenant {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+        }
     }
 }

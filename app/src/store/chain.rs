@@ -47,7 +47,13 @@ fn write_canonical(value: &Value, out: &mut String) {
 
 /// SHA-256 (hex) over the previous hash and the canonical encoding of every
 /// stored field of the event, including its place in the chain.
-pub fn event_hash(prev_hash: &str, tenant_id: i64, seq: i64, received_us: i64, ev: &NewEvent) -> String {
+pub fn event_hash(
+    prev_hash: &str,
+    tenant_id: i64,
+    seq: i64,
+    received_us: i64,
+    ev: &NewEvent,
+) -> String {
     let body = json!({
         "tenant_id": tenant_id,
         "seq": seq,
@@ -87,7 +93,12 @@ mod tests {
         NewEvent {
             id: "01J000000000000000000000AA".into(),
             occurred_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
-            actor: Actor { id: "u1".into(), name: None, email: None, kind: ActorType::Staff },
+            actor: Actor {
+                id: "u1".into(),
+                name: None,
+                email: None,
+                kind: ActorType::Staff,
+            },
             action: "license.created".into(),
             category: "license".into(),
             event_type: "created".into(),
@@ -108,7 +119,10 @@ mod tests {
     #[test]
     fn canonical_json_sorts_keys_at_every_depth() {
         let value = json!({"b": 1, "a": {"z": true, "y": [2, {"d": 0, "c": null}]}});
-        assert_eq!(canonical_json(&value), r#"{"a":{"y":[2,{"c":null,"d":0}],"z":true},"b":1}"#);
+        assert_eq!(
+            canonical_json(&value),
+            r#"{"a":{"y":[2,{"c":null,"d":0}],"z":true},"b":1}"#
+        );
     }
 
     #[test]

@@ -20,8 +20,14 @@ pub struct PgStore {
 impl PgStore {
     #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> Result<Self, DbError> {
-        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
-        Ok(PgStore { read: pool.clone(), write: pool })
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
+        Ok(PgStore {
+            read: pool.clone(),
+            write: pool,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -30,4 +36,10 @@ impl PgStore {
 }
 
 // Several servers may append for one tenant at once: lock its chain head row.
-sql_store!(PgStore, sqlx::Postgres, "postgres", "../migrations/postgres", " FOR UPDATE");
+sql_store!(
+    PgStore,
+    sqlx::Postgres,
+    "postgres",
+    "../migrations/postgres",
+    " FOR UPDATE"
+);

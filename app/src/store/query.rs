@@ -12,7 +12,11 @@ pub const INSERT_CHUNK: usize = 400;
 
 /// The newest-first page (or, with `newer_than`, the oldest-first run just
 /// above the cursor), fetching one extra row to learn whether more exist.
-pub fn select_events<'a, DB>(scope: &TenantScope, filter: &EventFilter, page: &PageRequest) -> QueryBuilder<'a, DB>
+pub fn select_events<'a, DB>(
+    scope: &TenantScope,
+    filter: &EventFilter,
+    page: &PageRequest,
+) -> QueryBuilder<'a, DB>
 where
     DB: Database,
     i64: Encode<'a, DB> + Type<DB>,
@@ -34,7 +38,9 @@ where
         qb.push(" OR e.id > ").push_bind(c.id.clone()).push(")");
     }
     let order = if ascending { "ASC" } else { "DESC" };
-    qb.push(format!(" ORDER BY e.occurred_at {order}, e.id {order} LIMIT "));
+    qb.push(format!(
+        " ORDER BY e.occurred_at {order}, e.id {order} LIMIT "
+    ));
     qb.push_bind(i64::from(page.limit.clamp(1, MAX_PAGE)) + 1);
     qb
 }
@@ -80,7 +86,9 @@ where
     if let Some(actor) = &f.actor {
         qb.push(" AND (e.actor_id = ").push_bind(actor.clone());
         qb.push(" OR e.actor_email = ").push_bind(actor.clone());
-        qb.push(" OR e.actor_name = ").push_bind(actor.clone()).push(")");
+        qb.push(" OR e.actor_name = ")
+            .push_bind(actor.clone())
+            .push(")");
     }
     match f.action_match() {
         Some(ActionMatch::Exact(action)) => {
@@ -96,10 +104,12 @@ where
         None => {}
     }
     if let Some(from) = f.from {
-        qb.push(" AND e.occurred_at >= ").push_bind(from.timestamp_micros());
+        qb.push(" AND e.occurred_at >= ")
+            .push_bind(from.timestamp_micros());
     }
     if let Some(to) = f.to {
-        qb.push(" AND e.occurred_at < ").push_bind(to.timestamp_micros());
+        qb.push(" AND e.occurred_at < ")
+            .push_bind(to.timestamp_micros());
     }
 }
 
@@ -138,7 +148,14 @@ pub fn stamp<'e>(
     for event in events {
         seq += 1;
         let hash = chain::event_hash(&prev, tenant_id, seq, received_us, event);
-        out.push(Stamped { event, tenant_id, seq, received_us, prev_hash: prev, hash: hash.clone() });
+        out.push(Stamped {
+            event,
+            tenant_id,
+            seq,
+            received_us,
+            prev_hash: prev,
+            hash: hash.clone(),
+        });
         prev = hash;
     }
     (out, (seq, prev))
@@ -209,17 +226,26 @@ mod tests {
     #[test]
     fn an_older_page_query_orders_newest_first_and_binds_the_cursor() {
         let page = PageRequest {
-            older_than: Some(Cursor { occurred_us: 5, id: "X".into() }),
+            older_than: Some(Cursor {
+                occurred_us: 5,
+                id: "X".into(),
+            }),
             newer_than: None,
             limit: 50,
         };
-        let filter = EventFilter { action: Some("license.*".into()), ..Default::default() };
+        let filter = EventFilter {
+            action: Some("license.*".into()),
+            ..Default::default()
+        };
         let qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page);
         let sql = qb.sql().to_string();
         assert!(sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("e.action >= ? AND e.action < ?"), "{sql}");
         assert!(sql.contains("e.occurred_at <= ?"), "{sql}");
-        assert!(sql.ends_with("ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?"), "{sql}");
+        assert!(
+            sql.ends_with("ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?"),
+            "{sql}"
+        );
         assert!(!sql.contains("OFFSET"), "{sql}");
     }
 
@@ -227,13 +253,20 @@ mod tests {
     fn a_newer_page_query_reads_upwards_from_the_cursor() {
         let page = PageRequest {
             older_than: None,
-            newer_than: Some(Cursor { occurred_us: 5, id: "X".into() }),
+            newer_than: Some(Cursor {
+                occurred_us: 5,
+                id: "X".into(),
+            }),
             limit: 50,
         };
-        let qb = select_events::<Sqlite>(&TenantScope::all_tenants(), &EventFilter::default(), &page);
+        let qb =
+            select_events::<Sqlite>(&TenantScope::all_tenants(), &EventFilter::default(), &page);
         let sql = qb.sql().to_string();
         assert!(!sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("e.occurred_at >= ?"), "{sql}");
-        assert!(sql.ends_with("ORDER BY e.occurred_at ASC, e.id ASC LIMIT ?"), "{sql}");
+        assert!(
+            sql.ends_with("ORDER BY e.occurred_at ASC, e.id ASC LIMIT ?"),
+            "{sql}"
+        );
     }
 }

@@ -47,7 +47,8 @@ pub struct EventRow {
 }
 
 pub fn micros_to_time(us: i64) -> Result<DateTime<Utc>, DbError> {
-    DateTime::from_timestamp_micros(us).ok_or_else(|| DbError::Corrupt(format!("time {us} out of range")))
+    DateTime::from_timestamp_micros(us)
+        .ok_or_else(|| DbError::Corrupt(format!("time {us} out of range")))
 }
 
 fn corrupt(e: impl std::fmt::Display) -> DbError {
@@ -59,7 +60,11 @@ impl TryFrom<EventRow> for Event {
 
     fn try_from(row: EventRow) -> Result<Self, DbError> {
         let resource = match (row.resource_type, row.resource_id) {
-            (Some(kind), Some(id)) => Some(Resource { kind, id, name: row.resource_name }),
+            (Some(kind), Some(id)) => Some(Resource {
+                kind,
+                id,
+                name: row.resource_name,
+            }),
             _ => None,
         };
         Ok(Event {

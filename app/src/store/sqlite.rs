@@ -34,8 +34,14 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536");
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         Ok(SqliteStore { read, write })
     }
 
@@ -46,4 +52,10 @@ impl SqliteStore {
 }
 
 // SQLite has one writer (the pool above), so the head read needs no lock clause.
-sql_store!(SqliteStore, sqlx::Sqlite, "sqlite", "../migrations/sqlite", "");
+sql_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "sqlite",
+    "../migrations/sqlite",
+    ""
+);

@@ -89,8 +89,16 @@ pub trait Store: Send + Sync + 'static {
         let has_older = rows.len() > limit;
         rows.truncate(limit);
         Ok(EventPage {
-            older: if has_older { rows.last().map(Cursor::of) } else { None },
-            newer: if page.older_than.is_some() { rows.first().map(Cursor::of) } else { None },
+            older: if has_older {
+                rows.last().map(Cursor::of)
+            } else {
+                None
+            },
+            newer: if page.older_than.is_some() {
+                rows.first().map(Cursor::of)
+            } else {
+                None
+            },
             events: rows,
         })
     }

@@ -32,8 +32,17 @@ pub fn diff_rows(before: Option<&Value>, after: Option<&Value>) -> Vec<ChangeRow
     };
     let before = as_fields(before);
     let after = as_fields(after);
-    let find = |fields: &[(String, Value)], name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let names: BTreeSet<String> = before.iter().chain(after.iter()).map(|(k, _)| k.clone()).collect();
+    let find = |fields: &[(String, Value)], name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let names: BTreeSet<String> = before
+        .iter()
+        .chain(after.iter())
+        .map(|(k, _)| k.clone())
+        .collect();
     names
         .into_iter()
         .map(|field| {
@@ -44,7 +53,12 @@ pub fn diff_rows(before: Option<&Value>, after: Option<&Value>) -> Vec<ChangeRow
                 (Some(b), Some(a)) if b != a => ChangeKind::Changed,
                 _ => ChangeKind::Unchanged,
             };
-            ChangeRow { field, before: b.map(|v| show(&v)), after: a.map(|v| show(&v)), kind }
+            ChangeRow {
+                field,
+                before: b.map(|v| show(&v)),
+                after: a.map(|v| show(&v)),
+                kind,
+            }
         })
         .collect()
 }
@@ -60,7 +74,8 @@ fn show(value: &Value) -> String {
 pub fn ChangesTable(before: Option<Value>, after: Option<Value>) -> impl IntoView {
     let rows = diff_rows(before.as_ref(), after.as_ref());
     if rows.is_empty() {
-        return view! { <p class="notice">"This event records no before/after values."</p> }.into_any();
+        return view! { <p class="notice">"This event records no before/after values."</p> }
+            .into_any();
     }
     view! {
         <table class="changes">
@@ -97,7 +112,8 @@ mod tests {
         let before = json!({"plan": "basic", "seats": 5, "note": "x"});
         let after = json!({"plan": "pro", "seats": 5, "hwid": "abc"});
         let rows = diff_rows(Some(&before), Some(&after));
-        let kinds: Vec<(&str, ChangeKind)> = rows.iter().map(|r| (r.field.as_str(), r.kind)).collect();
+        let kinds: Vec<(&str, ChangeKind)> =
+            rows.iter().map(|r| (r.field.as_str(), r.kind)).collect();
         assert_eq!(
             kinds,
             vec![

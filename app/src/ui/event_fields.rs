@@ -8,9 +8,15 @@ use leptos::prelude::*;
 pub fn EventFields(event: Event) -> impl IntoView {
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
     let json = |v: &Option<serde_json::Value>| {
-        v.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+        v.as_ref()
+            .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
     };
-    let targets = event.targets.iter().map(|t| t.label()).collect::<Vec<_>>().join(", ");
+    let targets = event
+        .targets
+        .iter()
+        .map(|t| t.label())
+        .collect::<Vec<_>>()
+        .join(", ");
     view! {
         <dl class="fields">
             <dt>"Event id"</dt><dd><code>{event.id.clone()}</code></dd>

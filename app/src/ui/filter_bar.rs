@@ -7,7 +7,10 @@ use leptos::prelude::*;
 pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
     let chosen_tenant = filter.tenant.clone().unwrap_or_default();
     let chosen_outcome = filter.outcome.map(|o| o.as_str()).unwrap_or_default();
-    let date = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let date = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
     // `to` is exclusive; the date input shows the last included day.
     let to_day = date(filter.to.map(|t| t - chrono::Duration::days(1)));
     view! {

@@ -46,8 +46,15 @@ mod tests {
 
     #[test]
     fn a_page_link_keeps_the_filter_and_encodes_values() {
-        let filter = EventFilter { actor: Some("a+b@x.io".into()), action: Some("license.*".into()), ..Default::default() };
-        let cursor = Cursor { occurred_us: 42, id: "01ABC".into() };
+        let filter = EventFilter {
+            actor: Some("a+b@x.io".into()),
+            action: Some("license.*".into()),
+            ..Default::default()
+        };
+        let cursor = Cursor {
+            occurred_us: 42,
+            id: "01ABC".into(),
+        };
         let href = log_href(&filter, Some(("older", &cursor)));
         assert_eq!(href, "/?actor=a%2Bb%40x.io&action=license.*&older=42.01ABC");
     }

@@ -13,20 +13,38 @@ async fn a_tenant_scope_never_returns_another_tenants_rows() {
         let acme = store.ensure_tenant("acme", "Acme").await.unwrap();
         let globex = store.ensure_tenant("globex", "Globex").await.unwrap();
         let theirs = event(1, "license.created", "mallory");
-        store.append(acme.id, &[event(0, "license.created", "alice")], None).await.unwrap();
-        store.append(globex.id, std::slice::from_ref(&theirs), None).await.unwrap();
+        store
+            .append(acme.id, &[event(0, "license.created", "alice")], None)
+            .await
+            .unwrap();
+        store
+            .append(globex.id, std::slice::from_ref(&theirs), None)
+            .await
+            .unwrap();
 
         let scope = TenantScope::tenant(acme.id);
         // Even asking for the other tenant by name yields nothing.
-        let named = EventFilter { tenant: Some("globex".into()), ..Default::default() };
-        let page = store.list_events(&scope, &named, &PageRequest::first(50)).await.unwrap();
+        let named = EventFilter {
+            tenant: Some("globex".into()),
+            ..Default::default()
+        };
+        let page = store
+            .list_events(&scope, &named, &PageRequest::first(50))
+            .await
+            .unwrap();
         assert!(page.events.is_empty(), "{}", store.backend());
-        let all = store.list_events(&scope, &EventFilter::default(), &PageRequest::first(50)).await.unwrap();
+        let all = store
+            .list_events(&scope, &EventFilter::default(), &PageRequest::first(50))
+            .await
+            .unwrap();
         assert!(all.events.iter().all(|e| e.tenant == "acme"));
         assert_eq!(all.events.len(), 1);
         assert!(store.get_event(&scope, &theirs.id).await.unwrap().is_none());
         let tenants = store.list_tenants(&scope).await.unwrap();
-        assert_eq!(tenants.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), vec!["acme"]);
+        assert_eq!(
+            tenants.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(),
+            vec!["acme"]
+        );
     }
 }
 
@@ -47,38 +65,129 @@ async fn filters_narrow_by_action_prefix_actor_outcome_resource_and_time() {
         let count = |filter: EventFilter| {
             let store = store.clone();
             let scope = scope.clone();
-            async move { store.list_events(&scope, &filter, &PageRequest::first(50)).await.unwrap().events.len() }
+            async move {
+                store
+                    .list_events(&scope, &filter, &PageRequest::first(50))
+                    .await
+                    .unwrap()
+                    .events
+                    .len()
+            }
         };
         let name = store.backend();
-        assert_eq!(count(EventFilter { action: Some("license.*".into()), ..Default::default() }).await, 2, "{name}");
-        assert_eq!(count(EventFilter { action: Some("license.created".into()), ..Default::default() }).await, 1);
-        assert_eq!(count(EventFilter { actor: Some("bob@example.com".into()), ..Default::default() }).await, 1);
-        assert_eq!(count(EventFilter { actor: Some("alice name".into()), ..Default::default() }).await, 3);
-        assert_eq!(count(EventFilter { outcome: Some(Outcome::Failure), ..Default::default() }).await, 1);
-        assert_eq!(count(EventFilter { resource_id: Some("K-1".into()), ..Default::default() }).await, 1);
+        assert_eq!(
+            count(EventFilter {
+                action: Some("license.*".into()),
+                ..Default::default()
+            })
+            .await,
+            2,
+            "{name}"
+        );
+        assert_eq!(
+            count(EventFilter {
+                action: Some("license.created".into()),
+                ..Default::default()
+            })
+            .await,
+            1
+        );
+        assert_eq!(
+            count(EventFilter {
+                actor: Some("bob@example.com".into()),
+                ..Default::default()
+            })
+            .await,
+            1
+        );
+        assert_eq!(
+            count(EventFilter {
+                actor: Some("alice name".into()),
+                ..Default::default()
+            })
+            .await,
+            3
+        );
+        assert_eq!(
+            count(EventFilter {
+                outcome: Some(Outcome::Failure),
+                ..Default::default()
+            })
+            .await,
+            1
+        );
+        assert_eq!(
+            count(EventFilter {
+                resource_id: Some("K-1".into()),
+                ..Default::default()
+            })
+            .await,
+            1
+        );
         let window = EventFilter {
             from: Some(base_time() + Duration::minutes(1)),
             to: Some(base_time() + Duration::minutes(3)),
             ..Default::default()
         };
         assert_eq!(count(window).await, 2, "{name}");
-        assert_eq!(count(EventFilter { tenant: Some("nobody".into()), ..Default::default() }).await, 0);
+        assert_eq!(
+            count(EventFilter {
+                tenant: Some("nobody".into()),
+                ..Default::default()
+            })
+            .await,
+            0
+        );
     }
 }
 
 #[tokio::test]
 async fn both_backends_give_the_same_answers_to_the_same_queries() {
     let stores = backends().await;
-    let batch: Vec<_> = (0..80).map(|i| event(i % 17, if i % 3 == 0 { "license.created" } else { "user.login" }, "carol")).collect();
+    let batch: Vec<_> = (0..80)
+        .map(|i| {
+            event(
+                i % 17,
+                if i % 3 == 0 {
+                    "license.created"
+                } else {
+                    "user.login"
+                },
+                "carol",
+            )
+        })
+        .collect();
     let mut answers = Vec::new();
     for store in &stores {
         let tenant = store.ensure_tenant("acme", "Acme").await.unwrap();
         store.append(tenant.id, &batch, None).await.unwrap();
-        let filter = EventFilter { action: Some("license.*".into()), ..Default::default() };
-        let first = store.list_events(&TenantScope::all_tenants(), &filter, &PageRequest::first(10)).await.unwrap();
-        let next = PageRequest { older_than: first.older.clone(), newer_than: None, limit: 10 };
-        let second = store.list_events(&TenantScope::all_tenants(), &filter, &next).await.unwrap();
-        let ids: Vec<String> = first.events.iter().chain(&second.events).map(|e| e.id.clone()).collect();
+        let filter = EventFilter {
+            action: Some("license.*".into()),
+            ..Default::default()
+        };
+        let first = store
+            .list_events(
+                &TenantScope::all_tenants(),
+                &filter,
+                &PageRequest::first(10),
+            )
+            .await
+            .unwrap();
+        let next = PageRequest {
+            older_than: first.older.clone(),
+            newer_than: None,
+            limit: 10,
+        };
+        let second = store
+            .list_events(&TenantScope::all_tenants(), &filter, &next)
+            .await
+            .unwrap();
+        let ids: Vec<String> = first
+            .events
+            .iter()
+            .chain(&second.events)
+            .map(|e| e.id.clone())
+            .collect();
         answers.push(ids);
     }
     assert_eq!(answers[0].len(), 20);

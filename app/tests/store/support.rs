@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 /// The server the test suite creates its databases on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("LOGBOOK_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("LOGBOOK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub async fn sqlite() -> Arc<dyn Store> {
@@ -28,10 +29,17 @@ pub async fn postgres() -> Arc<dyn Store> {
     let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
         panic!("PostgreSQL is required for the store tests ({admin}): {e}. Start it, or set LOGBOOK_TEST_POSTGRES.")
     });
-    let name = format!("logbook_test_{}", ulid::Ulid::new().to_string().to_lowercase());
-    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let name = format!(
+        "logbook_test_{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
     let (base, _) = admin.rsplit_once('/').expect("database URL has a path");
-    let store = PgStore::connect(&format!("{base}/{name}")).await.expect("open postgres");
+    let store = PgStore::connect(&format!("{base}/{name}"))
+        .await
+        .expect("open postgres");
     store.migrate().await.expect("migrate postgres");
     Arc::new(store)
 }
@@ -61,7 +69,11 @@ pub fn event(minutes: i64, action: &str, actor: &str) -> NewEvent {
         event_type: action.rsplit('.').next().unwrap_or(action).to_string(),
         outcome: Outcome::Success,
         severity: Severity::Info,
-        resource: Some(Resource { kind: "license".into(), id: format!("K-{minutes}"), name: None }),
+        resource: Some(Resource {
+            kind: "license".into(),
+            id: format!("K-{minutes}"),
+            name: None,
+        }),
         targets: vec![],
         ip: Some("203.0.113.7".into()),
         user_agent: Some("test-agent".into()),

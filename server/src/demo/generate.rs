@@ -16,16 +16,48 @@ pub struct TenantProfile {
 }
 
 pub const PROFILES: &[TenantProfile] = &[
-    TenantProfile { slug: "keyforge", name: "KeyForge Licences", domain: "keyforge.io", actions: KEYS_STORE, weight: 40 },
-    TenantProfile { slug: "stampy", name: "Stampy Loyalty", domain: "stampy.app", actions: LOYALTY, weight: 25 },
-    TenantProfile { slug: "luckyspin", name: "LuckySpin Casino", domain: "luckyspin.bet", actions: CASINO, weight: 20 },
-    TenantProfile { slug: "paybridge", name: "PayBridge Payments", domain: "paybridge.com", actions: PAYMENTS, weight: 15 },
+    TenantProfile {
+        slug: "keyforge",
+        name: "KeyForge Licences",
+        domain: "keyforge.io",
+        actions: KEYS_STORE,
+        weight: 40,
+    },
+    TenantProfile {
+        slug: "stampy",
+        name: "Stampy Loyalty",
+        domain: "stampy.app",
+        actions: LOYALTY,
+        weight: 25,
+    },
+    TenantProfile {
+        slug: "luckyspin",
+        name: "LuckySpin Casino",
+        domain: "luckyspin.bet",
+        actions: CASINO,
+        weight: 20,
+    },
+    TenantProfile {
+        slug: "paybridge",
+        name: "PayBridge Payments",
+        domain: "paybridge.com",
+        actions: PAYMENTS,
+        weight: 15,
+    },
 ];
 
-const FIRST: &[&str] = &["Alice", "Bogdan", "Chen", "Dana", "Emeka", "Fatima", "Gustav", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Priya"];
-const LAST: &[&str] = &["Novak", "Okafor", "Schmidt", "Tanaka", "Moreau", "Silva", "Kowalski", "Haddad"];
+const FIRST: &[&str] = &[
+    "Alice", "Bogdan", "Chen", "Dana", "Emeka", "Fatima", "Gustav", "Hana", "Ivan", "Julia",
+    "Kofi", "Lena", "Marco", "Nadia", "Omar", "Priya",
+];
+const LAST: &[&str] = &[
+    "Novak", "Okafor", "Schmidt", "Tanaka", "Moreau", "Silva", "Kowalski", "Haddad",
+];
 /// Per tenant: 2 admins, 2 partners, 6 staff, 4 customers, an API key, the system.
-const ROLES: &[&str] = &["admin", "admin", "partner", "partner", "staff", "staff", "staff", "staff", "staff", "staff", "customer", "customer", "customer", "customer", "api_key", "system"];
+const ROLES: &[&str] = &[
+    "admin", "admin", "partner", "partner", "staff", "staff", "staff", "staff", "staff", "staff",
+    "customer", "customer", "customer", "customer", "api_key", "system",
+];
 const AGENTS: &[&str] = &[
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0 Safari/537.36",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
@@ -65,14 +97,37 @@ impl Generator {
                     .map(|(i, &kind)| {
                         let first = FIRST[(i + t * 3) % FIRST.len()];
                         let last = LAST[(i * 5 + t) % LAST.len()];
-                        let ip = format!("{}.{}.{}.{}", [81, 94, 185, 203][t], rng.gen_range(1..250), rng.gen_range(1..250), rng.gen_range(1..250));
+                        let ip = format!(
+                            "{}.{}.{}.{}",
+                            [81, 94, 185, 203][t],
+                            rng.gen_range(1..250),
+                            rng.gen_range(1..250),
+                            rng.gen_range(1..250)
+                        );
                         match kind {
-                            "api_key" => DemoActor { id: format!("key_{}_backend", profile.slug), name: "Backend integration".into(), email: None, kind, ip },
-                            "system" => DemoActor { id: "system".into(), name: "Scheduler".into(), email: None, kind, ip: "10.0.0.1".into() },
+                            "api_key" => DemoActor {
+                                id: format!("key_{}_backend", profile.slug),
+                                name: "Backend integration".into(),
+                                email: None,
+                                kind,
+                                ip,
+                            },
+                            "system" => DemoActor {
+                                id: "system".into(),
+                                name: "Scheduler".into(),
+                                email: None,
+                                kind,
+                                ip: "10.0.0.1".into(),
+                            },
                             _ => DemoActor {
                                 id: format!("usr_{}_{i:02}", profile.slug),
                                 name: format!("{first} {last}"),
-                                email: Some(format!("{}.{}@{}", first.to_lowercase(), last.to_lowercase(), profile.domain)),
+                                email: Some(format!(
+                                    "{}.{}@{}",
+                                    first.to_lowercase(),
+                                    last.to_lowercase(),
+                                    profile.domain
+                                )),
                                 kind,
                                 ip,
                             },
@@ -108,7 +163,11 @@ impl Generator {
         let actor_index = loop {
             let i = self.rng.gen_range(0..ROLES.len());
             let actor = &self.actors[tenant][i];
-            let fits = if is_auth { actor.is_person() } else { actor.kind != "customer" };
+            let fits = if is_auth {
+                actor.is_person()
+            } else {
+                actor.kind != "customer"
+            };
             if fits {
                 break i;
             }
@@ -121,22 +180,40 @@ impl Generator {
             _ => "success",
         };
         let n = self.rng.gen_range(0..400);
-        let resource_id = if is_auth { format!("sess_{:08x}", self.rng.gen::<u32>()) } else { format!("{}_{n:04}", spec.resource) };
+        let resource_id = if is_auth {
+            format!("sess_{:08x}", self.rng.gen::<u32>())
+        } else {
+            format!("{}_{n:04}", spec.resource)
+        };
         let resource_name = format!("{} #{n:04}", spec.resource.replace('_', " "));
         let (before, after, metadata) = self.change(spec.change, &resource_id);
         let actor = &self.actors[tenant][actor_index];
         // Failed sign-ins often come from somewhere else entirely.
         let ip = if failed && self.rng.gen_bool(0.6) {
-            format!("45.{}.{}.{}", self.rng.gen_range(1..250), self.rng.gen_range(1..250), self.rng.gen_range(1..250))
+            format!(
+                "45.{}.{}.{}",
+                self.rng.gen_range(1..250),
+                self.rng.gen_range(1..250),
+                self.rng.gen_range(1..250)
+            )
         } else {
             actor.ip.clone()
         };
         let description = match spec.change {
-            Change::Balance => format!("{} {} {resource_name}: {} USD", actor.name, spec.verb, metadata["amount"]),
+            Change::Balance => format!(
+                "{} {} {resource_name}: {} USD",
+                actor.name, spec.verb, metadata["amount"]
+            ),
             _ if is_auth => format!("{} {}", actor.name, spec.verb),
             _ => format!("{} {} {resource_name}", actor.name, spec.verb),
         };
-        let severity = if spec.critical { "critical" } else if failed || outcome != "success" { "notice" } else { "info" };
+        let severity = if spec.critical {
+            "critical"
+        } else if failed || outcome != "success" {
+            "notice"
+        } else {
+            "info"
+        };
         json!({
             "occurred_at": at.to_rfc3339_opts(SecondsFormat::Micros, true),
             "actor": { "id": actor.id, "name": actor.name, "email": actor.email, "type": actor.kind },
@@ -158,15 +235,30 @@ impl Generator {
 
     fn change(&mut self, change: Change, resource_id: &str) -> (Value, Value, Value) {
         match change {
-            Change::None => (Value::Null, Value::Null, json!({ "resource_id": resource_id })),
+            Change::None => (
+                Value::Null,
+                Value::Null,
+                json!({ "resource_id": resource_id }),
+            ),
             Change::Create => {
-                let plan = ["basic", "pro", "enterprise"].choose(&mut self.rng).copied().unwrap_or("basic");
-                (Value::Null, json!({ "id": resource_id, "status": "active", "plan": plan }), json!({ "resource_id": resource_id }))
+                let plan = ["basic", "pro", "enterprise"]
+                    .choose(&mut self.rng)
+                    .copied()
+                    .unwrap_or("basic");
+                (
+                    Value::Null,
+                    json!({ "id": resource_id, "status": "active", "plan": plan }),
+                    json!({ "resource_id": resource_id }),
+                )
             }
             Change::Field(name, values) => {
                 let a = self.rng.gen_range(0..values.len());
                 let b = (a + self.rng.gen_range(1..values.len().max(2))) % values.len();
-                (json!({ name: values[a] }), json!({ name: values[b] }), json!({ "resource_id": resource_id }))
+                (
+                    json!({ name: values[a] }),
+                    json!({ name: values[b] }),
+                    json!({ "resource_id": resource_id }),
+                )
             }
             Change::Balance => {
                 let balance = self.rng.gen_range(100..50_000) as f64;

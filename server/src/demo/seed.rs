@@ -20,7 +20,10 @@ pub struct DemoSeed {
 /// Seeds demo data unless the database already holds events. Events go
 /// through the same validation and append path as the ingest API, so their
 /// hash chains are real.
-pub async fn seed_demo(store: &dyn Store, count: usize) -> Result<Option<DemoSeed>, Box<dyn Error + Send + Sync>> {
+pub async fn seed_demo(
+    store: &dyn Store,
+    count: usize,
+) -> Result<Option<DemoSeed>, Box<dyn Error + Send + Sync>> {
     if store.has_events().await? {
         return Ok(None);
     }
@@ -31,7 +34,9 @@ pub async fn seed_demo(store: &dyn Store, count: usize) -> Result<Option<DemoSee
     let now = Utc::now();
     let mut times: Vec<_> = {
         let mut rng = StdRng::seed_from_u64(7);
-        (0..count).map(|_| now - Duration::seconds(rng.gen_range(60..DAYS * 86_400))).collect()
+        (0..count)
+            .map(|_| now - Duration::seconds(rng.gen_range(60..DAYS * 86_400)))
+            .collect()
     };
     times.sort();
     let mut generator = Generator::new(42);
@@ -57,5 +62,9 @@ pub async fn seed_demo(store: &dyn Store, count: usize) -> Result<Option<DemoSee
             name: "demo key".into(),
         })
         .await?;
-    Ok(Some(DemoSeed { tenant: tenants[0].slug.clone(), api_key: key.plaintext, events: count }))
+    Ok(Some(DemoSeed {
+        tenant: tenants[0].slug.clone(),
+        api_key: key.plaintext,
+        events: count,
+    }))
 }

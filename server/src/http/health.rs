@@ -7,7 +7,10 @@ use serde_json::{json, Value};
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let backend = state.store.backend();
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "database": backend }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": backend })),
+        ),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unreachable");
             (

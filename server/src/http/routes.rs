@@ -27,7 +27,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
-        .leptos_routes_with_context(&state, state.routes.clone(), context, move || shell(options.clone()))
+        .leptos_routes_with_context(&state, state.routes.clone(), context, move || {
+            shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -38,4 +40,3 @@ async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> im
     let store = state.store.clone();
     handle_server_fns_with_context(move || provide_context(Db(store.clone())), request).await
 }
-

@@ -13,13 +13,19 @@ pub struct Bound {
 
 pub async fn bind(state: AppState, addr: SocketAddr) -> std::io::Result<Bound> {
     let listener = TcpListener::bind(addr).await?;
-    Ok(Bound { addr: listener.local_addr()?, listener, state })
+    Ok(Bound {
+        addr: listener.local_addr()?,
+        listener,
+        state,
+    })
 }
 
 impl Bound {
     /// Serves until Ctrl-C or SIGTERM; requests in flight finish first.
     pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.state)).with_graceful_shutdown(shutdown_signal()).await
+        axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     }
 
     /// Serves in the background (tests and benchmarks).

@@ -23,6 +23,11 @@ impl AppState {
             .site_pkg_dir("pkg")
             .build();
         let routes = leptos_axum::generate_route_list(app::App);
-        AppState { leptos_options, store, limits, routes }
+        AppState {
+            leptos_options,
+            store,
+            limits,
+            routes,
+        }
     }
 }

@@ -44,11 +44,16 @@ pub enum IngestError {
 impl IngestError {
     fn status(&self) -> StatusCode {
         match self {
-            IngestError::MissingKey | IngestError::InvalidKey | IngestError::RevokedKey => StatusCode::UNAUTHORIZED,
-            IngestError::BodyTooLarge(_) | IngestError::TooManyEvents { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            IngestError::EmptyBatch | IngestError::BadJson(_) | IngestError::NotEvents | IngestError::BadIdempotencyKey => {
-                StatusCode::BAD_REQUEST
+            IngestError::MissingKey | IngestError::InvalidKey | IngestError::RevokedKey => {
+                StatusCode::UNAUTHORIZED
             }
+            IngestError::BodyTooLarge(_) | IngestError::TooManyEvents { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            IngestError::EmptyBatch
+            | IngestError::BadJson(_)
+            | IngestError::NotEvents
+            | IngestError::BadIdempotencyKey => StatusCode::BAD_REQUEST,
             IngestError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             IngestError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -34,30 +34,47 @@ pub async fn ingest_events(
     let mut results = Vec::with_capacity(items.len());
     let mut events = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        let id = ids.generate().map_err(|_| IngestError::Internal("ulid overflow".into()))?.to_string();
+        let id = ids
+            .generate()
+            .map_err(|_| IngestError::Internal("ulid overflow".into()))?
+            .to_string();
         let checked = serde_json::from_value::<IncomingEvent>(item)
             .map_err(|e| e.to_string())
             .and_then(|incoming| validate(incoming, &tenant.slug, id, now));
         match checked {
             Ok(event) => {
-                results.push(ItemResult::Accepted { index, id: event.id.clone() });
+                results.push(ItemResult::Accepted {
+                    index,
+                    id: event.id.clone(),
+                });
                 events.push(event);
             }
             Err(error) => results.push(ItemResult::Rejected { index, error }),
         }
     }
-    let response = IngestResponse { accepted: events.len(), rejected: results.len() - events.len(), results };
-    let response_json = serde_json::to_string(&response).map_err(|e| IngestError::Internal(e.to_string()))?;
+    let response = IngestResponse {
+        accepted: events.len(),
+        rejected: results.len() - events.len(),
+        results,
+    };
+    let response_json =
+        serde_json::to_string(&response).map_err(|e| IngestError::Internal(e.to_string()))?;
     let receipt = idempotency_key.map(|key| Receipt {
         key,
         request_hash: hex::encode(Sha256::digest(&body)),
         response: response_json.clone(),
     });
 
-    match state.store.append(tenant.id, &events, receipt.as_ref()).await? {
+    match state
+        .store
+        .append(tenant.id, &events, receipt.as_ref())
+        .await?
+    {
         AppendOutcome::Committed => Ok(json_response(response.accepted, response_json, false)),
         AppendOutcome::Replayed(stored) => {
-            let accepted = serde_json::from_str::<IngestResponse>(&stored).map(|r| r.accepted).unwrap_or(1);
+            let accepted = serde_json::from_str::<IngestResponse>(&stored)
+                .map(|r| r.accepted)
+                .unwrap_or(1);
             Ok(json_response(accepted, stored, true))
         }
         AppendOutcome::KeyReused => Err(IngestError::IdempotencyKeyReused),
@@ -66,16 +83,29 @@ pub async fn ingest_events(
 
 /// 200 when anything was stored; 422 when every event was rejected.
 fn json_response(accepted: usize, body: String, replayed: bool) -> Response {
-    let status = if accepted > 0 { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut response = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+    let status = if accepted > 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
     if replayed {
-        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     response
 }
 
 async fn authenticate(store: &dyn Store, headers: &HeaderMap) -> Result<Tenant, IngestError> {
-    let header = headers.get(axum::http::header::AUTHORIZATION).ok_or(IngestError::MissingKey)?;
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or(IngestError::MissingKey)?;
     let header = header.to_str().map_err(|_| IngestError::InvalidKey)?;
     let (scheme, token) = header.split_once(' ').ok_or(IngestError::MissingKey)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -83,7 +113,10 @@ async fn authenticate(store: &dyn Store, headers: &HeaderMap) -> Result<Tenant, 
     }
     let token = token.trim();
     let prefix = keys::prefix_of(token).ok_or(IngestError::InvalidKey)?;
-    let key = store.api_key_by_prefix(prefix).await?.ok_or(IngestError::InvalidKey)?;
+    let key = store
+        .api_key_by_prefix(prefix)
+        .await?
+        .ok_or(IngestError::InvalidKey)?;
     if !keys::matches(token, &key.secret_hash) {
         return Err(IngestError::InvalidKey);
     }
@@ -91,16 +124,25 @@ async fn authenticate(store: &dyn Store, headers: &HeaderMap) -> Result<Tenant, 
         return Err(IngestError::RevokedKey);
     }
     let now_us = Utc::now().timestamp_micros();
-    if key.last_used_at.is_none_or(|used| used < now_us - 60_000_000) {
+    if key
+        .last_used_at
+        .is_none_or(|used| used < now_us - 60_000_000)
+    {
         store.touch_api_key(key.id, now_us).await?;
     }
-    store.tenant_by_id(key.tenant_id).await?.ok_or(IngestError::InvalidKey)
+    store
+        .tenant_by_id(key.tenant_id)
+        .await?
+        .ok_or(IngestError::InvalidKey)
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, IngestError> {
-    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
     let value = value.to_str().map_err(|_| IngestError::BadIdempotencyKey)?;
-    let valid = !value.is_empty() && value.len() <= 255 && value.bytes().all(|b| b.is_ascii_graphic());
+    let valid =
+        !value.is_empty() && value.len() <= 255 && value.bytes().all(|b| b.is_ascii_graphic());
     if !valid {
         return Err(IngestError::BadIdempotencyKey);
     }
@@ -109,7 +151,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, IngestError> {
 
 /// A JSON array of events, or a single event object.
 fn parse_items(body: &[u8], max_batch: usize) -> Result<Vec<Value>, IngestError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| IngestError::BadJson(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| IngestError::BadJson(e.to_string()))?;
     let items = match value {
         Value::Array(items) => items,
         object @ Value::Object(_) => vec![object],
@@ -119,7 +162,10 @@ fn parse_items(body: &[u8], max_batch: usize) -> Result<Vec<Value>, IngestError>
         return Err(IngestError::EmptyBatch);
     }
     if items.len() > max_batch {
-        return Err(IngestError::TooManyEvents { max: max_batch, got: items.len() });
+        return Err(IngestError::TooManyEvents {
+            max: max_batch,
+            got: items.len(),
+        });
     }
     Ok(items)
 }
@@ -137,14 +183,26 @@ mod tests {
     #[test]
     fn a_batch_over_the_limit_is_refused_with_both_numbers() {
         let err = parse_items(b"[{},{},{}]", 2).unwrap_err();
-        assert_eq!(err.to_string(), "a request may hold at most 2 events; this one holds 3");
+        assert_eq!(
+            err.to_string(),
+            "a request may hold at most 2 events; this one holds 3"
+        );
     }
 
     #[test]
     fn a_bare_string_is_not_a_batch() {
-        assert!(matches!(parse_items(b"\"hi\"", 2), Err(IngestError::NotEvents)));
-        assert!(matches!(parse_items(b"[]", 2), Err(IngestError::EmptyBatch)));
-        assert!(matches!(parse_items(b"[{", 2), Err(IngestError::BadJson(_))));
+        assert!(matches!(
+            parse_items(b"\"hi\"", 2),
+            Err(IngestError::NotEvents)
+        ));
+        assert!(matches!(
+            parse_items(b"[]", 2),
+            Err(IngestError::EmptyBatch)
+        ));
+        assert!(matches!(
+            parse_items(b"[{", 2),
+            Err(IngestError::BadJson(_))
+        ));
     }
 
     #[test]
@@ -153,6 +211,9 @@ mod tests {
         headers.insert("idempotency-key", HeaderValue::from_static("batch 1"));
         assert!(idempotency_key(&headers).is_err());
         headers.insert("idempotency-key", HeaderValue::from_static("batch-1"));
-        assert_eq!(idempotency_key(&headers).unwrap().as_deref(), Some("batch-1"));
+        assert_eq!(
+            idempotency_key(&headers).unwrap().as_deref(),
+            Some("batch-1")
+        );
     }
 }

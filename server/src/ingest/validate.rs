@@ -74,7 +74,9 @@ fn check_len(field: &str, value: &str, max: usize) -> Result<(), String> {
 }
 
 fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
-    let value = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let value = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
     if let Some(v) = &value {
         check_len(field, v, max)?;
     }
@@ -108,7 +110,9 @@ pub fn validate(
 ) -> Result<NewEvent, String> {
     if let Some(named) = &incoming.tenant {
         if named != tenant_slug {
-            return Err(format!("unknown tenant '{named}' for this API key, which belongs to '{tenant_slug}'"));
+            return Err(format!(
+                "unknown tenant '{named}' for this API key, which belongs to '{tenant_slug}'"
+            ));
         }
     }
     let action = incoming.action.trim().to_string();
@@ -116,8 +120,13 @@ pub fn validate(
         return Err("action must not be empty".into());
     }
     check_len("action", &action, 128)?;
-    if !action.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':')) {
-        return Err(format!("action '{action}' may only hold letters, digits and . _ - :"));
+    if !action
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
+    {
+        return Err(format!(
+            "action '{action}' may only hold letters, digits and . _ - :"
+        ));
     }
     let actor_id = incoming.actor.id.trim().to_string();
     if actor_id.is_empty() {
@@ -129,7 +138,9 @@ pub fn validate(
         name: optional("actor.name", incoming.actor.name, MAX_SHORT)?,
         email: optional("actor.email", incoming.actor.email, MAX_SHORT)?,
         kind: match incoming.actor.kind {
-            Some(kind) => kind.parse::<ActorType>().map_err(|e| format!("actor.type: {e}"))?,
+            Some(kind) => kind
+                .parse::<ActorType>()
+                .map_err(|e| format!("actor.type: {e}"))?,
             None => ActorType::System,
         },
     };
@@ -145,12 +156,15 @@ pub fn validate(
         None => Outcome::Success,
     };
     let severity = match incoming.severity {
-        Some(v) => v.parse::<Severity>().map_err(|e| format!("severity: {e}"))?,
+        Some(v) => v
+            .parse::<Severity>()
+            .map_err(|e| format!("severity: {e}"))?,
         None => Severity::Info,
     };
     let ip = optional("ip", incoming.ip, 64)?;
     if let Some(ip) = &ip {
-        ip.parse::<IpAddr>().map_err(|_| format!("ip '{ip}' is not an IPv4 or IPv6 address"))?;
+        ip.parse::<IpAddr>()
+            .map_err(|_| format!("ip '{ip}' is not an IPv4 or IPv6 address"))?;
     }
     for resource in incoming.resource.iter().chain(&incoming.targets) {
         if resource.kind.trim().is_empty() || resource.id.trim().is_empty() {
@@ -162,8 +176,10 @@ pub fn validate(
     json_size("after", &incoming.after)?;
     json_size("metadata", &incoming.metadata)?;
     let (first, last) = segments(&action);
-    let category = optional("category", incoming.category, 64)?.unwrap_or_else(|| first.to_string());
-    let event_type = optional("event_type", incoming.event_type, 64)?.unwrap_or_else(|| last.to_string());
+    let category =
+        optional("category", incoming.category, 64)?.unwrap_or_else(|| first.to_string());
+    let event_type =
+        optional("event_type", incoming.event_type, 64)?.unwrap_or_else(|| last.to_string());
     let description = optional("description", incoming.description, MAX_TEXT)?
         .unwrap_or_else(|| format!("{} performed {action}", actor.label()));
     Ok(NewEvent {
@@ -210,12 +226,16 @@ mod tests {
     #[test]
     fn colon_separated_codes_split_like_dotted_ones() {
         let event = parse(json!({"action": "org.member:invited", "actor": {"id": "u1"}})).unwrap();
-        assert_eq!((event.category.as_str(), event.event_type.as_str()), ("org", "invited"));
+        assert_eq!(
+            (event.category.as_str(), event.event_type.as_str()),
+            ("org", "invited")
+        );
     }
 
     #[test]
     fn an_unknown_action_code_is_stored_as_it_is() {
-        let event = parse(json!({"action": "custom.thing_happened", "actor": {"id": "u1"}})).unwrap();
+        let event =
+            parse(json!({"action": "custom.thing_happened", "actor": {"id": "u1"}})).unwrap();
         assert_eq!(event.action, "custom.thing_happened");
     }
 
@@ -227,26 +247,30 @@ mod tests {
 
     #[test]
     fn an_invalid_ip_is_refused() {
-        let err = parse(json!({"action": "a.b", "actor": {"id": "u1"}, "ip": "999.1.1.1"})).unwrap_err();
+        let err =
+            parse(json!({"action": "a.b", "actor": {"id": "u1"}, "ip": "999.1.1.1"})).unwrap_err();
         assert!(err.contains("ip '999.1.1.1'"), "{err}");
     }
 
     #[test]
     fn an_outcome_outside_the_vocabulary_names_the_choices() {
-        let err = parse(json!({"action": "a.b", "actor": {"id": "u1"}, "outcome": "ok"})).unwrap_err();
+        let err =
+            parse(json!({"action": "a.b", "actor": {"id": "u1"}, "outcome": "ok"})).unwrap_err();
         assert!(err.contains("success, failure, denied"), "{err}");
     }
 
     #[test]
     fn an_event_for_another_tenant_is_refused() {
-        let err = parse(json!({"action": "a.b", "actor": {"id": "u1"}, "tenant": "globex"})).unwrap_err();
+        let err =
+            parse(json!({"action": "a.b", "actor": {"id": "u1"}, "tenant": "globex"})).unwrap_err();
         assert!(err.contains("unknown tenant 'globex'"), "{err}");
     }
 
     #[test]
     fn an_event_far_in_the_future_is_refused() {
         let future = (Utc::now() + Duration::days(2)).to_rfc3339();
-        let err = parse(json!({"action": "a.b", "actor": {"id": "u1"}, "occurred_at": future})).unwrap_err();
+        let err = parse(json!({"action": "a.b", "actor": {"id": "u1"}, "occurred_at": future}))
+            .unwrap_err();
         assert!(err.contains("in the future"), "{err}");
     }
 

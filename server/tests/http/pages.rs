@@ -1,0 +1,112 @@
+//! Server-rendered pages, server functions, health and the API document.
+
+use crate::support::{event, spawn_app};
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn the_log_page_is_rendered_on_the_server_with_ingested_events() {
+    let app = spawn_app().await;
+    app.ingest(json!([event(
+        "license.hwid_reset",
+        "Alice reset the HWID of KEY-0042"
+    )]))
+    .await;
+    let html = app
+        .client
+        .get(&app.base)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Alice reset the HWID of KEY-0042"), "{html}");
+    assert!(html.contains("license.hwid_reset"));
+    assert!(html.contains("/pkg/logbook.js"), "hydration script missing");
+}
+
+#[tokio::test]
+async fn the_details_page_shows_before_and_after_side_by_side() {
+    let app = spawn_app().await;
+    let body: Value = app
+        .ingest(json!([event("license.hwid_reset", "reset")]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = body["results"][0]["id"].as_str().unwrap();
+    let html = app
+        .client
+        .get(format!("{}/events/{id}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("9F2A-11C0") && html.contains("77BE-0C1D"),
+        "{html}"
+    );
+    assert!(html.contains("class=\"changed\""), "{html}");
+}
+
+#[tokio::test]
+async fn the_list_server_function_pages_newest_first() {
+    let app = spawn_app().await;
+    let batch: Vec<Value> = (0..3)
+        .map(|i| {
+            let mut e = event("user.login", &format!("login {i}"));
+            e["occurred_at"] = json!(format!("2026-05-0{}T10:00:00Z", i + 1));
+            e
+        })
+        .collect();
+    app.ingest(Value::Array(batch)).await;
+    let response = app
+        .client
+        .post(format!("{}/api/events/list", app.base))
+        .json(&json!({ "filter": {}, "page": { "older_than": null, "newer_than": null, "limit": 2 } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let page: Value = response.json().await.unwrap();
+    let descriptions: Vec<&str> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(descriptions, vec!["login 2", "login 1"]);
+    assert!(page["older"].is_object());
+}
+
+#[tokio::test]
+async fn health_answers_ok_when_the_database_is_reachable() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({ "status": "ok", "database": "sqlite" }));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_ingest_endpoint() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/v1/events"]["post"]["responses"]["413"].is_object());
+}
