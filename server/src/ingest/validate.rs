@@ -96,7 +96,7 @@ fn json_size(field: &str, value: &Option<Value>) -> Result<(), String> {
 fn segments(action: &str) -> (&str, &str) {
     let mut parts = action.split(['.', ':']).filter(|s| !s.is_empty());
     let first = parts.next().unwrap_or(action);
-    let last = parts.last().unwrap_or(first);
+    let last = parts.next_back().unwrap_or(first);
     (first, last)
 }
 
