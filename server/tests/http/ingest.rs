@@ -207,14 +207,6 @@ async fn ingest_works_the_same_on_postgres() {
         (Some(1), Some(1))
     );
     assert_eq!(stored(&app).await, 1);
-    let health: Value = app
-        .client
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, health) = app.get_json("/healthz").await;
     assert_eq!(health["database"], "postgres");
 }

@@ -11,15 +11,7 @@ async fn the_log_page_is_rendered_on_the_server_with_ingested_events() {
         "Alice reset the HWID of KEY-0042"
     )]))
     .await;
-    let html = app
-        .client
-        .get(&app.base)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, html) = app.get("/").await;
     assert!(html.contains("Alice reset the HWID of KEY-0042"), "{html}");
     assert!(html.contains("license.hwid_reset"));
     assert!(html.contains("/pkg/logbook.js"), "hydration script missing");
@@ -35,15 +27,7 @@ async fn the_details_page_shows_before_and_after_side_by_side() {
         .await
         .unwrap();
     let id = body["results"][0]["id"].as_str().unwrap();
-    let html = app
-        .client
-        .get(format!("{}/events/{id}", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, html) = app.get(&format!("/events/{id}")).await;
     assert!(
         html.contains("9F2A-11C0") && html.contains("77BE-0C1D"),
         "{html}"
@@ -84,29 +68,15 @@ async fn the_list_server_function_pages_newest_first() {
 #[tokio::test]
 async fn health_answers_ok_when_the_database_is_reachable() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.unwrap();
+    let (status, body) = app.get_json("/healthz").await;
+    assert_eq!(status, 200);
     assert_eq!(body, json!({ "status": "ok", "database": "sqlite" }));
 }
 
 #[tokio::test]
 async fn the_openapi_document_describes_the_ingest_endpoint() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, doc) = app.get_json("/api/v1/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/events"]["post"]["responses"]["413"].is_object());
 }

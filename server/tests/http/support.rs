@@ -18,6 +18,27 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// GET `path`, returning the status and the body as text.
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// GET `path`, returning the status and the body as JSON.
+    pub async fn get_json(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let (status, text) = self.get(path).await;
+        (
+            status,
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{path} is not JSON ({e}): {text}")),
+        )
+    }
+
     pub async fn ingest(&self, body: serde_json::Value) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/events", self.base))
