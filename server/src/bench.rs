@@ -58,7 +58,7 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
     let url = format!("http://{addr}/api/v1/events");
 
     let now = Utc::now();
-    let mut workload = Workload::new(now);
+    let mut workload = Workload::new(now, events);
     let mut raw_heads = vec![(0_i64, GENESIS_HASH.to_string()); raw_tenants.len()];
     let (mut http_secs, mut raw_secs) = (0.0_f64, 0.0_f64);
     let mut sent = 0;
@@ -144,19 +144,25 @@ fn to_new_events(
 }
 
 /// Batches of generated events: 80% for the first tenant, so one
-/// tenant+action+30-day filter reaches well past 100,000 rows.
+/// tenant+action+30-day filter reaches well past 100,000 rows. Like live
+/// traffic, time moves forward through the run (40 days from first to last
+/// event) with a few minutes of jitter from senders' clocks and retries.
 struct Workload {
     generator: Generator,
     rng: StdRng,
     now: DateTime<Utc>,
+    sent: usize,
+    total: usize,
 }
 
 impl Workload {
-    fn new(now: DateTime<Utc>) -> Self {
+    fn new(now: DateTime<Utc>, total: usize) -> Self {
         Workload {
             generator: Generator::new(1),
             rng: StdRng::seed_from_u64(2),
             now,
+            sent: 0,
+            total: total.max(1),
         }
     }
 
@@ -168,7 +174,11 @@ impl Workload {
         };
         let events = (0..size)
             .map(|_| {
-                let at = self.now - Duration::seconds(self.rng.gen_range(1..DAYS * 86_400));
+                let remaining = (self.total - self.sent.min(self.total)) as i64;
+                let behind = remaining * DAYS * 86_400 / self.total as i64;
+                let jitter = self.rng.gen_range(0..300);
+                self.sent += 1;
+                let at = self.now - Duration::seconds(behind + jitter);
                 self.generator.event(tenant, at)
             })
             .collect();

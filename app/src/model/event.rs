@@ -67,9 +67,10 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// The sender's display name, or `type id` when there is none.
     pub fn label(&self) -> String {
         match &self.name {
-            Some(name) => format!("{} {name}", self.kind),
+            Some(name) => name.clone(),
             None => format!("{} {}", self.kind, self.id),
         }
     }

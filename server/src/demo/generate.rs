@@ -180,12 +180,14 @@ impl Generator {
             _ => "success",
         };
         let n = self.rng.gen_range(0..400);
-        let resource_id = if is_auth {
-            format!("sess_{:08x}", self.rng.gen::<u32>())
-        } else {
-            format!("{}_{n:04}", spec.resource)
-        };
+        let resource_id = format!("{}_{n:04}", spec.resource);
         let resource_name = format!("{} #{n:04}", spec.resource.replace('_', " "));
+        // Sign-ins are about the account itself, not some other resource.
+        let resource = if is_auth {
+            Value::Null
+        } else {
+            json!({ "type": spec.resource, "id": resource_id, "name": resource_name })
+        };
         let (before, after, metadata) = self.change(spec.change, &resource_id);
         let actor = &self.actors[tenant][actor_index];
         // Failed sign-ins often come from somewhere else entirely.
@@ -201,11 +203,11 @@ impl Generator {
         };
         let description = match spec.change {
             Change::Balance => format!(
-                "{} {} {resource_name}: {} USD",
+                "{} {} #{n:04}: {} USD",
                 actor.name, spec.verb, metadata["amount"]
             ),
             _ if is_auth => format!("{} {}", actor.name, spec.verb),
-            _ => format!("{} {} {resource_name}", actor.name, spec.verb),
+            _ => format!("{} {} #{n:04}", actor.name, spec.verb),
         };
         let severity = if spec.critical {
             "critical"
@@ -222,7 +224,7 @@ impl Generator {
             "event_type": spec.event_type,
             "outcome": outcome,
             "severity": severity,
-            "resource": { "type": spec.resource, "id": resource_id, "name": resource_name },
+            "resource": resource,
             "ip": ip,
             "user_agent": AGENTS[actor_index % AGENTS.len()],
             "request_id": format!("req_{:012x}", self.rng.gen::<u64>() & 0xffff_ffff_ffff),
