@@ -1,5 +1,6 @@
 //! HTTP tests: the real router on port 0 over real databases.
 
+mod durability;
 mod ingest;
 mod pages;
 mod support;
