@@ -138,6 +138,7 @@ fn to_new_events(
                 slug,
                 ids.generate()?.to_string(),
                 now,
+                &ingest::Redactor::default(),
             )?)
         })
         .collect()

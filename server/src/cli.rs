@@ -5,6 +5,7 @@ use crate::{
     config::Config,
     demo::{seed_demo, DEMO_EVENTS},
     http::{bind, AppState},
+    ingest::Redactor,
     keys,
 };
 use app::store::{connect, NewApiKey, Store, TenantScope};
@@ -94,8 +95,9 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + 
 }
 
 async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
+    let redactor = Redactor::new(&config.redaction.extra_words);
     if config.demo_data {
-        if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS).await? {
+        if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS, &redactor).await? {
             println!(
                 "Seeded {} demo events for {} tenants.",
                 seed.events,
@@ -110,7 +112,7 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "browser bundle not found: pages render but do not hydrate; run `cargo leptos build --release`");
     }
-    let state = AppState::new(store, &config.site_root, config.limits);
+    let state = AppState::new(store, &config.site_root, config.limits).with_redactor(redactor);
     let bound = bind(state, config.addr).await?;
     println!(
         "Logbook is running at http://{} (database: {})",

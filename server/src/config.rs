@@ -27,6 +27,16 @@ pub struct Config {
     pub demo_data: bool,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub redaction: Redaction,
+}
+
+/// Extra key words whose values are never stored (the built-in list covers
+/// passwords, tokens, keys, cookies, sessions, one-time codes and cards).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Redaction {
+    #[serde(default)]
+    pub extra_words: Vec<String>,
 }
 
 /// Explicit ingest limits; exceeding one is a 413 that says which.
@@ -121,6 +131,7 @@ mod tests {
             site_root: default_site_root(),
             demo_data: true,
             limits: Limits::default(),
+            redaction: Redaction::default(),
         };
         assert_eq!(config.database_label(), "postgres://…@db:5432/logbook");
         assert!(!format!("{config:?}").contains("hunter2"));

@@ -2,10 +2,12 @@
 
 mod error;
 mod handler;
+mod redact;
 mod response;
 mod validate;
 
 pub use error::IngestError;
 pub use handler::ingest_events;
+pub use redact::{looks_secret, Redactor, DEFAULT_SECRET_WORDS, REDACTED};
 pub use response::{IngestResponse, ItemResult};
 pub use validate::{validate, IncomingEvent};

@@ -1,7 +1,10 @@
 //! First-run demo data: tenants, 50,000 events over 90 days, and an API key.
 
 use super::generate::{Generator, PROFILES};
-use crate::{ingest, keys};
+use crate::{
+    ingest::{self, Redactor},
+    keys,
+};
 use app::store::{NewApiKey, NewEvent, Store};
 use chrono::{Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -23,6 +26,7 @@ pub struct DemoSeed {
 pub async fn seed_demo(
     store: &dyn Store,
     count: usize,
+    redactor: &Redactor,
 ) -> Result<Option<DemoSeed>, Box<dyn Error + Send + Sync>> {
     if store.has_events().await? {
         return Ok(None);
@@ -46,7 +50,7 @@ pub async fn seed_demo(
         let t = generator.pick_tenant();
         let wire = serde_json::from_value(generator.event(t, at))?;
         let id = ids.generate()?.to_string();
-        per_tenant[t].push(ingest::validate(wire, &tenants[t].slug, id, now)?);
+        per_tenant[t].push(ingest::validate(wire, &tenants[t].slug, id, now, redactor)?);
     }
     for (tenant, events) in tenants.iter().zip(&per_tenant) {
         for batch in events.chunks(1_000) {

@@ -1,6 +1,6 @@
 //! What every handler can reach.
 
-use crate::config::Limits;
+use crate::{config::Limits, ingest::Redactor};
 use app::store::Store;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -12,6 +12,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub limits: Limits,
+    pub redactor: Arc<Redactor>,
     pub routes: Vec<AxumRouteListing>,
 }
 
@@ -27,7 +28,14 @@ impl AppState {
             leptos_options,
             store,
             limits,
+            redactor: Arc::new(Redactor::default()),
             routes,
         }
+    }
+
+    /// Replaces the default redaction rules (the configured extra words).
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = Arc::new(redactor);
+        self
     }
 }

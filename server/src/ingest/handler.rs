@@ -40,7 +40,7 @@ pub async fn ingest_events(
             .to_string();
         let checked = serde_json::from_value::<IncomingEvent>(item)
             .map_err(|e| e.to_string())
-            .and_then(|incoming| validate(incoming, &tenant.slug, id, now));
+            .and_then(|incoming| validate(incoming, &tenant.slug, id, now, &state.redactor));
         match checked {
             Ok(event) => {
                 results.push(ItemResult::Accepted {

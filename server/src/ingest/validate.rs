@@ -1,5 +1,6 @@
 //! The wire format of one event, and its validation into a storable `NewEvent`.
 
+use super::Redactor;
 use app::{
     model::{Actor, ActorType, Outcome, Resource, Severity},
     store::NewEvent,
@@ -103,11 +104,23 @@ fn segments(action: &str) -> (&str, &str) {
 /// Checks one event and fills in what a sender may leave out. The error is a
 /// sentence naming the field, returned to the sender for that index.
 pub fn validate(
-    incoming: IncomingEvent,
+    mut incoming: IncomingEvent,
     tenant_slug: &str,
     id: String,
     now: DateTime<Utc>,
+    redactor: &Redactor,
 ) -> Result<NewEvent, String> {
+    // Before anything else reads the values: secrets must not even reach a log line.
+    for value in [
+        &mut incoming.before,
+        &mut incoming.after,
+        &mut incoming.metadata,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        redactor.redact(value);
+    }
     if let Some(named) = &incoming.tenant {
         if named != tenant_slug {
             return Err(format!(
@@ -210,7 +223,13 @@ mod tests {
 
     fn parse(value: Value) -> Result<NewEvent, String> {
         let incoming: IncomingEvent = serde_json::from_value(value).map_err(|e| e.to_string())?;
-        validate(incoming, "acme", "01TEST".into(), Utc::now())
+        validate(
+            incoming,
+            "acme",
+            "01TEST".into(),
+            Utc::now(),
+            &Redactor::default(),
+        )
     }
 
     #[test]
@@ -272,6 +291,22 @@ mod tests {
         let err = parse(json!({"action": "a.b", "actor": {"id": "u1"}, "occurred_at": future}))
             .unwrap_err();
         assert!(err.contains("in the future"), "{err}");
+    }
+
+    #[test]
+    fn secrets_in_before_after_and_metadata_are_redacted_before_storage() {
+        let event = parse(json!({
+            "action": "user.password.changed", "actor": {"id": "u1"},
+            "before": {"password": "old-secret"}, "after": {"password": "new-secret"},
+            "metadata": {"card_number": "4111111111111111", "ip_country": "DE"},
+        }))
+        .unwrap();
+        assert_eq!(event.before, Some(json!({"password": "[redacted]"})));
+        assert_eq!(event.after, Some(json!({"password": "[redacted]"})));
+        assert_eq!(
+            event.metadata,
+            Some(json!({"card_number": "[redacted]", "ip_country": "DE"}))
+        );
     }
 
     #[test]

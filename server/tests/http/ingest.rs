@@ -210,3 +210,31 @@ async fn ingest_works_the_same_on_postgres() {
     let (_, health) = app.get_json("/healthz").await;
     assert_eq!(health["database"], "postgres");
 }
+
+#[tokio::test]
+async fn a_password_sent_in_before_and_after_is_stored_as_redacted() {
+    let app = spawn_app().await;
+    let mut changed = event("user.password.changed", "Alice changed her password");
+    changed["before"] = json!({ "password": "correct horse", "email": "alice@acme.io" });
+    changed["after"] = json!({ "password": "battery staple", "email": "alice@acme.io" });
+    changed["metadata"] = json!({ "auth": "Bearer abcdefghijklmnopqrstuvwxyz" });
+    let body: Value = app.ingest(json!([changed])).await.json().await.unwrap();
+    let id = body["results"][0]["id"].as_str().unwrap();
+    let stored = app
+        .store
+        .get_event(&TenantScope::all_tenants(), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.before,
+        Some(json!({ "password": "[redacted]", "email": "alice@acme.io" }))
+    );
+    assert_eq!(
+        stored.after,
+        Some(json!({ "password": "[redacted]", "email": "alice@acme.io" }))
+    );
+    assert_eq!(stored.metadata, Some(json!({ "auth": "[redacted]" })));
+    let (_, html) = app.get(&format!("/events/{id}")).await;
+    assert!(!html.contains("battery staple") && !html.contains("correct horse"));
+}
