@@ -16,15 +16,23 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-pub async fn sqlite() -> Arc<dyn Store> {
+pub async fn sqlite_store() -> SqliteStore {
     let dir = tempfile::tempdir().expect("temp dir").keep();
     let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
     let store = SqliteStore::connect(&url).await.expect("open sqlite");
     store.migrate().await.expect("migrate sqlite");
-    Arc::new(store)
+    store
+}
+
+pub async fn sqlite() -> Arc<dyn Store> {
+    Arc::new(sqlite_store().await)
 }
 
 pub async fn postgres() -> Arc<dyn Store> {
+    Arc::new(postgres_store().await)
+}
+
+pub async fn postgres_store() -> PgStore {
     let admin = postgres_admin_url();
     let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
         panic!("PostgreSQL is required for the store tests ({admin}): {e}. Start it, or set LOGBOOK_TEST_POSTGRES.")
@@ -41,7 +49,7 @@ pub async fn postgres() -> Arc<dyn Store> {
         .await
         .expect("open postgres");
     store.migrate().await.expect("migrate postgres");
-    Arc::new(store)
+    store
 }
 
 /// Both backends, freshly migrated, SQLite first.
