@@ -10,6 +10,7 @@ mod row;
 mod scope;
 mod sqlite;
 mod traits;
+mod verify;
 
 pub use chain::{canonical_json, event_hash, GENESIS_HASH};
 pub use error::DbError;
@@ -19,3 +20,4 @@ pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt};
 pub use scope::TenantScope;
 pub use sqlite::SqliteStore;
 pub use traits::{connect, Store};
+pub use verify::{ChainBreak, ChainVerifier};

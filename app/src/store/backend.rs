@@ -189,6 +189,27 @@ macro_rules! sql_store {
                 row.map(Event::try_from).transpose()
             }
 
+            async fn chain_events(
+                &self,
+                tenant_id: i64,
+                after_seq: i64,
+                limit: i64,
+            ) -> Result<Vec<Event>, DbError> {
+                let rows: Vec<EventRow> = query::select_chain::<$db>(tenant_id, after_seq, limit)
+                    .build_query_as()
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.into_iter().map(Event::try_from).collect()
+            }
+
+            async fn chain_head(&self, tenant_id: i64) -> Result<(i64, String), DbError> {
+                sqlx::query_as("SELECT head_seq, head_hash FROM tenants WHERE id = $1")
+                    .bind(tenant_id)
+                    .fetch_optional(&self.read)
+                    .await?
+                    .ok_or_else(|| DbError::UnknownTenant(tenant_id.to_string()))
+            }
+
             async fn has_events(&self) -> Result<bool, DbError> {
                 let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events LIMIT 1")
                     .fetch_optional(&self.read)

@@ -60,6 +60,21 @@ where
     qb
 }
 
+/// One tenant's events after `after_seq`, in chain order (the `(tenant, seq)` key).
+pub fn select_chain<'a, DB>(tenant_id: i64, after_seq: i64, limit: i64) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {EVENT_COLUMNS} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.tenant_id = "
+    ));
+    qb.push_bind(tenant_id);
+    qb.push(" AND e.seq > ").push_bind(after_seq);
+    qb.push(" ORDER BY e.seq LIMIT ").push_bind(limit);
+    qb
+}
+
 fn push_filter<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &TenantScope, f: &EventFilter)
 where
     DB: Database,

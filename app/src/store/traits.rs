@@ -4,6 +4,7 @@ use super::{
     error::DbError,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     scope::TenantScope,
+    verify::{ChainBreak, ChainVerifier},
     PgStore, SqliteStore,
 };
 use crate::model::{Cursor, Event, EventFilter, EventPage, PageRequest, Tenant};
@@ -58,6 +59,40 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Event>, DbError>;
 
     async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError>;
+
+    /// Up to `limit` events of one tenant with `seq > after_seq`, in chain order.
+    async fn chain_events(
+        &self,
+        tenant_id: i64,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<Event>, DbError>;
+
+    /// The tenant's recorded chain head `(seq, hash)`.
+    async fn chain_head(&self, tenant_id: i64) -> Result<(i64, String), DbError>;
+
+    /// Walks a tenant's whole chain in pages; `Ok(Err(..))` names the first break.
+    async fn verify_chain(
+        &self,
+        tenant_id: i64,
+    ) -> Result<Result<ChainVerifier, ChainBreak>, DbError> {
+        let (head_seq, _) = self.chain_head(tenant_id).await?;
+        let mut verifier = ChainVerifier::new(tenant_id);
+        loop {
+            let page = self
+                .chain_events(tenant_id, verifier.count(), 2_000)
+                .await?;
+            if page.is_empty() {
+                break;
+            }
+            for event in &page {
+                if let Err(broken) = verifier.check(event) {
+                    return Ok(Err(broken));
+                }
+            }
+        }
+        Ok(verifier.finish(head_seq).map(|()| verifier))
+    }
 
     /// Whether any event exists at all (used to seed demo data only once).
     async fn has_events(&self) -> Result<bool, DbError>;

@@ -5,3 +5,4 @@ mod append_only;
 mod paging;
 mod scope;
 mod support;
+mod verify;
