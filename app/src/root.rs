@@ -1,6 +1,6 @@
 //! The HTML shell and the router.
 
-use crate::pages::{EventDetailsPage, LogPage};
+use crate::pages::{EventDetailsPage, IntegrityPage, LogPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -37,12 +37,14 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Logbook"</A>
                 <nav>
                     <A href="/">"Log"</A>
+                    <A href="/integrity">"Integrity"</A>
                 </nav>
             </header>
             <main>
                 <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
                     <Route path=path!("/") view=LogPage/>
                     <Route path=path!("/events/:id") view=EventDetailsPage/>
+                    <Route path=path!("/integrity") view=IntegrityPage/>
                 </Routes>
             </main>
         </Router>

@@ -12,7 +12,7 @@ use leptos::{prelude::*, server_fn::codec::Json};
 pub struct Db(pub std::sync::Arc<dyn crate::store::Store>);
 
 #[cfg(feature = "ssr")]
-fn db() -> Result<Db, AppError> {
+pub(super) fn db() -> Result<Db, AppError> {
     use_context::<Db>().ok_or_else(|| {
         tracing::error!("server function called without the store in context");
         AppError::Internal("no-store".into())
@@ -22,7 +22,7 @@ fn db() -> Result<Db, AppError> {
 /// Whose rows the dashboard may read. Until sign-in exists, the dashboard is
 /// the operator's own console and sees every tenant.
 #[cfg(feature = "ssr")]
-fn dashboard_scope() -> crate::store::TenantScope {
+pub(super) fn dashboard_scope() -> crate::store::TenantScope {
     crate::store::TenantScope::all_tenants()
 }
 

@@ -80,3 +80,25 @@ async fn the_openapi_document_describes_the_ingest_endpoint() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/events"]["post"]["responses"]["413"].is_object());
 }
+
+#[tokio::test]
+async fn the_verify_server_function_reports_an_intact_chain_and_refuses_unknown_tenants() {
+    let app = spawn_app().await;
+    app.ingest(json!([
+        event("license.created", "one"),
+        event("license.created", "two")
+    ]))
+    .await;
+    let verify = |tenant: &str| {
+        app.client
+            .post(format!("{}/api/chains/verify", app.base))
+            .json(&json!({ "tenant": tenant }))
+            .send()
+    };
+    let report: Value = verify("acme").await.unwrap().json().await.unwrap();
+    assert_eq!(report["events"], 2);
+    assert_eq!(report["problem"], Value::Null);
+    assert_eq!(report["head_hash"].as_str().unwrap().len(), 64);
+    let missing = verify("nobody").await.unwrap();
+    assert!(!missing.status().is_success());
+}
