@@ -106,8 +106,7 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
         if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS, &redactor).await? {
             println!(
                 "Seeded {} demo events for {} tenants.",
-                seed.events,
-                store.list_tenants(&TenantScope::all_tenants()).await?.len()
+                seed.events, seed.tenants
             );
             println!(
                 "Demo API key for tenant '{}' (shown once, keep it): {}",

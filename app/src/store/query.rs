@@ -7,6 +7,11 @@ use sqlx::{types::Json, Database, Encode, QueryBuilder, Type};
 
 /// At most this many rows per page, whatever the caller asks.
 pub const MAX_PAGE: u32 = 500;
+/// The page size actually served: at least one row, at most `MAX_PAGE`.
+pub fn page_limit(page: &PageRequest) -> u32 {
+    page.limit.clamp(1, MAX_PAGE)
+}
+
 /// Rows per INSERT statement: 25 columns x 400 stays under both backends' bind limits.
 pub const INSERT_CHUNK: usize = 400;
 
@@ -41,7 +46,7 @@ where
     qb.push(format!(
         " ORDER BY e.occurred_at {order}, e.id {order} LIMIT "
     ));
-    qb.push_bind(i64::from(page.limit.clamp(1, MAX_PAGE)) + 1);
+    qb.push_bind(i64::from(page_limit(page)) + 1);
     qb
 }
 

@@ -104,7 +104,7 @@ pub trait Store: Send + Sync + 'static {
         filter: &EventFilter,
         page: &PageRequest,
     ) -> Result<EventPage, DbError> {
-        let limit = page.limit.clamp(1, super::query::MAX_PAGE) as usize;
+        let limit = super::query::page_limit(page) as usize;
         let mut rows = self.fetch_events(scope, filter, page).await?;
         if page.older_than.is_none() && page.newer_than.is_some() {
             // Going back: if we reached the top, show a full first page instead

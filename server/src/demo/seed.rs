@@ -18,6 +18,7 @@ pub struct DemoSeed {
     pub tenant: String,
     pub api_key: String,
     pub events: usize,
+    pub tenants: usize,
 }
 
 /// Seeds demo data unless the database already holds events. Events go
@@ -70,5 +71,6 @@ pub async fn seed_demo(
         tenant: tenants[0].slug.clone(),
         api_key: key.plaintext,
         events: count,
+        tenants: tenants.len(),
     }))
 }

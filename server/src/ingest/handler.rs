@@ -4,7 +4,7 @@ use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult};
 use crate::{http::AppState, keys};
 use app::{
     model::Tenant,
-    store::{AppendOutcome, Receipt, Store},
+    store::{AppendOutcome, DbError, Receipt, Store},
 };
 use axum::{
     body::Bytes,
@@ -72,9 +72,10 @@ pub async fn ingest_events(
     {
         AppendOutcome::Committed => Ok(json_response(response.accepted, response_json, false)),
         AppendOutcome::Replayed(stored) => {
+            // The receipt is our own JSON; if it no longer parses, say so rather than guess.
             let accepted = serde_json::from_str::<IngestResponse>(&stored)
-                .map(|r| r.accepted)
-                .unwrap_or(1);
+                .map_err(|e| DbError::Corrupt(format!("idempotency receipt: {e}")))?
+                .accepted;
             Ok(json_response(accepted, stored, true))
         }
         AppendOutcome::KeyReused => Err(IngestError::IdempotencyKeyReused),
