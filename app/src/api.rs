@@ -1,9 +1,34 @@
 //! Server functions: thin, stable endpoints between the pages and the store.
+//! Each starts with an access check (`access`), which is where the caller's
+//! tenant scope comes from.
 
+#[cfg(feature = "ssr")]
+mod access;
+mod auth;
 mod chains;
 mod events;
-
-pub use chains::{verify_chain, VerifyChain};
+mod exports;
+mod keys;
 #[cfg(feature = "ssr")]
-pub use events::Db;
+mod sign_in;
+mod team;
+#[cfg(feature = "ssr")]
+mod team_rules;
+
+#[cfg(feature = "ssr")]
+pub use access::Db;
+pub use auth::{
+    begin_totp, change_password, confirm_totp, current_viewer, disable_totp, sign_in, sign_out,
+    verify_code, BeginTotp, ChangePassword, ConfirmTotp, DisableTotp, SignIn, SignInStep, SignOut,
+    TotpEnrolment, VerifyCode,
+};
+pub use chains::{verify_chain, VerifyChain};
 pub use events::{get_event, list_events, list_tenants};
+pub use exports::{cancel_export, export_progress, CancelExport, ExportProgress};
+pub use keys::{
+    create_api_key, list_api_keys, revoke_api_key, CreateApiKey, CreatedKey, RevokeApiKey,
+};
+pub use team::{
+    create_member, list_members, reset_member_password, set_member_active, update_member,
+    CreateMember, CreatedMember, MemberForm, ResetMemberPassword, SetMemberActive, UpdateMember,
+};

@@ -14,6 +14,15 @@ pub enum AppError {
     /// Nothing with that id is visible to the caller.
     #[error("not found")]
     NotFound,
+    /// The caller is not signed in (or the session ended).
+    #[error("sign in to continue")]
+    Unauthorized,
+    /// Signed in, but the role or permissions do not allow this; says what.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Refused for now (sign-in throttling); says for how long.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// Something failed on our side; the cause is in the server log under this id.
     #[error("internal error (reference {0})")]
     Internal(String),
@@ -30,12 +39,29 @@ impl FromServerFnError for AppError {
     }
 }
 
+impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound => 404,
+            AppError::TooManyRequests(_) => 429,
+            AppError::Internal(_) | AppError::Transport(_) => 500,
+        }
+    }
+}
+
 /// The one place store errors become user-facing ones: the cause is logged
 /// with a reference the user can quote, and only the reference leaves.
 #[cfg(feature = "ssr")]
 impl From<crate::store::DbError> for AppError {
     fn from(err: crate::store::DbError) -> Self {
         let reference = ulid::Ulid::new().to_string();
+        if let crate::store::DbError::Conflict(what) = err {
+            return AppError::BadRequest(what.to_string());
+        }
         tracing::error!(%reference, error = %err, "store call failed");
         AppError::Internal(reference)
     }

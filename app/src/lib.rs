@@ -2,7 +2,11 @@
 //! Server-only code (the store) sits behind the `ssr` feature.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod model;
 pub mod pages;
 mod root;
@@ -10,4 +14,4 @@ mod root;
 pub mod store;
 pub mod ui;
 
-pub use root::{shell, App};
+pub use root::{hard_navigate, shell, App, ViewerResource};

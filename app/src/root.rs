@@ -1,6 +1,13 @@
-//! The HTML shell and the router.
+//! The HTML shell, the router, and the top bar that knows who is signed in.
 
-use crate::pages::{EventDetailsPage, IntegrityPage, LogPage};
+use crate::{
+    api::{current_viewer, SignOut},
+    model::{Permission, Viewer},
+    pages::{
+        AccountPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage, NoAccessPage,
+        SignInPage, TeamPage,
+    },
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -29,24 +36,85 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let viewer = Resource::new(|| (), |_| current_viewer());
+    // Pages ask it what to offer (e.g. export buttons); the server still checks.
+    provide_context(ViewerResource(viewer));
     view! {
         <Stylesheet id="leptos" href="/pkg/logbook.css"/>
         <Title text="Logbook"/>
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"Logbook"</A>
-                <nav>
-                    <A href="/">"Log"</A>
-                    <A href="/integrity">"Integrity"</A>
-                </nav>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        viewer.await.ok().map(|viewer| view! { <Nav viewer/> })
+                    })}
+                </Transition>
             </header>
             <main>
                 <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
                     <Route path=path!("/") view=LogPage/>
                     <Route path=path!("/events/:id") view=EventDetailsPage/>
                     <Route path=path!("/integrity") view=IntegrityPage/>
+                    <Route path=path!("/team") view=TeamPage/>
+                    <Route path=path!("/keys") view=ApiKeysPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/no-access") view=NoAccessPage/>
                 </Routes>
             </main>
         </Router>
     }
+}
+
+/// Who is signed in, loaded once per page load and shared through context.
+#[derive(Clone, Copy)]
+pub struct ViewerResource(pub Resource<Result<Viewer, crate::error::AppError>>);
+
+impl ViewerResource {
+    /// Whether the signed-in person holds `p` (false while unknown).
+    pub async fn can(self, p: Permission) -> bool {
+        self.0.await.map(|v| v.can(p)).unwrap_or(false)
+    }
+}
+
+/// Links for what the viewer may open, and who they are.
+#[component]
+fn Nav(viewer: Viewer) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            hard_navigate("/sign-in");
+        }
+    });
+    let reads = viewer.can(Permission::ViewLogs);
+    let keys = viewer.can(Permission::ManageKeys);
+    let admin = viewer.is_admin();
+    let tenant = viewer.tenant.as_ref().map(|t| t.name.clone());
+    view! {
+        <nav>
+            {reads.then(|| view! { <A href="/">"Log"</A> <A href="/integrity">"Integrity"</A> })}
+            {keys.then(|| view! { <A href="/keys">"API keys"</A> })}
+            {admin.then(|| view! { <A href="/team">"Team"</A> })}
+        </nav>
+        <div class="who">
+            {tenant.map(|name| view! { <span class="tenant-badge" title="You see this tenant only">{name}</span> })}
+            <A href="/account" attr:class="me">{viewer.email.clone()}</A>
+            <span class="role">{viewer.role.label()}</span>
+            <ActionForm action=sign_out attr:class="sign-out">
+                <button type="submit" class="link">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// A full page load, so every resource (the top bar's viewer included) is
+/// fetched again under the new session.
+pub fn hard_navigate(to: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(to);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = to;
 }

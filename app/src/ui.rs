@@ -3,15 +3,19 @@
 mod changes;
 mod error_notice;
 mod event_fields;
+mod export_menu;
 mod filter_bar;
 mod local_time;
 mod log_table;
+mod member_fields;
 mod pager;
 
 pub use changes::{diff_rows, ChangeKind, ChangeRow, ChangesTable};
 pub use error_notice::ErrorNotice;
 pub use event_fields::EventFields;
+pub use export_menu::{export_href, ExportMenu};
 pub use filter_bar::FilterBar;
 pub use local_time::LocalTime;
 pub use log_table::LogTable;
+pub use member_fields::{MemberDraft, MemberFields};
 pub use pager::{log_href, Pager};

@@ -1,8 +1,11 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { binary, dataDir } from '../playwright.config';
+import { rows, signIn } from './helpers';
 
-const rows = '.log-table tbody tr.event-row';
+test.beforeEach(async ({ page }) => {
+  await signIn(page, 'admin@logbook.demo');
+});
 
 test('the log table pages older and back newer, then a row opens its details', async ({ page }) => {
   await page.goto('/');

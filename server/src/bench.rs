@@ -1,7 +1,10 @@
 //! `logbook bench`: ingest throughput through the HTTP API against raw sqlx
 //! inserts on the same schema, then keyset page latency deep into the log.
+//! Then CSV export throughput and memory (see `export`).
 //! Everything runs on temporary SQLite databases in one process and one run,
 //! so the printed ratios compare like with like.
+
+mod export;
 
 use crate::{
     cli::CliResult,
@@ -44,6 +47,7 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
                 prefix: key.prefix,
                 secret_hash: key.secret_hash,
                 name: "bench".into(),
+                created_by: None,
             })
             .await?;
         api_keys.push(key.plaintext);
@@ -109,7 +113,8 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
     println!("raw sqlx inserts, same schema and indexes: {events} events in {raw_secs:.1} s = {raw_rate:.0} events/s");
     println!("ingest HTTP / raw sqlx ratio: {:.2}", http_rate / raw_rate);
 
-    pages(http_store.as_ref(), &http_tenants[0], now).await
+    pages(http_store.as_ref(), &http_tenants[0], now).await?;
+    export::run(&http_store, addr).await
 }
 
 async fn fresh_store(

@@ -8,7 +8,10 @@ use crate::{
     ingest::Redactor,
     keys,
 };
-use app::store::{connect, NewApiKey, Store, TenantScope};
+use app::{
+    model::SELF_TENANT,
+    store::{connect, NewApiKey, Store, TenantScope},
+};
 use clap::{Parser, Subcommand};
 use std::{error::Error, path::PathBuf, sync::Arc};
 
@@ -75,6 +78,9 @@ pub async fn run(cli: Cli) -> CliResult {
             println!("Migrations applied to {}.", config.database_label());
             Ok(())
         }
+        Command::CreateTenant { slug, .. } if slug == SELF_TENANT => {
+            Err("'logbook' is reserved for Logbook's own log".into())
+        }
         Command::CreateTenant { slug, name } => {
             let tenant = store
                 .ensure_tenant(&slug, name.as_deref().unwrap_or(&slug))
@@ -114,13 +120,18 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
             );
         }
     }
+    for line in crate::accounts::ensure_first_accounts(store.as_ref(), &config).await? {
+        println!("{line}");
+    }
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "browser bundle not found: pages render but do not hydrate; run `cargo leptos build --release`");
     }
-    let state = AppState::new(store, &config.site_root, config.limits).with_redactor(redactor);
+    let state = AppState::new(store, &config.site_root, config.limits)
+        .with_redactor(redactor)
+        .with_proxy(config.trust_proxy, config.serves_tls());
     let bound = bind(state, config.addr).await?;
     println!(
-        "Logbook is running at http://{} (database: {})",
+        "Logbook is running at http://{} (database: {}); sign in there",
         bound.addr,
         config.database_label()
     );
@@ -129,6 +140,9 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
 }
 
 async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult {
+    if slug == SELF_TENANT {
+        return Err("'logbook' holds Logbook's own log and is written by Logbook only".into());
+    }
     let Some(tenant) = store.tenant_by_slug(slug).await? else {
         let known: Vec<String> = store
             .list_tenants(&TenantScope::all_tenants())
@@ -149,6 +163,7 @@ async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult 
             prefix: key.prefix,
             secret_hash: key.secret_hash,
             name: name.to_string(),
+            created_by: None,
         })
         .await?;
     println!("{}", key.plaintext);

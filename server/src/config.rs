@@ -29,6 +29,25 @@ pub struct Config {
     pub limits: Limits,
     #[serde(default)]
     pub redaction: Redaction,
+    /// The first admin, created on first run when there are no accounts.
+    #[serde(default)]
+    pub admin: Option<AdminAccount>,
+    /// Believe `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy.
+    #[serde(default)]
+    pub trust_proxy: bool,
+    /// The address people use, e.g. `https://logbook.example.com`; https
+    /// makes session cookies `Secure`.
+    #[serde(default)]
+    pub public_url: Option<String>,
+}
+
+/// `LOGBOOK_ADMIN__EMAIL` and `LOGBOOK_ADMIN__PASSWORD` (or `[admin]` in the
+/// file). Without a password, one is generated and printed once.
+#[derive(Debug, Deserialize)]
+pub struct AdminAccount {
+    pub email: String,
+    #[serde(default)]
+    pub password: Option<SecretString>,
 }
 
 /// Extra key words whose values are never stored (the built-in list covers
@@ -105,6 +124,13 @@ impl Config {
         }
     }
 
+    /// Whether the public address is https (cookies then carry `Secure`).
+    pub fn serves_tls(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
     /// Where the database lives, without credentials, for log lines.
     pub fn database_label(&self) -> String {
         let url = self.database_url();
@@ -132,6 +158,9 @@ mod tests {
             demo_data: true,
             limits: Limits::default(),
             redaction: Redaction::default(),
+            admin: None,
+            trust_proxy: false,
+            public_url: None,
         };
         assert_eq!(config.database_label(), "postgres://…@db:5432/logbook");
         assert!(!format!("{config:?}").contains("hunter2"));

@@ -1,9 +1,11 @@
 //! The HTTP surface: dashboard pages, server functions, ingest, health, API docs.
 
+mod export;
 mod health;
 mod openapi;
 mod routes;
 mod serve;
+mod session;
 mod state;
 
 pub use routes::router;

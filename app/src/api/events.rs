@@ -6,44 +6,67 @@ use crate::{
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 
-/// The store, as handed to server functions through Leptos context.
-#[cfg(feature = "ssr")]
-#[derive(Clone)]
-pub struct Db(pub std::sync::Arc<dyn crate::store::Store>);
-
-#[cfg(feature = "ssr")]
-pub(super) fn db() -> Result<Db, AppError> {
-    use_context::<Db>().ok_or_else(|| {
-        tracing::error!("server function called without the store in context");
-        AppError::Internal("no-store".into())
-    })
-}
-
-/// Whose rows the dashboard may read. Until sign-in exists, the dashboard is
-/// the operator's own console and sees every tenant.
-#[cfg(feature = "ssr")]
-pub(super) fn dashboard_scope() -> crate::store::TenantScope {
-    crate::store::TenantScope::all_tenants()
-}
-
+/// A page of the log. Searches (a first page with any filter set) are
+/// recorded in Logbook's own log; paging through them is not.
 #[server(prefix = "/api", endpoint = "events/list", input = Json)]
 pub async fn list_events(filter: EventFilter, page: PageRequest) -> Result<EventPage, AppError> {
-    Ok(db()?
-        .0
-        .list_events(&dashboard_scope(), &filter, &page)
-        .await?)
+    use crate::{auth::Entry, model::Permission};
+    let access = super::access::require(Permission::ViewLogs, "read the log").await?;
+    let result = access
+        .store
+        .list_events(&access.scope(), &filter, &page)
+        .await?;
+    let params = filter.to_params();
+    if !params.is_empty() && page.older_than.is_none() && page.newer_than.is_none() {
+        let query: serde_json::Map<_, _> = params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+            .collect();
+        let entry = Entry::new(
+            "log.searched",
+            "searched",
+            format!(
+                "Searched the log ({} on the first page)",
+                result.events.len()
+            ),
+        )
+        .metadata(serde_json::json!({ "filter": query, "first_page_rows": result.events.len() }));
+        access.log(entry).await?;
+    }
+    Ok(result)
 }
 
+/// One event, for the details view; the view is recorded in Logbook's own log.
 #[server(prefix = "/api", endpoint = "events/get", input = Json)]
 pub async fn get_event(id: String) -> Result<Event, AppError> {
-    db()?
-        .0
-        .get_event(&dashboard_scope(), &id)
+    use crate::{auth::Entry, model::Permission};
+    let access = super::access::require(Permission::ViewLogs, "read the log").await?;
+    let event = access
+        .store
+        .get_event(&access.scope(), &id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or_else(|| super::access::fail(AppError::NotFound))?;
+    let entry = Entry::new(
+        "event.viewed",
+        "viewed",
+        format!("Viewed {} event {}", event.action, event.id),
+    )
+    .resource("event", &event.id, Some(event.action.clone()))
+    .metadata(serde_json::json!({ "tenant": event.tenant }));
+    access.log(entry).await?;
+    Ok(event)
 }
 
+/// The tenants the caller may read (one for a partner), for the log's
+/// switcher and the API-key form.
 #[server(prefix = "/api", endpoint = "tenants/list", input = Json)]
 pub async fn list_tenants() -> Result<Vec<Tenant>, AppError> {
-    Ok(db()?.0.list_tenants(&dashboard_scope()).await?)
+    use crate::model::Permission;
+    let access = super::access::signed_in().await?;
+    if !access.member.can(Permission::ViewLogs) && !access.member.can(Permission::ManageKeys) {
+        return Err(access
+            .deny("list tenants", Permission::ViewLogs.label())
+            .await);
+    }
+    Ok(access.store.list_tenants(&access.scope()).await?)
 }

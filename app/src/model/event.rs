@@ -103,11 +103,11 @@ macro_rules! vocabulary {
         }
 
         impl FromStr for $name {
-            type Err = ParseEnumError;
+            type Err = $crate::model::ParseEnumError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(ParseEnumError {
+                    _ => Err($crate::model::ParseEnumError {
                         what: $what,
                         value: s.to_string(),
                         expected: [$($text),+].join(", "),
@@ -123,11 +123,13 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// Who acted: people of each role, API keys, or the system itself.
     ActorType, "actor type", {
         Admin => "admin",
+        Auditor => "auditor",
         Partner => "partner",
         Staff => "staff",
         Customer => "customer",

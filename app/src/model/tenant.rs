@@ -9,3 +9,6 @@ pub struct Tenant {
     pub slug: String,
     pub name: String,
 }
+
+/// The reserved tenant (created by migration) holding Logbook's own log.
+pub const SELF_TENANT: &str = "logbook";

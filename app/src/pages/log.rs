@@ -3,8 +3,9 @@
 use crate::{
     api::{list_events, list_tenants},
     error::AppError,
-    model::{Cursor, EventFilter, PageRequest, PAGE_SIZE},
-    ui::{ErrorNotice, FilterBar, LogTable, Pager},
+    model::{Cursor, EventFilter, PageRequest, Permission, PAGE_SIZE},
+    ui::{ErrorNotice, ExportMenu, FilterBar, LogTable, Pager},
+    ViewerResource,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -46,14 +47,23 @@ pub fn LogPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let tenants = tenants.await.unwrap_or_default();
-                    view! { <FilterBar filter=filter.get() tenants/> }
+                    let can_export = match use_context::<ViewerResource>() {
+                        Some(viewer) => viewer.can(Permission::Export).await,
+                        None => false,
+                    };
+                    view! {
+                        <FilterBar filter=filter.get() tenants/>
+                        {can_export.then(|| view! { <ExportMenu filter=filter.get()/> })}
+                    }
                 })}
             </Transition>
             <Transition fallback=|| view! { <p class="notice">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    // One visible tenant (a partner): no tenant column.
+                    let show_tenant = tenants.await.map(|t| t.len() > 1).unwrap_or(false);
                     match events.await {
                         Ok(page) => view! {
-                            <LogTable events=page.events.clone()/>
+                            <LogTable events=page.events.clone() show_tenant/>
                             <Pager filter=filter.get() older=page.older.clone() newer=page.newer.clone()/>
                         }.into_any(),
                         Err(err) => view! { <ErrorNotice err/> }.into_any(),

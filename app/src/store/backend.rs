@@ -2,9 +2,9 @@
 //! (`$N` placeholders work in SQLite too); only the pool type, the migrations
 //! folder and the tenant-row lock differ, so one macro writes both impls.
 
-/// `sql_store!(Type, Database, "name", "migrations dir", "lock clause")`.
+/// `sql_store!(Type, Database, "name", "migrations dir", "lock clause", PACKED_EXPORT_SELECT)`.
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal) => {
+    ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal, $packed:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> &'static str {
@@ -12,8 +12,7 @@ macro_rules! sql_store {
             }
 
             async fn migrate(&self) -> Result<(), DbError> {
-                sqlx::migrate!($migrations).run(&self.write).await?;
-                Ok(())
+                self.run_migrations(sqlx::migrate!($migrations)).await
             }
 
             async fn ping(&self) -> Result<(), DbError> {
@@ -54,10 +53,8 @@ macro_rules! sql_store {
             }
 
             async fn list_tenants(&self, scope: &TenantScope) -> Result<Vec<Tenant>, DbError> {
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT id, slug, name FROM tenants");
-                if let Some(id) = scope.tenant_id() {
-                    qb.push(" WHERE id = ").push_bind(id);
-                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT id, slug, name FROM tenants WHERE 1 = 1");
+                scope.push_sql(&mut qb, "id");
                 qb.push(" ORDER BY slug");
                 let rows: Vec<TenantRow> = qb.build_query_as().fetch_all(&self.read).await?;
                 Ok(rows.into_iter().map(Tenant::from).collect())
@@ -66,8 +63,8 @@ macro_rules! sql_store {
             #[tracing::instrument(skip(self, key), fields(prefix = %key.prefix))]
             async fn insert_api_key(&self, key: &NewApiKey) -> Result<ApiKeyRecord, DbError> {
                 Ok(sqlx::query_as(
-                    "INSERT INTO api_keys (tenant_id, prefix, secret_hash, name, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id, tenant_id, prefix, secret_hash, \
+                    "INSERT INTO api_keys (tenant_id, prefix, secret_hash, name, created_at, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, tenant_id, prefix, secret_hash, \
                      name, created_at, last_used_at, revoked_at",
                 )
                 .bind(key.tenant_id)
@@ -75,6 +72,7 @@ macro_rules! sql_store {
                 .bind(&key.secret_hash)
                 .bind(&key.name)
                 .bind(chrono::Utc::now().timestamp_micros())
+                .bind(key.created_by)
                 .fetch_one(&self.write)
                 .await?)
             }
@@ -173,20 +171,47 @@ macro_rules! sql_store {
                 filter: &EventFilter,
                 page: &PageRequest,
             ) -> Result<Vec<Event>, DbError> {
+                let mut tx = self.scoped_read(scope).await?;
                 let rows: Vec<EventRow> = query::select_events::<$db>(scope, filter, page)
                     .build_query_as()
-                    .fetch_all(&self.read)
+                    .fetch_all(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 rows.into_iter().map(Event::try_from).collect()
             }
 
             #[tracing::instrument(skip(self))]
             async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError> {
+                let mut tx = self.scoped_read(scope).await?;
                 let row: Option<EventRow> = query::select_event::<$db>(scope, id)
                     .build_query_as()
-                    .fetch_optional(&self.read)
+                    .fetch_optional(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 row.map(Event::try_from).transpose()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn export_rows(
+                &self,
+                scope: &TenantScope,
+                filter: &EventFilter,
+                older_than: Option<&Cursor>,
+                limit: u32,
+            ) -> Result<Vec<ExportRow>, DbError> {
+                let page = PageRequest {
+                    older_than: older_than.cloned(),
+                    newer_than: None,
+                    limit,
+                };
+                let mut tx = self.scoped_read(scope).await?;
+                let packed: Vec<String> =
+                    query::select_rows::<$db>($packed, scope, filter, &page, i64::from(limit))
+                        .build_query_scalar()
+                        .fetch_all(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                packed.iter().map(|p| ExportRow::parse(p)).collect()
             }
 
             async fn chain_events(
@@ -195,10 +220,12 @@ macro_rules! sql_store {
                 after_seq: i64,
                 limit: i64,
             ) -> Result<Vec<Event>, DbError> {
+                let mut tx = self.scoped_read(&TenantScope::tenant(tenant_id)).await?;
                 let rows: Vec<EventRow> = query::select_chain::<$db>(tenant_id, after_seq, limit)
                     .build_query_as()
-                    .fetch_all(&self.read)
+                    .fetch_all(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 rows.into_iter().map(Event::try_from).collect()
             }
 
@@ -211,9 +238,11 @@ macro_rules! sql_store {
             }
 
             async fn has_events(&self) -> Result<bool, DbError> {
+                let mut tx = self.scoped_read(&TenantScope::all_tenants()).await?;
                 let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events LIMIT 1")
-                    .fetch_optional(&self.read)
+                    .fetch_optional(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 Ok(found.is_some())
             }
         }

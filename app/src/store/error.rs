@@ -18,4 +18,17 @@ pub enum DbError {
     /// `DATABASE_URL` names a database Logbook cannot use.
     #[error("unsupported database URL '{0}': expected sqlite:… or postgres://…")]
     UnsupportedUrl(String),
+    /// A unique value (an account's email) is already taken; says which.
+    #[error("{0}")]
+    Conflict(&'static str),
+}
+
+impl DbError {
+    /// `Conflict(what)` for a unique-constraint violation, the error otherwise.
+    pub fn conflict_or(err: sqlx::Error, what: &'static str) -> DbError {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => DbError::Conflict(what),
+            _ => DbError::Sqlx(err),
+        }
+    }
 }

@@ -1,20 +1,41 @@
 //! PostgreSQL, for scale: several stateless app servers may share one database.
 
 use super::{
+    account_rows::{
+        AccountRow, ApiKeyInfoRow, SessionRow, ACCOUNT_COLUMNS, ACCOUNT_FROM, API_KEY_INFO_SELECT,
+    },
+    accounts::{
+        ActiveSession, FailureCounts, Member, MemberChange, NewAccount, NewSession, SessionStage,
+        SignInRecord,
+    },
+    accounts_sql::sql_account_store,
     backend::{sql_store, TenantRow},
     error::DbError,
+    export_row::{self, ExportRow},
     query,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
 };
-use crate::model::{Event, EventFilter, PageRequest, Tenant};
-use sqlx::{postgres::PgPoolOptions, PgPool};
+use crate::model::{ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Tenant};
+use sqlx::{postgres::PgPoolOptions, Connection, Executor, PgConnection, PgPool};
+
+/// Every pooled connection acts as `logbook_app` when that role exists (the
+/// migrations create it): a role that may not UPDATE events, and that
+/// row-level security limits to the tenants a transaction names.
+const ASSUME_APP_ROLE: &str = "DO $$ BEGIN \
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'logbook_app') \
+       AND pg_has_role(current_user, 'logbook_app', 'MEMBER') THEN \
+        SET ROLE logbook_app; \
+    END IF; \
+END $$";
 
 #[derive(Clone, Debug)]
 pub struct PgStore {
     read: PgPool,
     write: PgPool,
+    /// Migrations run as the login role (the owner), not as `logbook_app`.
+    url: String,
 }
 
 impl PgStore {
@@ -22,16 +43,51 @@ impl PgStore {
     pub async fn connect(url: &str) -> Result<Self, DbError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(ASSUME_APP_ROLE).await?;
+                    Ok(())
+                })
+            })
             .connect(url)
             .await?;
         Ok(PgStore {
             read: pool.clone(),
             write: pool,
+            url: url.to_string(),
         })
     }
 
+    /// The application's pool (acting as `logbook_app`).
     pub fn pool(&self) -> &PgPool {
         &self.write
+    }
+
+    /// A connection as the login role, which owns the tables: for migrations,
+    /// and for tests that play an attacker with owner rights.
+    pub async fn owner_connection(&self) -> Result<PgConnection, DbError> {
+        Ok(PgConnection::connect(&self.url).await?)
+    }
+
+    async fn run_migrations(&self, migrator: sqlx::migrate::Migrator) -> Result<(), DbError> {
+        let mut conn = self.owner_connection().await?;
+        migrator.run_direct(&mut conn).await?;
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// A read transaction that tells row-level security its tenant scope, so
+    /// a query that forgot its tenant condition still returns nothing foreign.
+    async fn scoped_read(
+        &self,
+        scope: &TenantScope,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
+        let mut tx = self.read.begin().await?;
+        sqlx::query("SELECT set_config('logbook.scope', $1, true)")
+            .bind(scope.rls_setting())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
     }
 }
 
@@ -41,5 +97,8 @@ sql_store!(
     sqlx::Postgres,
     "postgres",
     "../migrations/postgres",
-    " FOR UPDATE"
+    " FOR UPDATE",
+    export_row::POSTGRES_PACKED
 );
+
+sql_account_store!(PgStore, sqlx::Postgres);

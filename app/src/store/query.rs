@@ -27,8 +27,25 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
+    let limit = i64::from(page_limit(page)) + 1;
+    select_rows(EVENT_COLUMNS, scope, filter, page, limit)
+}
+
+/// `columns` of the events matching the filter in the scope, keyset-paged.
+pub fn select_rows<'a, DB>(
+    columns: &str,
+    scope: &TenantScope,
+    filter: &EventFilter,
+    page: &PageRequest,
+    limit: i64,
+) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
     let mut qb = QueryBuilder::new(format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE 1 = 1"
+        "SELECT {columns} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE 1 = 1"
     ));
     push_filter(&mut qb, scope, filter);
     let ascending = page.older_than.is_none() && page.newer_than.is_some();
@@ -46,7 +63,7 @@ where
     qb.push(format!(
         " ORDER BY e.occurred_at {order}, e.id {order} LIMIT "
     ));
-    qb.push_bind(i64::from(page_limit(page)) + 1);
+    qb.push_bind(limit);
     qb
 }
 
@@ -86,9 +103,7 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    if let Some(id) = scope.tenant_id() {
-        qb.push(" AND e.tenant_id = ").push_bind(id);
-    }
+    scope.push_sql(qb, "e.tenant_id");
     let mut eq = |column: &str, value: Option<String>| {
         if let Some(value) = value {
             qb.push(format!(" AND {column} = ")).push_bind(value);

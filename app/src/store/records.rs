@@ -47,6 +47,8 @@ pub struct NewApiKey {
     pub prefix: String,
     pub secret_hash: String,
     pub name: String,
+    /// The dashboard account that created it (none for operator commands).
+    pub created_by: Option<i64>,
 }
 
 /// The answer to an ingest request, kept under its `Idempotency-Key` so a

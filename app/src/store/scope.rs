@@ -1,7 +1,11 @@
 //! The handle that decides which tenants' rows a caller may read.
 
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
 /// Which tenants a store call may touch. Every read takes one, so the data
-/// layer, not the page, enforces isolation.
+/// layer, not the page, enforces isolation. Requests get theirs only from a
+/// signed-in `Member` (see `Member::scope`); the constructors here are for
+/// operator commands, tests and benchmarks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TenantScope(Inner);
 
@@ -9,6 +13,7 @@ pub struct TenantScope(Inner);
 enum Inner {
     All,
     One(i64),
+    Nothing,
 }
 
 impl TenantScope {
@@ -17,16 +22,52 @@ impl TenantScope {
         TenantScope(Inner::All)
     }
 
-    /// Exactly one tenant, e.g. the tenant an API key is bound to.
+    /// Exactly one tenant.
     pub fn tenant(id: i64) -> Self {
         TenantScope(Inner::One(id))
+    }
+
+    /// No tenant at all: what an account with no log access reads.
+    pub fn nothing() -> Self {
+        TenantScope(Inner::Nothing)
     }
 
     /// The single tenant this scope is limited to, if any.
     pub fn tenant_id(&self) -> Option<i64> {
         match self.0 {
-            Inner::All => None,
             Inner::One(id) => Some(id),
+            Inner::All | Inner::Nothing => None,
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.0 == Inner::All
+    }
+
+    /// Appends ` AND <column> …` restricting a query to the scope.
+    pub(super) fn push_sql<'a, DB>(&self, qb: &mut QueryBuilder<'a, DB>, column: &str)
+    where
+        DB: Database,
+        i64: Encode<'a, DB> + Type<DB>,
+    {
+        match self.0 {
+            Inner::All => {}
+            Inner::One(id) => {
+                qb.push(format!(" AND {column} = ")).push_bind(id);
+            }
+            Inner::Nothing => {
+                qb.push(" AND 1 = 0");
+            }
+        }
+    }
+
+    /// The per-transaction setting PostgreSQL's row-level security reads:
+    /// `*`, one tenant id, or empty for nothing.
+    pub(super) fn rls_setting(&self) -> String {
+        match self.0 {
+            Inner::All => "*".into(),
+            Inner::One(id) => id.to_string(),
+            Inner::Nothing => String::new(),
         }
     }
 }

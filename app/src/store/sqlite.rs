@@ -1,14 +1,23 @@
 //! The embedded default: one SQLite file in WAL mode, fsync on every commit.
 
 use super::{
+    account_rows::{
+        AccountRow, ApiKeyInfoRow, SessionRow, ACCOUNT_COLUMNS, ACCOUNT_FROM, API_KEY_INFO_SELECT,
+    },
+    accounts::{
+        ActiveSession, FailureCounts, Member, MemberChange, NewAccount, NewSession, SessionStage,
+        SignInRecord,
+    },
+    accounts_sql::sql_account_store,
     backend::{sql_store, TenantRow},
     error::DbError,
+    export_row::{self, ExportRow},
     query,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
 };
-use crate::model::{Event, EventFilter, PageRequest, Tenant};
+use crate::model::{ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Tenant};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     SqlitePool,
@@ -38,11 +47,27 @@ impl SqliteStore {
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
+        // Readers map the file instead of copying pages in with a read call
+        // each: long scans (exports) touch every page.
         let read = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.pragma("mmap_size", "1073741824"))
             .await?;
         Ok(SqliteStore { read, write })
+    }
+
+    async fn run_migrations(&self, migrator: sqlx::migrate::Migrator) -> Result<(), DbError> {
+        migrator.run(&self.write).await?;
+        Ok(())
+    }
+
+    /// A read transaction. The scope is enforced by the query itself; SQLite
+    /// has no row-level security to tell.
+    async fn scoped_read(
+        &self,
+        _scope: &TenantScope,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, DbError> {
+        Ok(self.read.begin().await?)
     }
 
     /// The single writer connection, for benchmarks that insert on the same schema.
@@ -57,5 +82,8 @@ sql_store!(
     sqlx::Sqlite,
     "sqlite",
     "../migrations/sqlite",
-    ""
+    "",
+    export_row::SQLITE_PACKED
 );
+
+sql_account_store!(SqliteStore, sqlx::Sqlite);

@@ -1,7 +1,9 @@
 //! The storage trait both backends implement, and choosing one from a URL.
 
 use super::{
+    accounts::AccountStore,
     error::DbError,
+    export_row::ExportRow,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     scope::TenantScope,
     verify::{ChainBreak, ChainVerifier},
@@ -14,7 +16,7 @@ use std::sync::Arc;
 /// Everything Logbook persists. Reads take a `TenantScope`; events are only
 /// ever appended, never updated.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 
@@ -59,6 +61,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Event>, DbError>;
 
     async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError>;
+
+    /// Up to `limit` events for export, newest first, older than the cursor.
+    async fn export_rows(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        older_than: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Vec<ExportRow>, DbError>;
 
     /// Up to `limit` events of one tenant with `seq > after_seq`, in chain order.
     async fn chain_events(

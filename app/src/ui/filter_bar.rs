@@ -15,15 +15,18 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
     let to_day = date(filter.to.map(|t| t - chrono::Duration::days(1)));
     view! {
         <form class="filters" method="get" action="/">
-            <label>"Tenant"
-                <select name="tenant">
-                    <option value="" selected=chosen_tenant.is_empty()>"All tenants"</option>
-                    {tenants.into_iter().map(|t| {
-                        let selected = t.slug == chosen_tenant;
-                        view! { <option value=t.slug.clone() selected=selected>{t.name}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
+            // Partners see one tenant: no switcher.
+            {(tenants.len() > 1).then(|| view! {
+                <label>"Tenant"
+                    <select name="tenant">
+                        <option value="" selected=chosen_tenant.is_empty()>"All tenants"</option>
+                        {tenants.into_iter().map(|t| {
+                            let selected = t.slug == chosen_tenant;
+                            view! { <option value=t.slug.clone() selected=selected>{t.name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
             <label>"Actor"
                 <input type="search" name="actor" placeholder="id, email or name" value=filter.actor.clone().unwrap_or_default()/>
             </label>

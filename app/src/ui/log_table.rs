@@ -5,8 +5,9 @@ use crate::model::Event;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+/// `show_tenant` is false for partners, who only ever see their own tenant.
 #[component]
-pub fn LogTable(events: Vec<Event>) -> impl IntoView {
+pub fn LogTable(events: Vec<Event>, show_tenant: bool) -> impl IntoView {
     if events.is_empty() {
         return view! { <p class="notice empty">"No events match this filter."</p> }.into_any();
     }
@@ -16,7 +17,7 @@ pub fn LogTable(events: Vec<Event>) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">"Time"</th>
-                        <th scope="col">"Tenant"</th>
+                        {show_tenant.then(|| view! { <th scope="col">"Tenant"</th> })}
                         <th scope="col">"Actor"</th>
                         <th scope="col">"Action"</th>
                         <th scope="col">"Category"</th>
@@ -27,7 +28,7 @@ pub fn LogTable(events: Vec<Event>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {events.into_iter().map(|event| view! { <LogRow event/> }).collect_view()}
+                    {events.into_iter().map(|event| view! { <LogRow event show_tenant/> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -36,7 +37,7 @@ pub fn LogTable(events: Vec<Event>) -> impl IntoView {
 }
 
 #[component]
-fn LogRow(event: Event) -> impl IntoView {
+fn LogRow(event: Event, show_tenant: bool) -> impl IntoView {
     let href = format!("/events/{}", event.id);
     let navigate = use_navigate();
     let open = {
@@ -48,7 +49,7 @@ fn LogRow(event: Event) -> impl IntoView {
     view! {
         <tr class=format!("event-row severity-{severity}") data-id=event.id.clone() on:click=open>
             <td class="time"><a href=href><LocalTime at=event.occurred_at/></a></td>
-            <td class="tenant">{event.tenant.clone()}</td>
+            {show_tenant.then(|| view! { <td class="tenant">{event.tenant.clone()}</td> })}
             <td class="actor">
                 <span class="actor-name">{event.actor.label().to_string()}</span>
                 {event.actor.email.clone().filter(|_| event.actor.name.is_some()).map(|email| view! { <span class="actor-email">{email}</span> })}

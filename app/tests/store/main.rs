@@ -1,7 +1,10 @@
 //! Store tests, each run against a real SQLite file and a real PostgreSQL database.
 
+mod accounts;
 mod append;
 mod append_only;
+mod export;
+mod isolation;
 mod paging;
 mod scope;
 mod support;

@@ -3,7 +3,8 @@
 use crate::support::{event, postgres_store, sqlite_store};
 use app::store::{ChainBreak, Store};
 
-/// Tampering needs the triggers out of the way, as an attacker with owner rights would.
+/// Tampering needs the triggers out of the way (and, on PostgreSQL, the
+/// owner's connection), as an attacker with owner rights would.
 const SQLITE_TAMPER: &[&str] = &[
     "DROP TRIGGER events_no_update",
     "UPDATE retention_guard SET active = 1",
@@ -55,7 +56,8 @@ async fn a_changed_description_is_named_by_sequence_number() {
         "sqlite: {result:?}"
     );
     let p = postgres_store().await;
-    let result = tampered!(p, p.pool(), POSTGRES_TAMPER, update);
+    let mut owner = p.owner_connection().await.unwrap();
+    let result = tampered!(p, &mut owner, POSTGRES_TAMPER, update);
     assert!(
         matches!(result, Err(ChainBreak::Changed { seq: 3, .. })),
         "postgres: {result:?}"
@@ -86,7 +88,8 @@ async fn a_deleted_event_in_the_middle_or_at_the_end_is_reported_missing() {
         let result = tampered!(s, s.write_pool(), SQLITE_TAMPER, delete);
         assert_eq!(result.unwrap_err(), expected, "sqlite");
         let p = postgres_store().await;
-        let result = tampered!(p, p.pool(), POSTGRES_TAMPER, delete);
+        let mut owner = p.owner_connection().await.unwrap();
+        let result = tampered!(p, &mut owner, POSTGRES_TAMPER, delete);
         assert_eq!(result.unwrap_err(), expected, "postgres");
     }
 }

@@ -65,6 +65,7 @@ pub async fn seed_demo(
             prefix: key.prefix,
             secret_hash: key.secret_hash,
             name: "demo key".into(),
+            created_by: None,
         })
         .await?;
     Ok(Some(DemoSeed {

@@ -1,12 +1,19 @@
 //! The router: which path goes where.
 
-use super::{health::healthz, openapi::openapi, AppState};
+use super::{
+    export::{api_export, dashboard_export},
+    health::healthz,
+    openapi::openapi,
+    session::authenticate,
+    AppState,
+};
 use crate::ingest::ingest_events;
 use app::{api::Db, shell};
 use axum::{
     body::Body,
     extract::{DefaultBodyLimit, State},
     http::Request,
+    middleware,
     response::IntoResponse,
     routing::{get, post},
     Router,
@@ -16,8 +23,7 @@ use leptos_axum::{handle_server_fns_with_context, LeptosRoutes};
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
-    let store = state.store.clone();
-    let context = move || provide_context(Db(store.clone()));
+    let context = context(&state);
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
@@ -26,17 +32,31 @@ pub fn router(state: AppState) -> Router {
             post(ingest_events).layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
         )
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/events/export", get(api_export))
+        .route("/api/exports/{format}", get(dashboard_export))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
-        .leptos_routes_with_context(&state, state.routes.clone(), context, move || {
+        .leptos_routes_with_context(&state, state.routes.clone(), context.clone(), move || {
             shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Not-found pages render the app too (its top bar asks who is signed in).
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Server functions get the store through context, never a global.
+/// What pages and server functions find in context: never a global.
+fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
+    let (store, exports) = (state.store.clone(), state.exports.clone());
+    move || {
+        provide_context(Db(store.clone()));
+        provide_context(exports.clone());
+    }
+}
+
 async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    let store = state.store.clone();
-    handle_server_fns_with_context(move || provide_context(Db(store.clone())), request).await
+    handle_server_fns_with_context(context(&state), request).await
 }

@@ -23,7 +23,7 @@ pub async fn bind(state: AppState, addr: SocketAddr) -> std::io::Result<Bound> {
 impl Bound {
     /// Serves until Ctrl-C or SIGTERM; requests in flight finish first.
     pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.state))
+        axum::serve(self.listener, service(self.state))
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
@@ -31,9 +31,16 @@ impl Bound {
     /// Serves in the background (tests and benchmarks).
     pub fn spawn(self) -> SocketAddr {
         let addr = self.addr;
-        tokio::spawn(async move { axum::serve(self.listener, router(self.state)).await });
+        tokio::spawn(async move { axum::serve(self.listener, service(self.state)).await });
         addr
     }
+}
+
+/// The router, told each connection's peer address (for the self-log's IPs).
+fn service(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr> {
+    router(state).into_make_service_with_connect_info::<SocketAddr>()
 }
 
 async fn shutdown_signal() {

@@ -1,7 +1,7 @@
 //! What every handler can reach.
 
 use crate::{config::Limits, ingest::Redactor};
-use app::store::Store;
+use app::{export::ExportJobs, store::Store};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::AxumRouteListing;
@@ -14,6 +14,18 @@ pub struct AppState {
     pub limits: Limits,
     pub redactor: Arc<Redactor>,
     pub routes: Vec<AxumRouteListing>,
+    pub network: Network,
+    /// Downloads in progress, for the progress line and Cancel.
+    pub exports: ExportJobs,
+}
+
+/// How the server is reached.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Network {
+    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (behind a reverse proxy).
+    pub trust_proxy: bool,
+    /// Always mark cookies `Secure` (the public URL is https).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -30,12 +42,23 @@ impl AppState {
             limits,
             redactor: Arc::new(Redactor::default()),
             routes,
+            network: Network::default(),
+            exports: ExportJobs::default(),
         }
     }
 
     /// Replaces the default redaction rules (the configured extra words).
     pub fn with_redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = Arc::new(redactor);
+        self
+    }
+
+    /// How the server is reached: behind a proxy or not, over TLS or not.
+    pub fn with_proxy(mut self, trust_proxy: bool, secure_cookies: bool) -> Self {
+        self.network = Network {
+            trust_proxy,
+            secure_cookies,
+        };
         self
     }
 }

@@ -4,7 +4,7 @@ use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult};
 use crate::{http::AppState, keys};
 use app::{
     model::Tenant,
-    store::{AppendOutcome, DbError, Receipt, Store},
+    store::{ApiKeyRecord, AppendOutcome, DbError, Receipt, Store},
 };
 use axum::{
     body::Bytes,
@@ -21,7 +21,7 @@ pub async fn ingest_events(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, IngestError> {
-    let tenant = authenticate(state.store.as_ref(), &headers).await?;
+    let (tenant, _) = authenticate(state.store.as_ref(), &headers).await?;
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => IngestError::BodyTooLarge(state.limits.max_body_bytes),
         _ => IngestError::BadJson(rejection.body_text()),
@@ -103,7 +103,11 @@ fn json_response(accepted: usize, body: String, replayed: bool) -> Response {
     response
 }
 
-async fn authenticate(store: &dyn Store, headers: &HeaderMap) -> Result<Tenant, IngestError> {
+/// The tenant and key a bearer API key stands for; revoked keys are refused.
+pub(crate) async fn authenticate(
+    store: &dyn Store,
+    headers: &HeaderMap,
+) -> Result<(Tenant, ApiKeyRecord), IngestError> {
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .ok_or(IngestError::MissingKey)?;
@@ -131,10 +135,11 @@ async fn authenticate(store: &dyn Store, headers: &HeaderMap) -> Result<Tenant, 
     {
         store.touch_api_key(key.id, now_us).await?;
     }
-    store
+    let tenant = store
         .tenant_by_id(key.tenant_id)
         .await?
-        .ok_or(IngestError::InvalidKey)
+        .ok_or(IngestError::InvalidKey)?;
+    Ok((tenant, key))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, IngestError> {

@@ -1,6 +1,9 @@
 //! HTTP tests: the real router on port 0 over real databases.
 
+mod access;
 mod durability;
+mod export;
 mod ingest;
 mod pages;
+mod sign_in;
 mod support;

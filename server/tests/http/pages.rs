@@ -49,7 +49,7 @@ async fn the_list_server_function_pages_newest_first() {
     let response = app
         .client
         .post(format!("{}/api/events/list", app.base))
-        .json(&json!({ "filter": {}, "page": { "older_than": null, "newer_than": null, "limit": 2 } }))
+        .json(&json!({ "filter": { "tenant": "acme" }, "page": { "older_than": null, "newer_than": null, "limit": 2 } }))
         .send()
         .await
         .unwrap();

@@ -1,6 +1,10 @@
 //! `spawn_app()`: a server on a free port over a fresh database, with an API key.
 
-use app::store::{connect, NewApiKey, Store};
+use app::{
+    auth::hash_password,
+    model::{Permissions, Role},
+    store::{connect, NewAccount, NewApiKey, Store},
+};
 use server::{
     config::Limits,
     http::{bind, AppState},
@@ -14,8 +18,22 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     /// A key for tenant `acme`.
     pub key: String,
+    /// Signed in as the admin.
     pub client: reqwest::Client,
 }
+
+/// The password of every test account.
+pub const PASSWORD: &str = "test-password-1";
+
+/// `(email, role, tenant)` of the accounts every test app has.
+pub const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
+    ("admin@test.io", Role::Admin, None),
+    ("auditor@test.io", Role::Auditor, None),
+    ("partner@acme.io", Role::Partner, Some("acme")),
+    ("partner@globex.io", Role::Partner, Some("globex")),
+    ("staff@acme.io", Role::Staff, Some("acme")),
+    ("customer@acme.io", Role::Customer, Some("acme")),
+];
 
 impl TestApp {
     /// GET `path`, returning the status and the body as text.
@@ -39,6 +57,83 @@ impl TestApp {
         )
     }
 
+    /// A client that follows no redirects and carries no session.
+    pub fn anonymous(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in and returns the session cookie (`name=value`).
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.anonymous()
+            .post(format!("{}/api/auth/sign_in", self.base))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A client signed in as `email` (no redirects followed).
+    pub async fn session(&self, email: &str) -> reqwest::Client {
+        let response = self.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status(), 200, "sign-in as {email} failed");
+        with_cookie(&cookie_of(&response))
+    }
+
+    /// POSTs JSON to a server function.
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = client
+            .post(format!("{}/api/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
+    /// Logbook's own log, newest first, as the operator sees it.
+    pub async fn self_log(&self) -> Vec<app::model::Event> {
+        let tenant = self.store.tenant_by_slug("logbook").await.unwrap().unwrap();
+        self.store
+            .list_events(
+                &app::store::TenantScope::tenant(tenant.id),
+                &Default::default(),
+                &app::model::PageRequest::first(500),
+            )
+            .await
+            .unwrap()
+            .events
+    }
+
+    /// Stores one event (wire format) for any tenant, as its own ingest
+    /// would, without that tenant's API key; returns its id.
+    pub async fn append_to(&self, slug: &str, wire: serde_json::Value) -> String {
+        let tenant = self.store.tenant_by_slug(slug).await.unwrap().unwrap();
+        let id = ulid::Ulid::new().to_string();
+        let event = server::ingest::validate(
+            serde_json::from_value(wire).unwrap(),
+            slug,
+            id.clone(),
+            chrono::Utc::now(),
+            &Default::default(),
+        )
+        .unwrap();
+        self.store.append(tenant.id, &[event], None).await.unwrap();
+        id
+    }
+
     pub async fn ingest(&self, body: serde_json::Value) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/events", self.base))
@@ -58,7 +153,23 @@ pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
     let store = connect(&url).await.expect("open database");
     store.migrate().await.expect("migrate");
     let acme = store.ensure_tenant("acme", "Acme Keys").await.unwrap();
-    store.ensure_tenant("globex", "Globex").await.unwrap();
+    let globex = store.ensure_tenant("globex", "Globex").await.unwrap();
+    let hash = hash_password(PASSWORD);
+    for (email, role, tenant) in ACCOUNTS {
+        let tenant_id = tenant.map(|t| if t == "acme" { acme.id } else { globex.id });
+        store
+            .create_account(&NewAccount {
+                email: email.to_string(),
+                name: email.split('@').next().unwrap().to_string(),
+                role: *role,
+                tenant_id,
+                permissions: Permissions::new(role.ceiling().iter().copied()),
+                password_hash: hash.clone(),
+                created_by: None,
+            })
+            .await
+            .unwrap();
+    }
     let key = keys::generate();
     store
         .insert_api_key(&NewApiKey {
@@ -66,6 +177,7 @@ pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
             prefix: key.prefix,
             secret_hash: key.secret_hash,
             name: "test".into(),
+            created_by: None,
         })
         .await
         .unwrap();
@@ -74,12 +186,37 @@ pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
         .await
         .unwrap()
         .spawn();
-    TestApp {
+    let mut app = TestApp {
         base: format!("http://{addr}"),
         store,
         key: key.plaintext,
         client: reqwest::Client::new(),
-    }
+    };
+    app.client = app.session("admin@test.io").await;
+    app
+}
+
+/// The `name=value` of the session cookie a response sets.
+pub fn cookie_of(response: &reqwest::Response) -> String {
+    let set = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("logbook_session="))
+        .expect("a session cookie");
+    set.split(';').next().unwrap().to_string()
+}
+
+/// A client sending this cookie with every request (no redirects followed).
+pub fn with_cookie(cookie: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 pub fn sqlite_url() -> String {

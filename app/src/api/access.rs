@@ -1,0 +1,115 @@
+//! Who is calling: every server function starts here. A caller's tenant scope
+//! is only ever built from the member the session resolved to.
+
+use crate::{
+    auth::{ClientInfo, Entry, RequestAuth},
+    error::AppError,
+    model::Permission,
+    store::{Member, Store, TenantScope},
+};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The store, as handed to server functions through Leptos context.
+#[derive(Clone)]
+pub struct Db(pub Arc<dyn Store>);
+
+pub(super) fn store() -> Result<Arc<dyn Store>, AppError> {
+    use_context::<Db>().map(|db| db.0).ok_or_else(|| {
+        tracing::error!("server function called without the store in context");
+        AppError::Internal("no-store".into())
+    })
+}
+
+/// The request's session as the server's middleware resolved it; anonymous
+/// when there is none (a router without the middleware grants nothing).
+pub(super) fn request_auth() -> RequestAuth {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
+        .unwrap_or_default()
+}
+
+/// Sets the HTTP status of a server function's response to match the error,
+/// then returns it. A page rendering on the server keeps its own status: the
+/// page shows the error instead.
+pub(super) fn fail(err: AppError) -> AppError {
+    let server_fn_call = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+    if let (true, Some(options)) = (
+        server_fn_call,
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(status) = http::StatusCode::from_u16(err.status()) {
+            options.set_status(status);
+        }
+    }
+    err
+}
+
+/// A signed-in caller allowed to do what they asked.
+pub(super) struct Access {
+    pub store: Arc<dyn Store>,
+    pub member: Member,
+    pub client: ClientInfo,
+}
+
+impl Access {
+    /// The tenants this caller may read.
+    pub fn scope(&self) -> TenantScope {
+        self.member.scope()
+    }
+
+    /// Records an entry in Logbook's own log as this caller, from this client.
+    pub async fn log(&self, entry: Entry) -> Result<(), AppError> {
+        Ok(entry
+            .by(&self.member)
+            .from_client(&self.client)
+            .record(&*self.store)
+            .await?)
+    }
+}
+
+/// Any signed-in member, whatever their role.
+pub(super) async fn signed_in() -> Result<Access, AppError> {
+    let store = store()?;
+    let auth = request_auth();
+    match auth.member() {
+        Some(member) => Ok(Access {
+            member: member.clone(),
+            client: auth.client,
+            store,
+        }),
+        None => Err(fail(AppError::Unauthorized)),
+    }
+}
+
+/// A signed-in member holding `permission`; a refusal is logged.
+pub(super) async fn require(permission: Permission, what: &str) -> Result<Access, AppError> {
+    let access = signed_in().await?;
+    if access.member.can(permission) {
+        return Ok(access);
+    }
+    Err(access.deny(what, permission.label()).await)
+}
+
+/// A signed-in admin; a refusal is logged.
+pub(super) async fn require_admin(what: &str) -> Result<Access, AppError> {
+    let access = signed_in().await?;
+    if access.member.role() == crate::model::Role::Admin {
+        return Ok(access);
+    }
+    Err(access.deny(what, "admin role").await)
+}
+
+impl Access {
+    /// Logs an `access.denied` entry and returns the 403 to answer with.
+    pub async fn deny(&self, what: &str, needed: &str) -> AppError {
+        if let Err(err) = self.log(Entry::denied(what, needed)).await {
+            return fail(err);
+        }
+        fail(AppError::Forbidden(format!(
+            "Your account ({}) may not {what}.",
+            self.member.role().label()
+        )))
+    }
+}

@@ -1,0 +1,79 @@
+//! CSV, JSON and NDJSON: encoded a page at a time, so memory stays flat.
+
+use super::cells::{cells, neutralize, write_json, Cell, COLUMNS};
+use crate::{model::ExportFormat, store::ExportRow};
+
+/// Encodes one export as a sequence of chunks: `begin`, `page`…, `end`.
+pub struct TextEncoder {
+    format: ExportFormat,
+    first: bool,
+}
+
+impl TextEncoder {
+    /// `None` for formats that are not text (xlsx).
+    pub fn new(format: ExportFormat) -> Option<TextEncoder> {
+        (format != ExportFormat::Xlsx).then_some(TextEncoder {
+            format,
+            first: true,
+        })
+    }
+
+    pub fn begin(&self) -> Vec<u8> {
+        match self.format {
+            // A byte-order mark, so spreadsheet programs read the file as UTF-8.
+            ExportFormat::Csv => {
+                let mut out = "\u{feff}".as_bytes().to_vec();
+                let mut w = csv::Writer::from_writer(&mut out);
+                let _ = w.write_record(COLUMNS);
+                drop(w);
+                out
+            }
+            ExportFormat::Json => b"[".to_vec(),
+            ExportFormat::Ndjson | ExportFormat::Xlsx => Vec::new(),
+        }
+    }
+
+    pub fn page(&mut self, events: &[ExportRow]) -> Result<Vec<u8>, std::io::Error> {
+        let mut out = Vec::with_capacity(events.len() * 700);
+        match self.format {
+            ExportFormat::Csv => {
+                let mut w = csv::Writer::from_writer(&mut out);
+                for e in events {
+                    for cell in cells(e) {
+                        match cell {
+                            Cell::Text(t) => w.write_field(neutralize(t).as_bytes())?,
+                            Cell::Owned(t) => w.write_field(neutralize(&t).as_bytes())?,
+                            Cell::Number(n) => w.write_field(n.to_string())?,
+                            Cell::Empty => w.write_field([])?,
+                        }
+                    }
+                    w.write_record(None::<&[u8]>)?;
+                }
+                w.flush()?;
+            }
+            ExportFormat::Json => {
+                for e in events {
+                    out.extend_from_slice(if self.first { b"\n" } else { b",\n" });
+                    self.first = false;
+                    write_json(&mut out, e);
+                }
+            }
+            ExportFormat::Ndjson => {
+                for e in events {
+                    write_json(&mut out, e);
+                    out.push(b'\n');
+                }
+            }
+            ExportFormat::Xlsx => {}
+        }
+        Ok(out)
+    }
+
+    pub fn end(&self) -> Vec<u8> {
+        match self.format {
+            ExportFormat::Json if self.first => b"]\n".to_vec(),
+            ExportFormat::Json => b"\n]\n".to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Export throughput: CSV of every row through the HTTP endpoint, next to a
+//! plain SELECT of the same rows written with the `csv` crate, in one run;
+//! and the server's resident memory while exporting, to show it stays flat.
+
+use crate::cli::CliResult;
+use app::{
+    auth::hash_password,
+    model::{Permissions, Role},
+    store::{AccountStore, NewAccount, SqliteStore},
+};
+use futures::TryStreamExt;
+use sqlx::Row;
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+const PASSWORD: &str = "bench-password";
+
+pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
+    let client = signed_in(store, addr).await?;
+    // A small export first (one tenant), then everything: if memory grew
+    // with the rows, the second peak would be far above the first.
+    let (small_rows, _, small_peak) = http_csv(&client, addr, "?tenant=luckyspin").await?;
+    let (rows, secs, peak) = http_csv(&client, addr, "").await?;
+    let http_rate = rows as f64 / secs;
+    println!("CSV export via HTTP: {rows} rows in {secs:.1} s = {http_rate:.0} rows/s");
+    let (raw_rows, raw_secs) = raw_csv(store).await?;
+    let raw_rate = raw_rows as f64 / raw_secs;
+    println!("plain SELECT + csv crate, same rows: {raw_rows} rows in {raw_secs:.1} s = {raw_rate:.0} rows/s");
+    println!(
+        "CSV export HTTP / plain SELECT ratio: {:.2}",
+        http_rate / raw_rate
+    );
+    println!(
+        "server heap (RssAnon) growth while exporting: {:.1} MiB for {small_rows} rows, {:.1} MiB for {rows} rows",
+        small_peak as f64 / 1_048_576.0,
+        peak as f64 / 1_048_576.0
+    );
+    Ok(())
+}
+
+/// An admin session on the benchmark server (exports cover every tenant).
+async fn signed_in(
+    store: &Arc<SqliteStore>,
+    addr: SocketAddr,
+) -> Result<reqwest::Client, Box<dyn std::error::Error + Send + Sync>> {
+    store
+        .create_account(&NewAccount {
+            email: "bench@logbook.local".into(),
+            name: "Bench".into(),
+            role: Role::Admin,
+            tenant_id: None,
+            permissions: Permissions::new(Role::Admin.ceiling().iter().copied()),
+            password_hash: hash_password(PASSWORD),
+            created_by: None,
+        })
+        .await?;
+    let response = reqwest::Client::new()
+        .post(format!("http://{addr}/api/auth/sign_in"))
+        .form(&[("email", "bench@logbook.local"), ("password", PASSWORD)])
+        .send()
+        .await?;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or("sign-in gave no session cookie")?
+        .to_string();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse()?);
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?)
+}
+
+/// Downloads a CSV export; returns rows, seconds and the peak RSS growth.
+async fn http_csv(
+    client: &reqwest::Client,
+    addr: SocketAddr,
+    query: &str,
+) -> Result<(u64, f64, u64), Box<dyn std::error::Error + Send + Sync>> {
+    let baseline = rss_bytes();
+    let peak = Arc::new(AtomicU64::new(baseline));
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (peak, done) = (peak.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_bytes(), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let started = Instant::now();
+    let response = client
+        .get(format!("http://{addr}/api/exports/csv{query}"))
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut lines = 0u64;
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.try_next().await? {
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    done.store(true, Ordering::Relaxed);
+    let _ = sampler.join();
+    Ok((lines - 1, secs, peak.load(Ordering::Relaxed) - baseline))
+}
+
+/// The same rows and columns straight from SQLite into the `csv` crate.
+async fn raw_csv(
+    store: &Arc<SqliteStore>,
+) -> Result<(u64, f64), Box<dyn std::error::Error + Send + Sync>> {
+    let started = Instant::now();
+    let mut rows = sqlx::query(
+        "SELECT e.id, t.slug, e.seq, e.occurred_at, e.received_at, e.actor_id, e.actor_name, \
+         e.actor_email, e.actor_type, e.action, e.category, e.event_type, e.outcome, e.severity, \
+         e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, e.user_agent, \
+         e.request_id, e.description, e.before_json, e.after_json, e.metadata_json, e.prev_hash, \
+         e.hash FROM events e JOIN tenants t ON t.id = e.tenant_id \
+         ORDER BY e.occurred_at DESC, e.id DESC",
+    )
+    .fetch(store.write_pool());
+    let mut out = csv::Writer::from_writer(std::io::sink());
+    let mut count = 0u64;
+    let mut record = Vec::with_capacity(27);
+    while let Some(row) = rows.try_next().await? {
+        record.clear();
+        for i in 0..row.columns().len() {
+            let text = match row.try_get::<Option<String>, _>(i) {
+                Ok(text) => text.unwrap_or_default(),
+                Err(_) => row.try_get::<i64, _>(i)?.to_string(),
+            };
+            record.push(text);
+        }
+        out.write_record(&record)?;
+        count += 1;
+    }
+    out.flush()?;
+    Ok((count, started.elapsed().as_secs_f64()))
+}
+
+/// This process's own resident memory (`RssAnon`: heap and stacks), from
+/// /proc; 0 where there is none. Pages of the database file that SQLite maps
+/// count in `RssFile` instead: that is the kernel's page cache, shared and
+/// reclaimable, and it grows with any read of a large file.
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("RssAnon:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib * 1024)
+}

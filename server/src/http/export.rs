@@ -1,0 +1,190 @@
+//! Streaming exports: `GET /api/exports/{format}?<filter>&job=<id>` for the
+//! dashboard (session, export permission) and `GET /api/v1/events/export?format=…`
+//! for automation (API key, its tenant). Both stream with flat memory and
+//! record in Logbook's own log who exported what, how many rows, and whether
+//! it completed.
+
+use super::AppState;
+use crate::ingest::authenticate_key;
+use app::{
+    auth::{Entry, RequestAuth},
+    export::{describe, Chunk, ExportError, ExportJob, Progress},
+    model::{export_file_name, EventFilter, ExportFormat, ExportState, Outcome, Permission},
+    store::TenantScope,
+};
+use axum::{
+    body::Body,
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Extension, Json,
+};
+use std::{collections::HashMap, sync::Arc};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+type Params = Query<HashMap<String, String>>;
+
+/// The API's error shape: `{"error":{"code","message"}}`.
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        _ => "bad_request",
+    };
+    let body = serde_json::json!({ "error": { "code": code, "message": message.into() } });
+    (status, Json(body)).into_response()
+}
+
+/// The dashboard's download: the caller's own scope, their export permission.
+pub async fn dashboard_export(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(format): Path<String>,
+    Query(params): Params,
+) -> Response {
+    let Some(member) = auth.member().cloned() else {
+        return refuse(StatusCode::UNAUTHORIZED, "sign in to continue");
+    };
+    if !member.can(Permission::Export) {
+        let entry = Entry::denied("export", Permission::Export.label())
+            .by(&member)
+            .from_client(&auth.client);
+        if let Err(err) = entry.record(&*state.store).await {
+            tracing::error!(error = %err, "could not record a denial");
+        }
+        return refuse(StatusCode::FORBIDDEN, "your account may not export");
+    }
+    let (format, filter) = match parse(&format, &params) {
+        Ok(parsed) => parsed,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
+    };
+    let progress = match params.get("job").filter(|j| valid_job(j)) {
+        Some(job) => state.exports.start(job, member.account_id()),
+        None => Arc::new(Progress::default()),
+    };
+    let entry = Entry::new("log.exported", "exported", "")
+        .by(&member)
+        .from_client(&auth.client);
+    stream(&state, member.scope(), filter, format, progress, entry)
+}
+
+/// The same export over the API, for automation: the key's tenant only.
+pub async fn api_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let (tenant, key) = match authenticate_key(&*state.store, &headers).await {
+        Ok(found) => found,
+        Err(err) => return err.into_response(),
+    };
+    let format = params
+        .get("format")
+        .cloned()
+        .unwrap_or_else(|| "ndjson".into());
+    let (format, filter) = match parse(&format, &params) {
+        Ok(parsed) => parsed,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
+    };
+    let entry = Entry::new("log.exported", "exported", "").by_api_key(&key.prefix, &key.name);
+    let progress = Arc::new(Progress::default());
+    stream(
+        &state,
+        TenantScope::tenant(tenant.id),
+        filter,
+        format,
+        progress,
+        entry,
+    )
+}
+
+fn valid_job(job: &str) -> bool {
+    (1..=40).contains(&job.len()) && job.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The format and filter, or why they do not parse.
+fn parse(
+    format: &str,
+    params: &HashMap<String, String>,
+) -> Result<(ExportFormat, EventFilter), String> {
+    let format: ExportFormat = format
+        .parse()
+        .map_err(|e: app::model::ParseEnumError| e.to_string())?;
+    let filter =
+        EventFilter::from_params(|name| params.get(name).cloned()).map_err(|e| e.to_string())?;
+    Ok((format, filter))
+}
+
+/// Starts the export in the background and answers with its stream.
+fn stream(
+    state: &AppState,
+    scope: TenantScope,
+    filter: EventFilter,
+    format: ExportFormat,
+    progress: Arc<Progress>,
+    entry: Entry,
+) -> Response {
+    let file_name = export_file_name(&filter, format);
+    let summary = describe(&filter);
+    let (out, body) = mpsc::channel::<Chunk>(8);
+    let store = state.store.clone();
+    let logged_name = file_name.clone();
+    tokio::spawn(async move {
+        let job = ExportJob::new(store.clone(), scope, filter, format);
+        let result = job.run(out.clone(), &progress).await;
+        let rows = progress.status().rows;
+        let (state, outcome, note) = match &result {
+            Ok(_) => (ExportState::Done, Outcome::Success, "completed".to_string()),
+            Err(ExportError::Cancelled) => {
+                (ExportState::Cancelled, Outcome::Failure, "cancelled".into())
+            }
+            Err(err) => (
+                ExportState::Failed,
+                Outcome::Failure,
+                format!("stopped: {err}"),
+            ),
+        };
+        if let Err(err) = &result {
+            // Ends the download with an error, so a cut file is never mistaken for a whole one.
+            let _ = out.send(Err(std::io::Error::other(err.to_string()))).await;
+            if !matches!(err, ExportError::Cancelled | ExportError::ClientGone) {
+                tracing::error!(error = %err, "export failed");
+            }
+        }
+        progress.finish(state);
+        let description = format!(
+            "Exported {rows} events as {} ({summary}), {note}",
+            format.label()
+        );
+        let entry = entry
+            .described(description)
+            .outcome(outcome)
+            .metadata(serde_json::json!({
+                "format": format.as_str(),
+                "filter": summary,
+                "rows": rows,
+                "completed": result.is_ok(),
+                "file": logged_name,
+            }));
+        if let Err(err) = entry.record(&*store).await {
+            tracing::error!(error = %err, "could not record an export in the self-log");
+        }
+    });
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let mut response = Body::from_stream(ReceiverStream::new(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}

@@ -1,0 +1,269 @@
+//! Who may call what: every server function and page, for each kind of caller.
+
+use crate::support::{event, spawn_app, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// How to call each server function with arguments that would succeed for an
+/// admin, so a refusal proves the access check and not a parse error.
+enum Body {
+    Json(Value),
+    Form(&'static [(&'static str, &'static str)]),
+}
+
+fn example_call(path: &str) -> Body {
+    let member = json!({ "email": "new@x.io", "name": "New", "role": "partner", "tenant": "acme", "permissions": ["view_logs"] });
+    match path {
+        "/api/events/list" => Body::Json(
+            json!({ "filter": {}, "page": { "older_than": null, "newer_than": null, "limit": 5 } }),
+        ),
+        "/api/events/get" => Body::Json(json!({ "id": "01JAAAAAAAAAAAAAAAAAAAAAAA" })),
+        "/api/tenants/list"
+        | "/api/team/list"
+        | "/api/keys/list"
+        | "/api/auth/viewer"
+        | "/api/auth/totp/begin" => Body::Json(json!({})),
+        "/api/chains/verify" => Body::Json(json!({ "tenant": "acme" })),
+        "/api/exports/progress" | "/api/exports/cancel" => Body::Json(json!({ "job": "abc123" })),
+        "/api/team/create" => Body::Json(json!({ "form": member })),
+        "/api/team/update" => Body::Json(json!({ "id": 1, "form": member })),
+        "/api/team/active" => Body::Json(json!({ "id": 1, "active": true })),
+        "/api/team/reset_password" | "/api/keys/revoke" => Body::Json(json!({ "id": 1 })),
+        "/api/keys/create" => Body::Form(&[("tenant", "acme"), ("name", "ci")]),
+        "/api/auth/sign_in" => Body::Form(&[("email", "x@y.z"), ("password", "wrong-password")]),
+        "/api/auth/verify_code" | "/api/auth/totp/confirm" | "/api/auth/totp/disable" => {
+            Body::Form(&[("code", "123456")])
+        }
+        "/api/auth/sign_out" => Body::Form(&[]),
+        "/api/auth/password" => Body::Form(&[("current", "x"), ("new", "new-password-99")]),
+        other => panic!("{other} is a server function this test does not know: add it above"),
+    }
+}
+
+async fn call(app: &TestApp, client: &reqwest::Client, path: &str) -> StatusCode {
+    let request = client.post(format!("{}{path}", app.base));
+    let request = match example_call(path) {
+        Body::Json(body) => request.json(&body),
+        Body::Form(fields) => request.form(fields),
+    };
+    request.send().await.unwrap().status()
+}
+
+fn server_functions() -> Vec<&'static str> {
+    let mut paths: Vec<_> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert!(
+        paths.len() >= 18,
+        "server functions not registered: {paths:?}"
+    );
+    paths
+}
+
+/// Signing in is the one thing anyone may try.
+const PUBLIC: &str = "/api/auth/sign_in";
+
+/// A person's own session and account: any signed-in role may use these.
+fn is_self_service(path: &str) -> bool {
+    path.starts_with("/api/auth/")
+}
+
+#[tokio::test]
+async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
+    let app = spawn_app().await;
+    let anonymous = app.anonymous();
+    for path in server_functions().into_iter().filter(|p| *p != PUBLIC) {
+        assert_eq!(
+            call(&app, &anonymous, path).await,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_log_team_and_key_function_refuses_staff_and_customers() {
+    let app = spawn_app().await;
+    for email in ["staff@acme.io", "customer@acme.io"] {
+        let client = app.session(email).await;
+        for path in server_functions()
+            .into_iter()
+            .filter(|p| !is_self_service(p))
+        {
+            assert_eq!(
+                call(&app, &client, path).await,
+                StatusCode::FORBIDDEN,
+                "{email} {path}"
+            );
+        }
+    }
+}
+
+fn page_paths(app: &TestApp) -> Vec<String> {
+    let state = server::http::AppState::new(
+        app.store.clone(),
+        std::path::Path::new("target/site"),
+        Default::default(),
+    );
+    let mut paths: Vec<String> = state
+        .routes
+        .iter()
+        .map(|r| r.path().replace("{id}", "01JAAAAAAAAAAAAAAAAAAAAAAA"))
+        .filter(|p| p != "/sign-in")
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 7, "{paths:?}");
+    paths
+}
+
+#[tokio::test]
+async fn every_page_sends_an_anonymous_caller_to_sign_in_and_back() {
+    let app = spawn_app().await;
+    let anonymous = app.anonymous();
+    for path in page_paths(&app) {
+        let response = anonymous
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_redirection(),
+            "{path}: {}",
+            response.status()
+        );
+        let location = response.headers()["location"].to_str().unwrap();
+        let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        assert_eq!(location, format!("/sign-in?next={next}"), "{path}");
+    }
+    let (status, html) = (
+        anonymous
+            .get(format!("{}/sign-in", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        anonymous
+            .get(format!("{}/sign-in", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(html.contains("Sign in to Logbook"), "{html}");
+}
+
+#[tokio::test]
+async fn staff_and_customers_are_shown_the_no_access_page_for_every_page() {
+    let app = spawn_app().await;
+    for email in ["staff@acme.io", "customer@acme.io"] {
+        let client = app.session(email).await;
+        for path in page_paths(&app).into_iter().filter(|p| p != "/no-access") {
+            let response = client
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_redirection(), "{email} {path}");
+            assert_eq!(
+                response.headers()["location"],
+                "/no-access",
+                "{email} {path}"
+            );
+        }
+        let html = client
+            .get(format!("{}/no-access", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("has no access to activity logs"), "{html}");
+        assert!(html.contains(email), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn an_auditor_reads_every_tenant_but_its_write_attempts_are_refused_and_logged() {
+    let app = spawn_app().await;
+    let auditor = app.session("auditor@test.io").await;
+    let (status, tenants) = app.call(&auditor, "tenants/list", json!({})).await;
+    assert_eq!(status, 200);
+    assert!(tenants.as_array().unwrap().len() >= 3, "{tenants}");
+    for path in [
+        "/api/team/create",
+        "/api/team/active",
+        "/api/keys/create",
+        "/api/keys/revoke",
+    ] {
+        assert_eq!(
+            call(&app, &auditor, path).await,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let denied: Vec<_> = app
+        .self_log()
+        .await
+        .into_iter()
+        .filter(|e| {
+            e.action == "access.denied" && e.actor.email.as_deref() == Some("auditor@test.io")
+        })
+        .collect();
+    assert_eq!(denied.len(), 4, "{denied:#?}");
+    assert!(denied.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
+}
+
+#[tokio::test]
+async fn a_partner_gets_nothing_of_another_tenant_by_editing_a_filter_an_id_or_a_key_request() {
+    let app = spawn_app().await;
+    let theirs_id = app
+        .append_to("globex", event("globex.secret", "globex only"))
+        .await;
+    app.ingest(json!([event("license.created", "acme event")]))
+        .await;
+    let partner = app.session("partner@acme.io").await;
+
+    let page = json!({ "older_than": null, "newer_than": null, "limit": 50 });
+    let (_, mine) = app
+        .call(
+            &partner,
+            "events/list",
+            json!({ "filter": {}, "page": page }),
+        )
+        .await;
+    let tenants: Vec<&str> = mine["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["tenant"].as_str().unwrap())
+        .collect();
+    assert_eq!(tenants, vec!["acme"]);
+    let (_, theirs) = app
+        .call(
+            &partner,
+            "events/list",
+            json!({ "filter": { "tenant": "globex" }, "page": page }),
+        )
+        .await;
+    assert_eq!(theirs["events"], json!([]));
+    let (status, _) = app
+        .call(&partner, "events/get", json!({ "id": theirs_id }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, tenants) = app.call(&partner, "tenants/list", json!({})).await;
+    assert_eq!(tenants.as_array().unwrap().len(), 1);
+    let status = partner
+        .post(format!("{}/api/keys/create", app.base))
+        .form(&[("tenant", "globex"), ("name", "sneaky")])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

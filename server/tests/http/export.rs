@@ -1,0 +1,165 @@
+//! Downloads over HTTP: scoped, permission-checked, named, and logged.
+
+use crate::support::{event, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_partner_exports_their_tenant_only_however_the_link_is_edited() {
+    let app = spawn_app().await;
+    app.ingest(json!([
+        event("license.created", "acme one"),
+        event("license.created", "acme two")
+    ]))
+    .await;
+    let mut theirs = event("license.created", "globex secret");
+    theirs["occurred_at"] = json!("2026-01-01T00:00:00Z");
+    app.append_to("globex", theirs).await;
+    let partner = app.session("partner@acme.io").await;
+    for link in ["/api/exports/ndjson", "/api/exports/ndjson?tenant=globex"] {
+        let response = partner
+            .get(format!("{}{link}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("globex secret"), "{link}: {body}");
+    }
+    let mine = partner
+        .get(format!("{}/api/exports/ndjson", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(mine.lines().count(), 2);
+}
+
+#[tokio::test]
+async fn an_export_is_a_named_attachment_and_is_recorded_with_its_row_count() {
+    let app = spawn_app().await;
+    app.ingest(json!([
+        event("license.created", "one"),
+        event("license.deleted", "two")
+    ]))
+    .await;
+    let response = app
+        .client
+        .get(format!(
+            "{}/api/exports/csv?tenant=acme&action=license.*&job=abc",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"logbook-acme-action-license.x-start_now.csv\""
+    );
+    let body = response.text().await.unwrap();
+    assert_eq!(body.lines().count(), 3, "heading and two rows: {body}");
+    // The record is written once the stream ends.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (status, progress) = app
+        .call(&app.client, "exports/progress", json!({ "job": "abc" }))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(progress, json!({ "rows": 2, "state": "Done" }));
+    let log = app.self_log().await;
+    let record = log
+        .iter()
+        .find(|e| e.action == "log.exported")
+        .expect("export recorded");
+    let meta = record.metadata.as_ref().unwrap();
+    assert_eq!(meta["rows"], 2);
+    assert_eq!(meta["format"], "csv");
+    assert_eq!(meta["completed"], true);
+    assert_eq!(meta["filter"], "tenant=acme action=license.*");
+    assert_eq!(record.actor.email.as_deref(), Some("admin@test.io"));
+}
+
+#[tokio::test]
+async fn exports_refuse_anonymous_callers_staff_and_bad_formats_or_filters() {
+    let app = spawn_app().await;
+    let url = format!("{}/api/exports/csv", app.base);
+    assert_eq!(
+        app.anonymous().get(&url).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let staff = app.session("staff@acme.io").await;
+    assert_eq!(
+        staff.get(&url).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert!(app
+        .self_log()
+        .await
+        .iter()
+        .any(|e| e.action == "access.denied" && e.actor.email.as_deref() == Some("staff@acme.io")));
+    let bad: Value = app
+        .client
+        .get(format!("{}/api/exports/pdf", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(bad["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a known export format"));
+    let status = app
+        .client
+        .get(format!("{url}?outcome=maybe"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn automation_exports_with_an_api_key_read_that_keys_tenant_only() {
+    let app = spawn_app().await;
+    app.ingest(json!([event("user.login", "acme login")])).await;
+    let response = app
+        .anonymous()
+        .get(format!(
+            "{}/api/v1/events/export?format=json&tenant=globex",
+            app.base
+        ))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let rows: Vec<Value> = response.json().await.unwrap();
+    assert!(rows.is_empty(), "{rows:?}");
+    let rows: Vec<Value> = app
+        .anonymous()
+        .get(format!("{}/api/v1/events/export?format=json", app.base))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["description"], "acme login");
+    let unauthorised = app
+        .anonymous()
+        .get(format!("{}/api/v1/events/export", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorised.status(), StatusCode::UNAUTHORIZED);
+}
