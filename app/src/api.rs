@@ -14,6 +14,7 @@ mod sign_in;
 mod team;
 #[cfg(feature = "ssr")]
 mod team_rules;
+mod tenants;
 
 #[cfg(feature = "ssr")]
 pub use access::Db;
@@ -22,7 +23,9 @@ pub use auth::{
     verify_code, BeginTotp, ChangePassword, ConfirmTotp, DisableTotp, SignIn, SignInStep, SignOut,
     TotpEnrolment, VerifyCode,
 };
-pub use chains::{verify_chain, VerifyChain};
+pub use chains::{
+    load_integrity, sign_checkpoint, verify_chain, LoadIntegrity, SignCheckpoint, VerifyChain,
+};
 pub use events::{get_event, list_events, list_tenants};
 pub use exports::{cancel_export, export_progress, CancelExport, ExportProgress};
 pub use keys::{
@@ -32,3 +35,4 @@ pub use team::{
     create_member, list_members, reset_member_password, set_member_active, update_member,
     CreateMember, CreatedMember, MemberForm, ResetMemberPassword, SetMemberActive, UpdateMember,
 };
+pub use tenants::{load_settings, update_settings, LoadSettings, UpdateSettings};

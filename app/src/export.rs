@@ -9,5 +9,5 @@ mod xlsx;
 
 pub use cells::{neutralize, COLUMNS};
 pub use jobs::ExportJobs;
-pub use run::{describe, Chunk, ExportError, ExportJob, Progress};
+pub use run::{describe, Chunk, ExportError, ExportJob, Progress, ProofRequest};
 pub use xlsx::ROWS_PER_SHEET;

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod export;
+#[cfg(feature = "ssr")]
+pub mod integrity;
 pub mod model;
 pub mod pages;
 mod root;

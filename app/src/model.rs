@@ -9,10 +9,13 @@ mod page;
 mod tenant;
 
 pub use account::{ApiKeyInfo, MemberInfo, Permission, Permissions, Role, Viewer};
-pub use chain::ChainReport;
+pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity};
 pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};
 pub use export::{export_file_name, ExportFormat, ExportState, ExportStatus};
 pub use filter::EventFilter;
 pub use filter::{ActionMatch, FilterError};
 pub use page::{Cursor, EventPage, PageRequest, PAGE_SIZE};
-pub use tenant::{Tenant, SELF_TENANT};
+pub use tenant::{
+    Retention, SettingsForm, SettingsOverview, Tenant, TenantSettings, MAX_RETENTION_DAYS,
+    SELF_TENANT,
+};

@@ -6,6 +6,7 @@ mod event_details;
 mod integrity;
 mod log;
 mod no_access;
+mod retention;
 mod sign_in;
 mod team;
 
@@ -15,5 +16,6 @@ pub use event_details::EventDetailsPage;
 pub use integrity::IntegrityPage;
 pub use log::LogPage;
 pub use no_access::NoAccessPage;
+pub use retention::RetentionPage;
 pub use sign_in::SignInPage;
 pub use team::TeamPage;

@@ -5,7 +5,7 @@ use crate::{
     model::{Permission, Viewer},
     pages::{
         AccountPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage, NoAccessPage,
-        SignInPage, TeamPage,
+        RetentionPage, SignInPage, TeamPage,
     },
 };
 use leptos::prelude::*;
@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=LogPage/>
                     <Route path=path!("/events/:id") view=EventDetailsPage/>
                     <Route path=path!("/integrity") view=IntegrityPage/>
+                    <Route path=path!("/retention") view=RetentionPage/>
                     <Route path=path!("/team") view=TeamPage/>
                     <Route path=path!("/keys") view=ApiKeysPage/>
                     <Route path=path!("/account") view=AccountPage/>
@@ -93,7 +94,7 @@ fn Nav(viewer: Viewer) -> impl IntoView {
     let tenant = viewer.tenant.as_ref().map(|t| t.name.clone());
     view! {
         <nav>
-            {reads.then(|| view! { <A href="/">"Log"</A> <A href="/integrity">"Integrity"</A> })}
+            {reads.then(|| view! { <A href="/">"Log"</A> <A href="/integrity">"Integrity"</A> <A href="/retention">"Retention"</A> })}
             {keys.then(|| view! { <A href="/keys">"API keys"</A> })}
             {admin.then(|| view! { <A href="/team">"Team"</A> })}
         </nav>

@@ -5,8 +5,11 @@ mod accounts;
 mod accounts_sql;
 mod backend;
 mod chain;
+mod checkpoint;
 mod error;
 mod export_row;
+mod integrity;
+mod integrity_sql;
 mod postgres;
 mod query;
 mod records;
@@ -20,13 +23,15 @@ pub use accounts::{
     AccountStore, ActiveSession, FailureCounts, Member, MemberChange, NewAccount, NewSession,
     SessionStage, SignInRecord,
 };
-pub use chain::{canonical_json, event_hash, GENESIS_HASH};
+pub use chain::{canonical_json, event_digest, event_hash, link_hash, GENESIS_HASH};
+pub use checkpoint::{reason, CheckpointError, CheckpointRecord, NewCheckpoint, PublicKey, Signer};
 pub use error::DbError;
 pub use export_row::ExportRow;
+pub use integrity::IntegrityStore;
 pub use postgres::PgStore;
 pub use query::{insert_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE};
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt};
 pub use scope::TenantScope;
 pub use sqlite::SqliteStore;
 pub use traits::{connect, Store};
-pub use verify::{ChainBreak, ChainVerifier};
+pub use verify::{hashed_fields, ChainBreak, ChainVerifier};

@@ -1,5 +1,6 @@
 //! The command line: `serve` (default) and the operator subcommands.
 
+use crate::signing::load_signer;
 use crate::{
     bench,
     config::Config,
@@ -9,8 +10,9 @@ use crate::{
     keys,
 };
 use app::{
-    model::SELF_TENANT,
-    store::{connect, NewApiKey, Store, TenantScope},
+    integrity::{run_retention, sign_head},
+    model::{Tenant, SELF_TENANT},
+    store::{connect, reason, NewApiKey, PublicKey, Signer, Store, TenantScope},
 };
 use clap::{Parser, Subcommand};
 use std::{error::Error, path::PathBuf, sync::Arc};
@@ -51,11 +53,28 @@ pub enum Command {
         #[arg(long, default_value = "api key")]
         name: String,
     },
-    /// Verify tenants' hash chains (all, or one); exits non-zero if any is broken.
+    /// Verify tenants' hash chains (all, or one) against their signed
+    /// checkpoints; or, with --file, an NDJSON export with its proof, offline.
+    /// Exits non-zero if anything is broken.
     Verify {
+        #[arg(long, conflicts_with = "file")]
+        tenant: Option<String>,
+        /// An NDJSON export made with `proof=1`; needs no database or server.
+        #[arg(long, requires = "public_key")]
+        file: Option<PathBuf>,
+        /// The base64 public key shown on the Integrity page (or by `logbook public-key`).
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Sign the chain heads of all tenants (or one) now.
+    Checkpoint {
         #[arg(long)]
         tenant: Option<String>,
     },
+    /// Run retention once: delete expired events after signing the cut.
+    Retention,
+    /// Print the public key that verifies this server's checkpoints.
+    PublicKey,
     /// Benchmark ingest and paging on a temporary SQLite database.
     Bench {
         #[arg(long, default_value_t = 1_000_000)]
@@ -70,10 +89,31 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Bench { events, batch } = command {
         return bench::run(events, batch).await;
     }
+    if let Command::Verify {
+        file: Some(file),
+        public_key: Some(key),
+        ..
+    } = &command
+    {
+        return verify_file(file, key);
+    }
     let config = Config::load(cli.config)?;
+    let (signer, generated) = load_signer(&config)?;
+    if let Some(path) = generated {
+        println!(
+            "Generated the checkpoint signing key in {} (back it up; its public half is {}).",
+            path.display(),
+            signer.public_key().to_base64()
+        );
+    }
+    let signer = Arc::new(signer);
+    if let Command::PublicKey = command {
+        println!("{}", signer.public_key().to_base64());
+        return Ok(());
+    }
     let store = open(&config).await?;
     match command {
-        Command::Serve => serve(config, store).await,
+        Command::Serve => serve(config, store, signer).await,
         Command::Migrate => {
             println!("Migrations applied to {}.", config.database_label());
             Ok(())
@@ -88,11 +128,32 @@ pub async fn run(cli: Cli) -> CliResult {
             println!("Tenant '{}' ({}) is ready.", tenant.slug, tenant.name);
             Ok(())
         }
-        Command::Verify { tenant } => verify(store.as_ref(), tenant.as_deref()).await,
+        Command::Verify { tenant, .. } => {
+            let trusted = signer.public_key();
+            verify(store.as_ref(), &trusted, tenant.as_deref()).await
+        }
+        Command::Checkpoint { tenant } => {
+            checkpoint(store.as_ref(), &signer, tenant.as_deref()).await
+        }
+        Command::Retention => {
+            let policy = config.retention.policy();
+            let now = chrono::Utc::now().timestamp_micros();
+            let purges = run_retention(store.as_ref(), &signer, policy, now).await?;
+            if purges.is_empty() {
+                println!("Nothing has expired.");
+            }
+            for p in purges {
+                println!(
+                    "{}: deleted {} events, the chain now starts after #{}",
+                    p.tenant, p.deleted, p.cut_seq
+                );
+            }
+            Ok(())
+        }
         Command::CreateApiKey { tenant, name } => {
             create_api_key(store.as_ref(), &tenant, &name).await
         }
-        Command::Bench { .. } => unreachable!("handled above"),
+        Command::Bench { .. } | Command::PublicKey => unreachable!("handled above"),
     }
 }
 
@@ -106,7 +167,7 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + 
     Ok(store)
 }
 
-async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
+async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> CliResult {
     let redactor = Redactor::new(&config.redaction.extra_words);
     if config.demo_data {
         if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS, &redactor).await? {
@@ -126,8 +187,11 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> CliResult {
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "browser bundle not found: pages render but do not hydrate; run `cargo leptos build --release`");
     }
+    crate::jobs::spawn(store.clone(), signer.clone(), &config);
     let state = AppState::new(store, &config.site_root, config.limits)
         .with_redactor(redactor)
+        .with_signer(signer)
+        .with_retention(config.retention.policy())
         .with_proxy(config.trust_proxy, config.serves_tls());
     let bound = bind(state, config.addr).await?;
     println!(
@@ -174,23 +238,68 @@ async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult 
     Ok(())
 }
 
-/// Prints one line per tenant; a broken chain names its first bad entry.
-async fn verify(store: &dyn Store, only: Option<&str>) -> CliResult {
-    let tenants = match only {
+/// All tenants, or the one named.
+async fn tenants(
+    store: &dyn Store,
+    only: Option<&str>,
+) -> Result<Vec<Tenant>, Box<dyn Error + Send + Sync>> {
+    Ok(match only {
         Some(slug) => vec![store
             .tenant_by_slug(slug)
             .await?
             .ok_or_else(|| format!("unknown tenant '{slug}'"))?],
         None => store.list_tenants(&TenantScope::all_tenants()).await?,
-    };
+    })
+}
+
+async fn checkpoint(store: &dyn Store, signer: &Signer, only: Option<&str>) -> CliResult {
+    for tenant in tenants(store, only).await? {
+        match sign_head(store, signer, &tenant, reason::ON_DEMAND).await? {
+            Some(cp) => println!(
+                "signed  {}: #{} {}",
+                tenant.slug, cp.checkpoint.seq, cp.checkpoint.hash
+            ),
+            None => println!("empty   {}: nothing to sign yet", tenant.slug),
+        }
+    }
+    Ok(())
+}
+
+/// Checks an exported file with its proof: no database, no server.
+fn verify_file(path: &std::path::Path, key: &str) -> CliResult {
+    let key = PublicKey::from_base64(key)?;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let report = app::integrity::verify_file(std::io::BufReader::new(file), &key)
+        .map_err(|e| format!("{}: BROKEN: {e}", path.display()))?;
+    println!(
+        "ok      {}: {} events of {} intact, {} left out by the filter vouched for, signed head #{} {}",
+        path.display(),
+        report.events,
+        report.tenant,
+        report.omitted,
+        report.checkpoint_seq,
+        report.head_hash
+    );
+    Ok(())
+}
+
+/// Prints one line per tenant; a broken chain names its first bad entry.
+async fn verify(store: &dyn Store, trusted: &PublicKey, only: Option<&str>) -> CliResult {
+    let tenants = tenants(store, only).await?;
     let mut broken = 0;
     for tenant in &tenants {
-        match store.verify_chain(tenant.id).await? {
+        match store.verify_chain(tenant.id, trusted).await? {
             Ok(chain) => println!(
-                "ok      {}: {} events, head {}",
+                "ok      {}: {} events, head {}, {} signed checkpoints matched{}",
                 tenant.slug,
                 chain.count(),
-                chain.head_hash()
+                chain.head_hash(),
+                chain.checkpoints_matched(),
+                if chain.cut_seq() > 0 {
+                    format!(", events up to #{} removed by retention", chain.cut_seq())
+                } else {
+                    String::new()
+                }
             ),
             Err(first) => {
                 broken += 1;

@@ -29,6 +29,10 @@ pub struct Config {
     pub limits: Limits,
     #[serde(default)]
     pub redaction: Redaction,
+    #[serde(default)]
+    pub integrity: Integrity,
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// The first admin, created on first run when there are no accounts.
     #[serde(default)]
     pub admin: Option<AdminAccount>,
@@ -58,6 +62,60 @@ pub struct Redaction {
     pub extra_words: Vec<String>,
 }
 
+/// Checkpoint signing. `LOGBOOK_INTEGRITY__SIGNING_KEY` (base64 of a 32-byte
+/// Ed25519 seed) when several servers share one database; otherwise a key is
+/// generated on first run into `<data_dir>/signing.key`.
+#[derive(Debug, Deserialize)]
+pub struct Integrity {
+    #[serde(default)]
+    pub signing_key: Option<SecretString>,
+    /// Seconds between scheduled checkpoints of heads that moved.
+    #[serde(default = "default_hourly")]
+    pub checkpoint_every_secs: u64,
+}
+
+impl Default for Integrity {
+    fn default() -> Self {
+        Integrity {
+            signing_key: None,
+            checkpoint_every_secs: default_hourly(),
+        }
+    }
+}
+
+/// Retention: tenants without their own setting keep events `default_days`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct RetentionConfig {
+    #[serde(default = "default_retention_days")]
+    pub default_days: u32,
+    /// Seconds between retention runs.
+    #[serde(default = "default_hourly")]
+    pub every_secs: u64,
+    /// Events deleted per transaction.
+    #[serde(default = "default_retention_batch")]
+    pub batch: i64,
+}
+
+impl RetentionConfig {
+    /// What the retention job and the Retention page work from.
+    pub fn policy(&self) -> app::integrity::RetentionPolicy {
+        app::integrity::RetentionPolicy {
+            default_days: self.default_days,
+            batch: self.batch,
+        }
+    }
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            default_days: default_retention_days(),
+            every_secs: default_hourly(),
+            batch: default_retention_batch(),
+        }
+    }
+}
+
 /// Explicit ingest limits; exceeding one is a 413 that says which.
 #[derive(Clone, Copy, Debug, Deserialize)]
 pub struct Limits {
@@ -84,6 +142,15 @@ fn default_data_dir() -> PathBuf {
 }
 fn default_site_root() -> PathBuf {
     PathBuf::from("target/site")
+}
+fn default_hourly() -> u64 {
+    3_600
+}
+fn default_retention_days() -> u32 {
+    365
+}
+fn default_retention_batch() -> i64 {
+    1_000
 }
 fn default_true() -> bool {
     true
@@ -158,6 +225,8 @@ mod tests {
             demo_data: true,
             limits: Limits::default(),
             redaction: Redaction::default(),
+            integrity: Integrity::default(),
+            retention: RetentionConfig::default(),
             admin: None,
             trust_proxy: false,
             public_url: None,
@@ -172,5 +241,6 @@ mod tests {
         assert_eq!(config.database_url(), "sqlite://data/logbook.db?mode=rwc");
         assert_eq!(config.addr, default_addr());
         assert_eq!(config.limits.max_batch, 5_000);
+        assert_eq!(config.retention.default_days, 365);
     }
 }

@@ -8,4 +8,6 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod ingest;
+pub mod jobs;
+pub mod signing;
 pub use app::auth::keys;

@@ -21,6 +21,22 @@ pub(super) fn store() -> Result<Arc<dyn Store>, AppError> {
     })
 }
 
+/// The server's checkpoint signing key.
+pub(super) fn keys() -> Result<crate::integrity::Keys, AppError> {
+    use_context::<crate::integrity::Keys>().ok_or_else(|| {
+        tracing::error!("server function called without the signing key in context");
+        AppError::Internal("no-keys".into())
+    })
+}
+
+/// The deployment's retention defaults, as the server was configured.
+pub(super) fn retention_policy() -> Result<crate::integrity::RetentionPolicy, AppError> {
+    use_context::<crate::integrity::RetentionPolicy>().ok_or_else(|| {
+        tracing::error!("server function called without the retention policy in context");
+        AppError::Internal("no-retention".into())
+    })
+}
+
 /// The request's session as the server's middleware resolved it; anonymous
 /// when there is none (a router without the middleware grants nothing).
 pub(super) fn request_auth() -> RequestAuth {
@@ -57,6 +73,17 @@ impl Access {
     /// The tenants this caller may read.
     pub fn scope(&self) -> TenantScope {
         self.member.scope()
+    }
+
+    /// The tenant with this slug if the caller may see it; 404 otherwise,
+    /// so a partner cannot learn which other tenants exist.
+    pub async fn visible_tenant(&self, slug: &str) -> Result<crate::model::Tenant, AppError> {
+        self.store
+            .list_tenants(&self.scope())
+            .await?
+            .into_iter()
+            .find(|t| t.slug == slug)
+            .ok_or_else(|| fail(AppError::NotFound))
     }
 
     /// Records an entry in Logbook's own log as this caller, from this client.

@@ -67,6 +67,17 @@ impl Entry {
         self
     }
 
+    /// One of Logbook's own background jobs (retention, checkpoints).
+    pub fn by_system(mut self, job: &str) -> Entry {
+        self.event.actor = Actor {
+            id: format!("system:{job}"),
+            name: Some(format!("Logbook {job} job")),
+            email: None,
+            kind: ActorType::System,
+        };
+        self
+    }
+
     /// An application using an API key (exports over the API).
     pub fn by_api_key(mut self, prefix: &str, name: &str) -> Entry {
         self.event.actor = Actor {

@@ -3,6 +3,7 @@
 //! other end is the HTTP response, so memory stays flat at any size.
 
 use super::{text::TextEncoder, xlsx};
+use crate::integrity::ProofBuilder;
 use crate::{
     model::{Cursor, EventFilter, ExportFormat, ExportState, ExportStatus},
     store::{DbError, ExportRow, Store, TenantScope},
@@ -32,6 +33,10 @@ pub enum ExportError {
     Encode(#[from] std::io::Error),
     #[error("excel: {0}")]
     Xlsx(String),
+    #[error("only NDJSON exports carry a proof")]
+    ProofFormat,
+    #[error("the export holds an event of another tenant than its proof")]
+    ProofTenant,
 }
 
 /// Rows written so far and whether to stop: shared with whoever shows or
@@ -86,6 +91,15 @@ pub struct ExportJob {
     pub format: ExportFormat,
     /// Rows per Excel sheet (Excel's limit; lower only in tests).
     pub rows_per_sheet: u32,
+    /// Append a signed proof (NDJSON of one tenant only).
+    pub proof: Option<ProofRequest>,
+}
+
+/// Whose chain the proof covers, and the key that signs its checkpoint.
+#[derive(Clone, Debug)]
+pub struct ProofRequest {
+    pub tenant: crate::model::Tenant,
+    pub signer: Arc<crate::store::Signer>,
 }
 
 impl ExportJob {
@@ -101,7 +115,17 @@ impl ExportJob {
             filter,
             format,
             rows_per_sheet: xlsx::ROWS_PER_SHEET,
+            proof: None,
         }
+    }
+
+    /// Adds a proof for offline verification; only NDJSON carries one.
+    pub fn with_proof(mut self, proof: ProofRequest) -> Result<Self, ExportError> {
+        if self.format != ExportFormat::Ndjson {
+            return Err(ExportError::ProofFormat);
+        }
+        self.proof = Some(proof);
+        Ok(self)
     }
 
     /// Writes the whole export into `out`; returns the number of rows.
@@ -130,13 +154,37 @@ impl ExportJob {
                     .map_err(|_| ExportError::ClientGone)
             }
         };
+        let mut proof = self
+            .proof
+            .as_ref()
+            .map(|p| ProofBuilder::new(p.tenant.clone()));
         send(encoder.begin()).await?;
+        if let Some(proof) = &proof {
+            send(proof.begin_line()).await?;
+        }
         let mut rows = 0u64;
         let mut batches = Prefetch::start(self);
         while let Some(batch) = batches.next(progress).await? {
+            if let Some(proof) = &mut proof {
+                for row in &batch {
+                    if row.tenant != proof.tenant().slug {
+                        return Err(ExportError::ProofTenant);
+                    }
+                    proof.saw(row.seq);
+                }
+            }
             send(encoder.page(&batch)?).await?;
             rows += batch.len() as u64;
             progress.add(batch.len());
+        }
+        if let (Some(proof), Some(request)) = (proof, &self.proof) {
+            let mut lines = proof.seal(&*self.store, &request.signer).await?;
+            while let Some(chunk) = lines.next(&*self.store).await? {
+                if progress.is_cancelled() {
+                    return Err(ExportError::Cancelled);
+                }
+                send(chunk).await?;
+            }
         }
         send(encoder.end()).await?;
         Ok(rows)

@@ -45,8 +45,9 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
-/// SHA-256 (hex) over the previous hash and the canonical encoding of every
-/// stored field of the event, including its place in the chain.
+/// The event's hash: SHA-256 (hex) over the previous hash and the event's
+/// digest. Chaining digests rather than whole bodies lets an export prove a
+/// filtered selection: the events left out travel as their digests alone.
 pub fn event_hash(
     prev_hash: &str,
     tenant_id: i64,
@@ -54,6 +55,21 @@ pub fn event_hash(
     received_us: i64,
     ev: &NewEvent,
 ) -> String {
+    link_hash(prev_hash, &event_digest(tenant_id, seq, received_us, ev))
+}
+
+/// `SHA-256(prev_hash "\n" digest)`, both in hex: one link of the chain.
+pub fn link_hash(prev_hash: &str, digest: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(digest.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// SHA-256 (hex) of the canonical encoding of every stored field of the
+/// event, including its place in the chain.
+pub fn event_digest(tenant_id: i64, seq: i64, received_us: i64, ev: &NewEvent) -> String {
     let body = json!({
         "tenant_id": tenant_id,
         "seq": seq,
@@ -76,11 +92,7 @@ pub fn event_hash(
         "description": ev.description,
         "metadata": ev.metadata,
     });
-    let mut hasher = Sha256::new();
-    hasher.update(prev_hash.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(canonical_json(&body).as_bytes());
-    hex::encode(hasher.finalize())
+    hex::encode(Sha256::digest(canonical_json(&body).as_bytes()))
 }
 
 #[cfg(test)]

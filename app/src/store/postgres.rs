@@ -10,14 +10,20 @@ use super::{
     },
     accounts_sql::sql_account_store,
     backend::{sql_store, TenantRow},
+    checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
     export_row::{self, ExportRow},
+    integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
+    integrity_sql::sql_integrity_store,
     query,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
 };
-use crate::model::{ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Tenant};
+use crate::model::{
+    ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Retention, Tenant,
+    TenantSettings,
+};
 use sqlx::{postgres::PgPoolOptions, Connection, Executor, PgConnection, PgPool};
 
 /// Every pooled connection acts as `logbook_app` when that role exists (the
@@ -102,3 +108,10 @@ sql_store!(
 );
 
 sql_account_store!(PgStore, sqlx::Postgres);
+
+sql_integrity_store!(
+    PgStore,
+    sqlx::Postgres,
+    "SELECT set_config('logbook.retention_job', 'on', true), set_config('logbook.scope', '*', true)",
+    "SELECT set_config('logbook.retention_job', 'off', true)"
+);

@@ -10,14 +10,20 @@ use super::{
     },
     accounts_sql::sql_account_store,
     backend::{sql_store, TenantRow},
+    checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
     export_row::{self, ExportRow},
+    integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
+    integrity_sql::sql_integrity_store,
     query,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
 };
-use crate::model::{ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Tenant};
+use crate::model::{
+    ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Retention, Tenant,
+    TenantSettings,
+};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     SqlitePool,
@@ -87,3 +93,10 @@ sql_store!(
 );
 
 sql_account_store!(SqliteStore, sqlx::Sqlite);
+
+sql_integrity_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "UPDATE retention_guard SET active = 1 WHERE id = 1",
+    "UPDATE retention_guard SET active = 0 WHERE id = 1"
+);

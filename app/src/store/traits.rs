@@ -2,8 +2,10 @@
 
 use super::{
     accounts::AccountStore,
+    checkpoint::{reason, PublicKey},
     error::DbError,
     export_row::ExportRow,
+    integrity::IntegrityStore,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     scope::TenantScope,
     verify::{ChainBreak, ChainVerifier},
@@ -16,7 +18,7 @@ use std::sync::Arc;
 /// Everything Logbook persists. Reads take a `TenantScope`; events are only
 /// ever appended, never updated.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + IntegrityStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 
@@ -82,16 +84,45 @@ pub trait Store: AccountStore + Send + Sync + 'static {
     /// The tenant's recorded chain head `(seq, hash)`.
     async fn chain_head(&self, tenant_id: i64) -> Result<(i64, String), DbError>;
 
-    /// Walks a tenant's whole chain in pages; `Ok(Err(..))` names the first break.
+    /// Walks what retention left of a tenant's chain, in pages, checking every
+    /// link and every signed checkpoint (which must be signed by `trusted`);
+    /// `Ok(Err(..))` names the first break.
     async fn verify_chain(
         &self,
         tenant_id: i64,
+        trusted: &PublicKey,
     ) -> Result<Result<ChainVerifier, ChainBreak>, DbError> {
         let (head_seq, _) = self.chain_head(tenant_id).await?;
-        let mut verifier = ChainVerifier::new(tenant_id);
+        let (cut_seq, cut_hash) = self.retention_cut(tenant_id).await?;
+        let checkpoints = self.checkpoints(tenant_id, None).await?;
+        for cp in &checkpoints {
+            if let Err(why) = trusted.verify(&cp.checkpoint) {
+                return Ok(Err(ChainBreak::Checkpoint {
+                    seq: cp.checkpoint.seq,
+                    why: why.to_string(),
+                }));
+            }
+        }
+        let cut_is_signed = checkpoints.iter().any(|cp| {
+            let cp = &cp.checkpoint;
+            cp.reason == reason::RETENTION && cp.seq == cut_seq && cp.hash == cut_hash
+        });
+        if cut_seq > 0 && !cut_is_signed {
+            return Ok(Err(ChainBreak::Checkpoint {
+                seq: cut_seq,
+                why: "the retention cut has no signed checkpoint behind it".into(),
+            }));
+        }
+        let mut verifier = ChainVerifier::resume(tenant_id, cut_seq, cut_hash);
+        verifier.expect_head(head_seq);
+        verifier.expect_signed(
+            checkpoints
+                .into_iter()
+                .map(|cp| (cp.checkpoint.seq, cp.checkpoint.hash)),
+        );
         loop {
             let page = self
-                .chain_events(tenant_id, verifier.count(), 2_000)
+                .chain_events(tenant_id, verifier.last_seq(), 2_000)
                 .await?;
             if page.is_empty() {
                 break;

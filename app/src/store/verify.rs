@@ -3,6 +3,7 @@
 use super::{chain::event_hash, records::NewEvent, GENESIS_HASH};
 use crate::model::Event;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The first thing wrong with a chain, in the order events are checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,6 +14,15 @@ pub enum ChainBreak {
     Missing { from_seq: i64, to_seq: i64 },
     /// The event does not point at the hash of the event before it.
     Relinked { seq: i64, id: String },
+    /// The event is self-consistent but not what a signed checkpoint recorded:
+    /// the chain was recomputed from here on.
+    Rewritten { seq: i64, id: String },
+    /// The event lies beyond the tenant's recorded head: it was added
+    /// behind Logbook's back.
+    Inserted { seq: i64, id: String },
+    /// A checkpoint that cannot be believed (bad signature, other key, a
+    /// retention cut with no signed checkpoint behind it).
+    Checkpoint { seq: i64, why: String },
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -33,6 +43,17 @@ impl std::fmt::Display for ChainBreak {
             ChainBreak::Relinked { seq, id } => {
                 write!(f, "event #{seq} ({id}) does not follow the event before it (reordered or replaced)")
             }
+            ChainBreak::Rewritten { seq, id } => write!(
+                f,
+                "event #{seq} ({id}) is not the event a signed checkpoint recorded: the chain was rewritten"
+            ),
+            ChainBreak::Inserted { seq, id } => write!(
+                f,
+                "event #{seq} ({id}) lies beyond the recorded head: it was inserted behind Logbook's back"
+            ),
+            ChainBreak::Checkpoint { seq, why } => {
+                write!(f, "checkpoint at #{seq} cannot be trusted: {why}")
+            }
         }
     }
 }
@@ -41,22 +62,69 @@ impl std::fmt::Display for ChainBreak {
 #[derive(Debug)]
 pub struct ChainVerifier {
     tenant_id: i64,
+    /// Where checking began: events up to here were deleted by retention.
+    cut_seq: i64,
     next_seq: i64,
     prev_hash: String,
+    /// Signed `(seq → hash)` still ahead of the walk.
+    signed: BTreeMap<i64, String>,
+    checkpoints_matched: usize,
+    /// The head the tenant row records, when known.
+    head_seq: Option<i64>,
 }
 
 impl ChainVerifier {
     pub fn new(tenant_id: i64) -> Self {
+        ChainVerifier::resume(tenant_id, 0, GENESIS_HASH.to_string())
+    }
+
+    /// Starts after a retention cut: event `cut_seq + 1` must point at `cut_hash`.
+    pub fn resume(tenant_id: i64, cut_seq: i64, cut_hash: String) -> Self {
         ChainVerifier {
             tenant_id,
-            next_seq: 1,
-            prev_hash: GENESIS_HASH.to_string(),
+            cut_seq,
+            next_seq: cut_seq + 1,
+            prev_hash: cut_hash,
+            signed: BTreeMap::new(),
+            checkpoints_matched: 0,
+            head_seq: None,
         }
+    }
+
+    /// The head Logbook recorded: events past it were not appended by Logbook.
+    pub fn expect_head(&mut self, head_seq: i64) {
+        self.head_seq = Some(head_seq);
+    }
+
+    /// Signed heads `(seq, hash)` the chain must pass through.
+    pub fn expect_signed(&mut self, heads: impl IntoIterator<Item = (i64, String)>) {
+        self.signed
+            .extend(heads.into_iter().filter(|(seq, _)| *seq > self.cut_seq));
+    }
+
+    /// The sequence number the next event must have.
+    pub fn next_seq(&self) -> i64 {
+        self.next_seq
     }
 
     /// Events checked so far.
     pub fn count(&self) -> i64 {
+        self.next_seq - 1 - self.cut_seq
+    }
+
+    /// The last sequence number checked (or the cut, before any).
+    pub fn last_seq(&self) -> i64 {
         self.next_seq - 1
+    }
+
+    /// Events removed by retention before the walk began.
+    pub fn cut_seq(&self) -> i64 {
+        self.cut_seq
+    }
+
+    /// Signed checkpoints the walk passed through and found matching.
+    pub fn checkpoints_matched(&self) -> usize {
+        self.checkpoints_matched
     }
 
     pub fn head_hash(&self) -> &str {
@@ -70,7 +138,21 @@ impl ChainVerifier {
                 to_seq: event.seq - 1,
             });
         }
-        let fields = fields_of(event);
+        if self.head_seq.is_some_and(|head| event.seq > head) {
+            return Err(ChainBreak::Inserted {
+                seq: event.seq,
+                id: event.id.clone(),
+            });
+        }
+        // The link first: an event moved to another place still hashes
+        // consistently with its own fields, but points at the wrong predecessor.
+        if event.prev_hash != self.prev_hash {
+            return Err(ChainBreak::Relinked {
+                seq: event.seq,
+                id: event.id.clone(),
+            });
+        }
+        let fields = hashed_fields(event);
         let recomputed = event_hash(
             &event.prev_hash,
             self.tenant_id,
@@ -84,24 +166,35 @@ impl ChainVerifier {
                 id: event.id.clone(),
             });
         }
-        if event.prev_hash != self.prev_hash {
-            return Err(ChainBreak::Relinked {
-                seq: event.seq,
-                id: event.id.clone(),
-            });
+        if let Some(signed) = self.signed.remove(&event.seq) {
+            if signed != event.hash {
+                return Err(ChainBreak::Rewritten {
+                    seq: event.seq,
+                    id: event.id.clone(),
+                });
+            }
+            self.checkpoints_matched += 1;
         }
         self.prev_hash = event.hash.clone();
         self.next_seq += 1;
         Ok(())
     }
 
-    /// After the last event: the tenant's recorded head must be where we stopped,
-    /// or events were removed from the end.
+    /// After the last event: the tenant's recorded head, and every signed
+    /// checkpoint, must be within what we walked, or events were removed
+    /// from the end.
     pub fn finish(&self, head_seq: i64) -> Result<(), ChainBreak> {
-        if head_seq > self.count() {
+        let furthest = self
+            .signed
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(0)
+            .max(head_seq);
+        if furthest > self.last_seq() {
             return Err(ChainBreak::Missing {
                 from_seq: self.next_seq,
-                to_seq: head_seq,
+                to_seq: furthest,
             });
         }
         Ok(())
@@ -109,7 +202,7 @@ impl ChainVerifier {
 }
 
 /// The hashed fields of a stored event, as they were appended.
-fn fields_of(event: &Event) -> NewEvent {
+pub fn hashed_fields(event: &Event) -> NewEvent {
     NewEvent {
         id: event.id.clone(),
         occurred_at: event.occurred_at,
@@ -173,7 +266,7 @@ mod tests {
     }
 
     fn recompute(event: &Event) -> String {
-        let fields = fields_of(event);
+        let fields = hashed_fields(event);
         event_hash(
             &event.prev_hash,
             1,
@@ -211,5 +304,46 @@ mod tests {
             })
         );
         assert_eq!(verifier.finish(1), Ok(()));
+    }
+
+    #[test]
+    fn a_chain_recomputed_after_a_signed_checkpoint_is_rewritten() {
+        let first = sealed(1, GENESIS_HASH);
+        let mut verifier = ChainVerifier::new(1);
+        verifier.expect_signed([(1, "e".repeat(64))]);
+        assert_eq!(
+            verifier.check(&first),
+            Err(ChainBreak::Rewritten {
+                seq: 1,
+                id: "01EVENT1".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_walk_resumed_after_a_cut_counts_only_what_remains() {
+        let first = sealed(1, GENESIS_HASH);
+        let second = sealed(2, &first.hash);
+        let mut verifier = ChainVerifier::resume(1, 1, first.hash.clone());
+        verifier.expect_signed([(1, first.hash.clone()), (2, second.hash.clone())]);
+        verifier.check(&second).unwrap();
+        assert_eq!(verifier.count(), 1);
+        assert_eq!(verifier.checkpoints_matched(), 1);
+        assert_eq!(verifier.finish(2), Ok(()));
+    }
+
+    #[test]
+    fn a_signed_checkpoint_beyond_the_last_event_means_the_tail_is_missing() {
+        let first = sealed(1, GENESIS_HASH);
+        let mut verifier = ChainVerifier::new(1);
+        verifier.expect_signed([(3, "e".repeat(64))]);
+        verifier.check(&first).unwrap();
+        assert_eq!(
+            verifier.finish(1),
+            Err(ChainBreak::Missing {
+                from_seq: 2,
+                to_seq: 3
+            })
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The database itself refuses to change or delete events.
 
 use crate::support::{event, postgres_store, sqlite_store};
-use app::store::{PgStore, Store};
+use app::store::{IntegrityStore, PgStore, Store};
 
 /// A store holding one event, for acme.
 async fn one_event(store: &dyn Store) {
@@ -128,18 +128,77 @@ async fn postgres_row_security_shows_a_transaction_only_the_tenant_it_names() {
 }
 
 #[tokio::test]
-async fn postgres_lets_only_a_transaction_flagged_as_the_retention_job_delete() {
+async fn postgres_lets_the_retention_job_delete_only_up_to_its_recorded_cut() {
     let store = postgres_store().await;
     one_event(&store).await;
-    let mut tx = store.pool().begin().await.unwrap();
-    sqlx::query("SET LOCAL logbook.retention_job = 'on'")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let deleted = sqlx::query("DELETE FROM events")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let delete_as_retention_job = || async {
+        let mut tx = store.pool().begin().await.unwrap();
+        sqlx::query("SET LOCAL logbook.retention_job = 'on'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("SET LOCAL logbook.scope = '*'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let deleted = sqlx::query("DELETE FROM events").execute(&mut *tx).await;
+        tx.commit().await.map(|_| deleted)
+    };
+    let before_cut = delete_as_retention_job().await;
+    assert!(
+        before_cut.is_err() || before_cut.as_ref().unwrap().is_err(),
+        "no cut recorded yet: {before_cut:?}"
+    );
+    assert_eq!(owner_count(&store).await, 1);
+
+    let tenant = store.tenant_by_slug("acme").await.unwrap().unwrap();
+    let (seq, hash) = store.chain_head(tenant.id).await.unwrap();
+    let (signer, _) = app::store::Signer::generate();
+    let cut = signer.sign(
+        tenant.id,
+        "acme",
+        (seq, hash),
+        1,
+        app::store::reason::RETENTION,
+    );
+    store.record_cut(&cut).await.unwrap();
+    let deleted = delete_as_retention_job().await.unwrap().unwrap();
     assert_eq!(deleted.rows_affected(), 1);
+}
+
+#[tokio::test]
+async fn sqlite_lets_the_retention_path_delete_only_up_to_its_recorded_cut() {
+    let store = sqlite_store().await;
+    one_event(&store).await;
+    let pool = store.write_pool();
+    // The retention job's own path: the guard switched on inside its transaction.
+    let delete_as_retention_job = || async {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("UPDATE retention_guard SET active = 1")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let deleted = sqlx::query("DELETE FROM events").execute(&mut *tx).await;
+        sqlx::query("UPDATE retention_guard SET active = 0")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        deleted
+    };
+    let before_cut = delete_as_retention_job().await.unwrap_err().to_string();
+    assert!(before_cut.contains("up to its cut"), "{before_cut}");
+
+    let tenant = store.tenant_by_slug("acme").await.unwrap().unwrap();
+    let (seq, hash) = store.chain_head(tenant.id).await.unwrap();
+    let (signer, _) = app::store::Signer::generate();
+    let cut = signer.sign(
+        tenant.id,
+        "acme",
+        (seq, hash),
+        1,
+        app::store::reason::RETENTION,
+    );
+    store.record_cut(&cut).await.unwrap();
+    assert_eq!(delete_as_retention_job().await.unwrap().rows_affected(), 1);
 }

@@ -6,6 +6,7 @@ mod append_only;
 mod export;
 mod isolation;
 mod paging;
+mod retention;
 mod scope;
 mod support;
 mod verify;

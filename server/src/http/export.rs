@@ -8,7 +8,7 @@ use super::AppState;
 use crate::ingest::authenticate_key;
 use app::{
     auth::{Entry, RequestAuth},
-    export::{describe, Chunk, ExportError, ExportJob, Progress},
+    export::{describe, Chunk, ExportError, ExportJob, Progress, ProofRequest},
     model::{export_file_name, EventFilter, ExportFormat, ExportState, Outcome, Permission},
     store::TenantScope,
 };
@@ -66,7 +66,11 @@ pub async fn dashboard_export(
     let entry = Entry::new("log.exported", "exported", "")
         .by(&member)
         .from_client(&auth.client);
-    stream(&state, member.scope(), filter, format, progress, entry)
+    let job = match job(&state, member.scope(), filter, format, &params).await {
+        Ok(job) => job,
+        Err(refusal) => return refusal,
+    };
+    stream(&state, job, progress, entry)
 }
 
 /// The same export over the API, for automation: the key's tenant only.
@@ -89,14 +93,61 @@ pub async fn api_export(
     };
     let entry = Entry::new("log.exported", "exported", "").by_api_key(&key.prefix, &key.name);
     let progress = Arc::new(Progress::default());
-    stream(
-        &state,
-        TenantScope::tenant(tenant.id),
-        filter,
-        format,
-        progress,
-        entry,
-    )
+    let scope = TenantScope::tenant(tenant.id);
+    let job = match job(&state, scope, filter, format, &params).await {
+        Ok(job) => job,
+        Err(refusal) => return refusal,
+    };
+    stream(&state, job, progress, entry)
+}
+
+/// The export to run; with `proof=1`, an NDJSON export of one visible tenant
+/// that ends with a signed proof for `logbook verify --file`.
+async fn job(
+    state: &AppState,
+    scope: TenantScope,
+    mut filter: EventFilter,
+    format: ExportFormat,
+    params: &HashMap<String, String>,
+) -> Result<ExportJob, Response> {
+    let wants_proof = params.get("proof").is_some_and(|v| v == "1" || v == "true");
+    let plain = ExportJob::new(state.store.clone(), scope.clone(), filter.clone(), format);
+    if !wants_proof {
+        return Ok(plain);
+    }
+    let bad = |message: &str| refuse(StatusCode::BAD_REQUEST, message);
+    if format != ExportFormat::Ndjson {
+        return Err(bad(
+            "only NDJSON exports carry a proof: use format ndjson with proof=1",
+        ));
+    }
+    let visible = state.store.list_tenants(&scope).await.map_err(|_| {
+        refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database is unavailable",
+        )
+    })?;
+    let tenant = match (&filter.tenant, scope.tenant_id()) {
+        (Some(slug), _) => visible.into_iter().find(|t| &t.slug == slug),
+        (None, Some(id)) => visible.into_iter().find(|t| t.id == id),
+        (None, None) => {
+            return Err(bad("a proof covers one tenant's chain: choose a tenant"));
+        }
+    };
+    let Some(tenant) = tenant else {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "that tenant is not visible to you",
+        ));
+    };
+    filter.tenant = Some(tenant.slug.clone());
+    let proof = ProofRequest {
+        tenant,
+        signer: state.signer.clone(),
+    };
+    ExportJob::new(state.store.clone(), scope, filter, format)
+        .with_proof(proof)
+        .map_err(|e| bad(&e.to_string()))
 }
 
 fn valid_job(job: &str) -> bool {
@@ -117,21 +168,15 @@ fn parse(
 }
 
 /// Starts the export in the background and answers with its stream.
-fn stream(
-    state: &AppState,
-    scope: TenantScope,
-    filter: EventFilter,
-    format: ExportFormat,
-    progress: Arc<Progress>,
-    entry: Entry,
-) -> Response {
-    let file_name = export_file_name(&filter, format);
-    let summary = describe(&filter);
+fn stream(state: &AppState, job: ExportJob, progress: Arc<Progress>, entry: Entry) -> Response {
+    let format = job.format;
+    let file_name = export_file_name(&job.filter, format);
+    let summary = describe(&job.filter);
     let (out, body) = mpsc::channel::<Chunk>(8);
     let store = state.store.clone();
     let logged_name = file_name.clone();
+    let proof = job.proof.is_some();
     tokio::spawn(async move {
-        let job = ExportJob::new(store.clone(), scope, filter, format);
         let result = job.run(out.clone(), &progress).await;
         let rows = progress.status().rows;
         let (state, outcome, note) = match &result {
@@ -166,6 +211,7 @@ fn stream(
                 "rows": rows,
                 "completed": result.is_ok(),
                 "file": logged_name,
+                "proof": proof,
             }));
         if let Err(err) = entry.record(&*store).await {
             tracing::error!(error = %err, "could not record an export in the self-log");

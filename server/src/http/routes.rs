@@ -8,7 +8,7 @@ use super::{
     AppState,
 };
 use crate::ingest::ingest_events;
-use app::{api::Db, shell};
+use app::{api::Db, integrity::Keys, shell};
 use axum::{
     body::Body,
     extract::{DefaultBodyLimit, State},
@@ -51,9 +51,12 @@ pub fn router(state: AppState) -> Router {
 /// What pages and server functions find in context: never a global.
 fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
     let (store, exports) = (state.store.clone(), state.exports.clone());
+    let (keys, retention) = (Keys(state.signer.clone()), state.retention);
     move || {
+        provide_context(retention);
         provide_context(Db(store.clone()));
         provide_context(exports.clone());
+        provide_context(keys.clone());
     }
 }
 

@@ -1,7 +1,11 @@
 //! What every handler can reach.
 
 use crate::{config::Limits, ingest::Redactor};
-use app::{export::ExportJobs, store::Store};
+use app::{
+    export::ExportJobs,
+    integrity::RetentionPolicy,
+    store::{Signer, Store},
+};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::AxumRouteListing;
@@ -17,6 +21,10 @@ pub struct AppState {
     pub network: Network,
     /// Downloads in progress, for the progress line and Cancel.
     pub exports: ExportJobs,
+    /// Signs checkpoints; its public half verifies them.
+    pub signer: Arc<Signer>,
+    /// Default retention, shown on the Retention page.
+    pub retention: RetentionPolicy,
 }
 
 /// How the server is reached.
@@ -29,6 +37,8 @@ pub struct Network {
 }
 
 impl AppState {
+    /// A state with a throwaway signing key (tests); the server passes the
+    /// configured one with `with_signer`.
     pub fn new(store: Arc<dyn Store>, site_root: &Path, limits: Limits) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("logbook")
@@ -44,7 +54,19 @@ impl AppState {
             routes,
             network: Network::default(),
             exports: ExportJobs::default(),
+            signer: Arc::new(Signer::generate().0),
+            retention: RetentionPolicy::default(),
         }
+    }
+
+    pub fn with_retention(mut self, retention: RetentionPolicy) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    pub fn with_signer(mut self, signer: Arc<Signer>) -> Self {
+        self.signer = signer;
+        self
     }
 
     /// Replaces the default redaction rules (the configured extra words).

@@ -1,10 +1,10 @@
 //! The ingest handler: authenticate, parse, validate per event, append, answer.
 
-use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult};
+use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult, Redactor};
 use crate::{http::AppState, keys};
 use app::{
     model::Tenant,
-    store::{ApiKeyRecord, AppendOutcome, DbError, Receipt, Store},
+    store::{ApiKeyRecord, AppendOutcome, DbError, Receipt, Store, TenantScope},
 };
 use axum::{
     body::Bytes,
@@ -28,6 +28,7 @@ pub async fn ingest_events(
     })?;
     let idempotency_key = idempotency_key(&headers)?;
     let items = parse_items(&body, state.limits.max_batch)?;
+    let redactor = tenant_redactor(&state, tenant.id).await?;
 
     let now = Utc::now();
     let mut ids = ulid::Generator::new();
@@ -40,7 +41,7 @@ pub async fn ingest_events(
             .to_string();
         let checked = serde_json::from_value::<IncomingEvent>(item)
             .map_err(|e| e.to_string())
-            .and_then(|incoming| validate(incoming, &tenant.slug, id, now, &state.redactor));
+            .and_then(|incoming| validate(incoming, &tenant.slug, id, now, &redactor));
         match checked {
             Ok(event) => {
                 results.push(ItemResult::Accepted {
@@ -80,6 +81,19 @@ pub async fn ingest_events(
         }
         AppendOutcome::KeyReused => Err(IngestError::IdempotencyKeyReused),
     }
+}
+
+/// The deployment's redaction rules, extended by the tenant's own words
+/// (read per request, so a change applies to the very next ingest).
+async fn tenant_redactor(state: &AppState, tenant_id: i64) -> Result<Redactor, IngestError> {
+    let settings = state
+        .store
+        .tenant_settings(&TenantScope::tenant(tenant_id))
+        .await?;
+    Ok(match settings.first() {
+        Some(s) if !s.redaction_words.is_empty() => state.redactor.extended(&s.redaction_words),
+        _ => state.redactor.as_ref().clone(),
+    })
 }
 
 /// 200 when anything was stored; 422 when every event was rejected.

@@ -50,6 +50,13 @@ impl Redactor {
         Redactor { words }
     }
 
+    /// These rules plus a tenant's own words; the deployment's words always apply.
+    pub fn extended(&self, extra: &[String]) -> Redactor {
+        let mut words = self.words.clone();
+        words.extend(extra.iter().map(|w| normalise(w)).filter(|w| !w.is_empty()));
+        Redactor { words }
+    }
+
     /// Redacts in place, at any depth. Returns how many values were replaced.
     pub fn redact(&self, value: &mut Value) -> usize {
         match value {
@@ -74,7 +81,12 @@ impl Redactor {
     }
 
     pub fn is_secret_key(&self, key: &str) -> bool {
-        let words = split_words(key);
+        // `cvv2`, `password_2`, `token1`: a numbered secret is still a secret.
+        let words: Vec<String> = split_words(key)
+            .into_iter()
+            .map(|w| w.trim_end_matches(|c: char| c.is_ascii_digit()).to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
         let joined_pairs = words
             .windows(2)
             .map(|pair| format!("{}{}", pair[0], pair[1]));
@@ -93,23 +105,29 @@ fn normalise(word: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// `x-API_keyValue` → `["x", "api", "key", "value"]`.
+/// `x-API_keyValue` → `["x", "api", "key", "value"]`; `TOTPSeed` → `["totp", "seed"]`.
 fn split_words(key: &str) -> Vec<String> {
+    let chars: Vec<char> = key.chars().collect();
     let mut words = Vec::new();
     let mut current = String::new();
-    let mut previous_lower = false;
-    for c in key.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         if !c.is_ascii_alphanumeric() {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
-            previous_lower = false;
             continue;
         }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+        let previous = i.checked_sub(1).map(|p| chars[p]);
+        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+        // A capital starts a word after a small letter or digit (`apiKey`), or
+        // when it ends a run of capitals and a small letter follows (`TOTPSeed`).
+        let starts_word = c.is_ascii_uppercase()
+            && previous.is_some_and(|p| {
+                p.is_ascii_lowercase() || p.is_ascii_digit() || p.is_ascii_uppercase() && next_lower
+            });
+        if starts_word && !current.is_empty() {
             words.push(std::mem::take(&mut current));
         }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         current.push(c.to_ascii_lowercase());
     }
     if !current.is_empty() {
@@ -118,15 +136,55 @@ fn split_words(key: &str) -> Vec<String> {
     words
 }
 
-/// Bearer tokens, JWTs, PEM private keys and card numbers that pass Luhn.
+/// Prefixes of well-known credentials (Stripe, GitHub, Slack, GitLab, npm):
+/// a value starting with one is a key, whatever field it was put in.
+const TOKEN_PREFIXES: &[&str] = &[
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "github_pat_",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "glpat-",
+    "npm_",
+];
+
+/// Bearer tokens, JWTs, PEM private keys, well-known API keys and card
+/// numbers that pass Luhn.
 pub fn looks_secret(s: &str) -> bool {
     let t = s.trim();
     let lower = t.to_ascii_lowercase();
     lower.starts_with("bearer ") && t.len() > 15
         || lower.starts_with("basic ") && t.len() > 12
         || t.contains("PRIVATE KEY-----")
+        || is_prefixed_token(t)
+        || is_aws_access_key(t)
         || is_jwt(t)
         || is_card_number(t)
+}
+
+/// `AKIA…`/`ASIA…` and 16 capitals or digits: an AWS access key id.
+fn is_aws_access_key(t: &str) -> bool {
+    t.len() == 20
+        && (t.starts_with("AKIA") || t.starts_with("ASIA"))
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// A known prefix followed by at least 12 more key characters and nothing else.
+fn is_prefixed_token(t: &str) -> bool {
+    TOKEN_PREFIXES.iter().any(|prefix| {
+        t.strip_prefix(prefix).is_some_and(|rest| {
+            rest.len() >= 12
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    })
 }
 
 fn is_jwt(s: &str) -> bool {
@@ -229,11 +287,40 @@ mod tests {
     }
 
     #[test]
+    fn well_known_api_keys_are_redacted_but_words_sharing_a_prefix_are_not() {
+        assert!(looks_secret("sk_live_4eC39HqLyjWDarjtT1zdp7dc"));
+        assert!(looks_secret("ghp_16C7e42F292c6912E7710c838347Ae178B4a"));
+        assert!(looks_secret("AKIAIOSFODNN7EXAMPLE"));
+        assert!(!looks_secret("ASIAN-PACIFIC"));
+        assert!(!looks_secret("npm_install failed"));
+        assert!(!looks_secret("ASIAPACIFICREGIONALOFFICES"));
+    }
+
+    #[test]
     fn configured_words_extend_the_defaults() {
         let redactor = Redactor::new(&["iban".to_string(), "Seed-Phrase".to_string()]);
         assert!(redactor.is_secret_key("payout_iban"));
         assert!(redactor.is_secret_key("wallet.seed_phrase"));
         assert!(!Redactor::default().is_secret_key("payout_iban"));
+    }
+
+    #[test]
+    fn a_tenants_words_add_to_the_deployments_and_never_replace_them() {
+        let deployment = Redactor::new(&["iban".to_string()]);
+        let tenant = deployment.extended(&["Gift-Code".to_string(), "  ".to_string()]);
+        assert!(tenant.is_secret_key("payout_iban"));
+        assert!(tenant.is_secret_key("voucher.giftCode"));
+        assert!(tenant.is_secret_key("password"));
+        assert!(!deployment.is_secret_key("gift_code"));
+    }
+
+    #[test]
+    fn keys_are_split_into_words_at_case_changes_separators_and_acronyms() {
+        assert_eq!(split_words("x-API_keyValue"), ["x", "api", "key", "value"]);
+        assert_eq!(split_words("TOTPSeed"), ["totp", "seed"]);
+        assert_eq!(split_words("AccessKeyId"), ["access", "key", "id"]);
+        assert_eq!(split_words("cvv2"), ["cvv2"]);
+        assert_eq!(split_words("SECRET_KEY"), ["secret", "key"]);
     }
 
     #[test]

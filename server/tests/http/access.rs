@@ -23,7 +23,11 @@ fn example_call(path: &str) -> Body {
         | "/api/keys/list"
         | "/api/auth/viewer"
         | "/api/auth/totp/begin" => Body::Json(json!({})),
-        "/api/chains/verify" => Body::Json(json!({ "tenant": "acme" })),
+        "/api/chains/verify" | "/api/chains/sign" => Body::Json(json!({ "tenant": "acme" })),
+        "/api/chains/overview" | "/api/tenants/settings" => Body::Json(json!({})),
+        "/api/tenants/update_settings" => Body::Json(
+            json!({ "tenant": "acme", "form": { "retention": "Forever", "legal_hold": false, "redaction_words": [] } }),
+        ),
         "/api/exports/progress" | "/api/exports/cancel" => Body::Json(json!({ "job": "abc123" })),
         "/api/team/create" => Body::Json(json!({ "form": member })),
         "/api/team/update" => Body::Json(json!({ "id": 1, "form": member })),
@@ -200,6 +204,8 @@ async fn an_auditor_reads_every_tenant_but_its_write_attempts_are_refused_and_lo
         "/api/team/active",
         "/api/keys/create",
         "/api/keys/revoke",
+        "/api/chains/sign",
+        "/api/tenants/update_settings",
     ] {
         assert_eq!(
             call(&app, &auditor, path).await,
@@ -215,7 +221,7 @@ async fn an_auditor_reads_every_tenant_but_its_write_attempts_are_refused_and_lo
             e.action == "access.denied" && e.actor.email.as_deref() == Some("auditor@test.io")
         })
         .collect();
-    assert_eq!(denied.len(), 4, "{denied:#?}");
+    assert_eq!(denied.len(), 6, "{denied:#?}");
     assert!(denied.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
 }
 

@@ -163,3 +163,62 @@ async fn automation_exports_with_an_api_key_read_that_keys_tenant_only() {
         .unwrap();
     assert_eq!(unauthorised.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_ndjson_export_with_its_proof_verifies_offline_until_one_byte_changes() {
+    let app = spawn_app().await;
+    app.ingest(json!([
+        event("license.created", "first key"),
+        event("license.deleted", "left out of the export"),
+        event("license.created", "second key"),
+    ]))
+    .await;
+    let response = app
+        .client
+        .get(format!(
+            "{}/api/exports/ndjson?tenant=acme&action=license.created&proof=1",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let file = response.text().await.unwrap();
+
+    let report = app::integrity::verify_file(file.as_bytes(), &app.public_key).unwrap();
+    assert_eq!(
+        (report.tenant.as_str(), report.events, report.omitted),
+        ("acme", 2, 1)
+    );
+    assert_eq!(report.checkpoint_seq, 3);
+
+    let changed = file.replacen("second key", "second kez", 1);
+    let error = app::integrity::verify_file(changed.as_bytes(), &app.public_key).unwrap_err();
+    assert!(error.to_string().contains("was changed"), "{error}");
+    // The same file checked against another deployment's key proves nothing.
+    let (other, _) = app::store::Signer::generate();
+    assert!(app::integrity::verify_file(file.as_bytes(), &other.public_key()).is_err());
+}
+
+#[tokio::test]
+async fn a_proof_is_refused_for_csv_and_for_a_tenant_the_caller_cannot_see() {
+    let app = spawn_app().await;
+    app.ingest(json!([event("license.created", "one")])).await;
+    let csv = app
+        .client
+        .get(format!("{}/api/exports/csv?tenant=acme&proof=1", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::BAD_REQUEST);
+    let partner = app.session("partner@acme.io").await;
+    let theirs = partner
+        .get(format!(
+            "{}/api/exports/ndjson?tenant=globex&proof=1",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), StatusCode::FORBIDDEN);
+}

@@ -4,6 +4,8 @@ mod access;
 mod durability;
 mod export;
 mod ingest;
+mod leak_corpus;
+mod leaks;
 mod pages;
 mod sign_in;
 mod support;

@@ -3,7 +3,7 @@
 use app::{
     auth::hash_password,
     model::{Permissions, Role},
-    store::{connect, NewAccount, NewApiKey, Store},
+    store::{connect, NewAccount, NewApiKey, PublicKey, Signer, Store},
 };
 use server::{
     config::Limits,
@@ -20,6 +20,8 @@ pub struct TestApp {
     pub key: String,
     /// Signed in as the admin.
     pub client: reqwest::Client,
+    /// Verifies the checkpoints this server signs.
+    pub public_key: PublicKey,
 }
 
 /// The password of every test account.
@@ -181,7 +183,10 @@ pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
         })
         .await
         .unwrap();
-    let state = AppState::new(store.clone(), Path::new("target/site"), limits);
+    let (signer, _) = Signer::generate();
+    let public_key = signer.public_key();
+    let state = AppState::new(store.clone(), Path::new("target/site"), limits)
+        .with_signer(Arc::new(signer));
     let addr = bind(state, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
@@ -191,6 +196,7 @@ pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
         store,
         key: key.plaintext,
         client: reqwest::Client::new(),
+        public_key,
     };
     app.client = app.session("admin@test.io").await;
     app

@@ -1,0 +1,10 @@
+//! Trust jobs over the store: signing checkpoints, retention, and proofs
+//! that let an export be checked offline.
+
+mod proof;
+mod retention;
+mod sign;
+
+pub use proof::{verify_file, FileReport, ProofBuilder, ProofError};
+pub use retention::{run_retention, Purge, RetentionPolicy};
+pub use sign::{sign_head, sign_moved_heads, Keys};

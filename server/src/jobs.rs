@@ -1,0 +1,45 @@
+//! Background work while serving: scheduled checkpoints and retention.
+//! Errors are logged and retried on the next tick; they never stop serving.
+
+use crate::config::Config;
+use app::{
+    integrity::{run_retention, sign_moved_heads},
+    store::{Signer, Store},
+};
+use std::{sync::Arc, time::Duration};
+use tokio::time::{interval, MissedTickBehavior};
+
+pub fn spawn(store: Arc<dyn Store>, signer: Arc<Signer>, config: &Config) {
+    let policy = config.retention.policy();
+    let checkpoint_every = Duration::from_secs(config.integrity.checkpoint_every_secs.max(1));
+    let retention_every = Duration::from_secs(config.retention.every_secs.max(1));
+    let (s, k) = (store.clone(), signer.clone());
+    tokio::spawn(async move {
+        let mut tick = interval(checkpoint_every);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match sign_moved_heads(&*s, &k).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tenants = n, "signed checkpoints"),
+                Err(err) => tracing::error!(error = %err, "scheduled checkpoints failed"),
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let mut tick = interval(retention_every);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now().timestamp_micros();
+            match run_retention(&*store, &signer, policy, now).await {
+                Ok(purges) => {
+                    for p in purges {
+                        tracing::info!(tenant = %p.tenant, deleted = p.deleted, cut = p.cut_seq, "retention");
+                    }
+                }
+                Err(err) => tracing::error!(error = %err, "retention run failed"),
+            }
+        }
+    });
+}

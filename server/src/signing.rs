@@ -1,0 +1,61 @@
+//! The checkpoint signing key: from configuration, or generated on first run
+//! into the data folder and reused from there.
+
+use crate::config::Config;
+use app::store::Signer;
+use secrecy::ExposeSecret;
+use std::{error::Error, path::PathBuf};
+
+const KEY_FILE: &str = "signing.key";
+
+/// The key and, when one was just generated, where it was written.
+pub fn load_signer(
+    config: &Config,
+) -> Result<(Signer, Option<PathBuf>), Box<dyn Error + Send + Sync>> {
+    if let Some(seed) = &config.integrity.signing_key {
+        let signer = Signer::from_base64(seed.expose_secret())
+            .map_err(|e| format!("integrity.signing_key: {e}"))?;
+        return Ok((signer, None));
+    }
+    let path = config.data_dir.join(KEY_FILE);
+    if path.exists() {
+        let seed = std::fs::read_to_string(&path)?;
+        let signer = Signer::from_base64(&seed).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok((signer, None));
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let (signer, seed) = Signer::generate();
+    write_private(&path, &seed)?;
+    Ok((signer, Some(path)))
+}
+
+/// Writes the seed readable by its owner only.
+fn write_private(path: &PathBuf, seed: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(seed.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Figment;
+
+    #[test]
+    fn a_key_generated_on_first_run_is_reused_on_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config: Config = Figment::new().extract().unwrap();
+        config.data_dir = dir.path().to_path_buf();
+        let (first, written) = load_signer(&config).unwrap();
+        assert_eq!(written, Some(dir.path().join(KEY_FILE)));
+        let (second, written) = load_signer(&config).unwrap();
+        assert_eq!(written, None);
+        assert_eq!(first.public_key(), second.public_key());
+    }
+}
