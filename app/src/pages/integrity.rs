@@ -97,9 +97,12 @@ fn ChainRow(row: TenantIntegrity, can_sign: bool) -> impl IntoView {
         },
         Some(Err(err)) => view! { <ErrorNotice err/> }.into_any(),
     };
-    let sign_error = move || match sign.value().get() {
-        Some(Err(err)) => Some(view! { <ErrorNotice err/> }),
-        _ => None,
+    let sign_result = move || match sign.value().get() {
+        Some(Err(err)) => view! { <ErrorNotice err/> }.into_any(),
+        Some(Ok(None)) => {
+            view! { <span class="muted">"Nothing to sign: no events yet"</span> }.into_any()
+        }
+        _ => ().into_any(),
     };
     let (verify_slug, sign_slug) = (slug.clone(), slug.clone());
     let chain = if row.cut_seq > 0 {
@@ -115,7 +118,7 @@ fn ChainRow(row: TenantIntegrity, can_sign: bool) -> impl IntoView {
         <tr data-tenant=slug>
             <th scope="row">{row.tenant.name}<span class="muted">" · "{row.tenant.slug}</span></th>
             <td>{chain}</td>
-            <td class="checkpoint">{move || checkpoint_cell(latest.get())}{sign_error}</td>
+            <td class="checkpoint">{move || checkpoint_cell(latest.get())}{sign_result}</td>
             <td class="status">{status}</td>
             <td class="actions">
                 <button

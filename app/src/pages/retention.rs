@@ -61,7 +61,10 @@ fn choice_of(retention: Retention) -> &'static str {
 #[component]
 fn SettingsRow(settings: TenantSettings, default_days: u32, can_edit: bool) -> impl IntoView {
     let save = ServerAction::<UpdateSettings>::new();
-    let choice = RwSignal::new(choice_of(settings.retention).to_string());
+    // Attributes carry the stored values into the server's HTML; props keep
+    // the inputs in step once hydrated.
+    let initial = choice_of(settings.retention);
+    let choice = RwSignal::new(initial.to_string());
     let days = RwSignal::new(
         settings
             .retention
@@ -115,9 +118,9 @@ fn SettingsRow(settings: TenantSettings, default_days: u32, can_edit: bool) -> i
                             prop:value=move || choice.get()
                             on:change=move |ev| choice.set(event_target_value(&ev))
                         >
-                            <option value="default">{format!("Default ({default_days} days)")}</option>
-                            <option value="days">"A number of days"</option>
-                            <option value="forever">"Forever"</option>
+                            <option value="default" selected=initial == "default">{format!("Default ({default_days} days)")}</option>
+                            <option value="days" selected=initial == "days">"A number of days"</option>
+                            <option value="forever" selected=initial == "forever">"Forever"</option>
                         </select>
                         <Show when=move || choice.get() == "days">
                             <input
@@ -134,6 +137,7 @@ fn SettingsRow(settings: TenantSettings, default_days: u32, can_edit: bool) -> i
                         <input
                             type="checkbox"
                             aria-label="Legal hold"
+                            checked=legal_hold
                             prop:checked=move || hold.get()
                             on:change=move |ev| hold.set(event_target_checked(&ev))
                         />
@@ -143,6 +147,7 @@ fn SettingsRow(settings: TenantSettings, default_days: u32, can_edit: bool) -> i
                             type="text"
                             aria-label="Redaction words"
                             placeholder="e.g. gift_code, iban"
+                            value=redaction_words.join(", ")
                             prop:value=move || words.get()
                             on:input=move |ev| words.set(event_target_value(&ev))
                         />

@@ -7,5 +7,6 @@ mod ingest;
 mod leak_corpus;
 mod leaks;
 mod pages;
+mod settings;
 mod sign_in;
 mod support;
