@@ -1,5 +1,7 @@
 //! The command line: `serve` (default) and the operator subcommands.
 
+mod trust;
+
 use crate::signing::load_signer;
 use crate::{
     bench,
@@ -10,9 +12,9 @@ use crate::{
     keys,
 };
 use app::{
-    integrity::{run_retention, sign_head},
-    model::{Tenant, SELF_TENANT},
-    store::{connect, reason, NewApiKey, PublicKey, Signer, Store, TenantScope},
+    integrity::run_retention,
+    model::SELF_TENANT,
+    store::{connect, NewApiKey, Signer, Store, TenantScope},
 };
 use clap::{Parser, Subcommand};
 use std::{error::Error, path::PathBuf, sync::Arc};
@@ -95,7 +97,7 @@ pub async fn run(cli: Cli) -> CliResult {
         ..
     } = &command
     {
-        return verify_file(file, key);
+        return trust::verify_file(file, key);
     }
     let config = Config::load(cli.config)?;
     let (signer, generated) = load_signer(&config)?;
@@ -130,10 +132,10 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         Command::Verify { tenant, .. } => {
             let trusted = signer.public_key();
-            verify(store.as_ref(), &trusted, tenant.as_deref()).await
+            trust::verify(store.as_ref(), &trusted, tenant.as_deref()).await
         }
         Command::Checkpoint { tenant } => {
-            checkpoint(store.as_ref(), &signer, tenant.as_deref()).await
+            trust::checkpoint(store.as_ref(), &signer, tenant.as_deref()).await
         }
         Command::Retention => {
             let policy = config.retention.policy();
@@ -235,80 +237,5 @@ async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult 
         "API key for tenant '{}' created. It is shown only this once.",
         tenant.slug
     );
-    Ok(())
-}
-
-/// All tenants, or the one named.
-async fn tenants(
-    store: &dyn Store,
-    only: Option<&str>,
-) -> Result<Vec<Tenant>, Box<dyn Error + Send + Sync>> {
-    Ok(match only {
-        Some(slug) => vec![store
-            .tenant_by_slug(slug)
-            .await?
-            .ok_or_else(|| format!("unknown tenant '{slug}'"))?],
-        None => store.list_tenants(&TenantScope::all_tenants()).await?,
-    })
-}
-
-async fn checkpoint(store: &dyn Store, signer: &Signer, only: Option<&str>) -> CliResult {
-    for tenant in tenants(store, only).await? {
-        match sign_head(store, signer, &tenant, reason::ON_DEMAND).await? {
-            Some(cp) => println!(
-                "signed  {}: #{} {}",
-                tenant.slug, cp.checkpoint.seq, cp.checkpoint.hash
-            ),
-            None => println!("empty   {}: nothing to sign yet", tenant.slug),
-        }
-    }
-    Ok(())
-}
-
-/// Checks an exported file with its proof: no database, no server.
-fn verify_file(path: &std::path::Path, key: &str) -> CliResult {
-    let key = PublicKey::from_base64(key)?;
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let report = app::integrity::verify_file(std::io::BufReader::new(file), &key)
-        .map_err(|e| format!("{}: BROKEN: {e}", path.display()))?;
-    println!(
-        "ok      {}: {} events of {} intact, {} left out by the filter vouched for, signed head #{} {}",
-        path.display(),
-        report.events,
-        report.tenant,
-        report.omitted,
-        report.checkpoint_seq,
-        report.head_hash
-    );
-    Ok(())
-}
-
-/// Prints one line per tenant; a broken chain names its first bad entry.
-async fn verify(store: &dyn Store, trusted: &PublicKey, only: Option<&str>) -> CliResult {
-    let tenants = tenants(store, only).await?;
-    let mut broken = 0;
-    for tenant in &tenants {
-        match store.verify_chain(tenant.id, trusted).await? {
-            Ok(chain) => println!(
-                "ok      {}: {} events, head {}, {} signed checkpoints matched{}",
-                tenant.slug,
-                chain.count(),
-                chain.head_hash(),
-                chain.checkpoints_matched(),
-                if chain.cut_seq() > 0 {
-                    format!(", events up to #{} removed by retention", chain.cut_seq())
-                } else {
-                    String::new()
-                }
-            ),
-            Err(first) => {
-                broken += 1;
-                println!("BROKEN  {}: {first}", tenant.slug);
-            }
-        }
-    }
-    if broken > 0 {
-        return Err(format!("{broken} of {} chains are broken", tenants.len()).into());
-    }
     Ok(())
 }
