@@ -1,16 +1,18 @@
 import { test, expect, Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { binary, dataDir } from '../playwright.config';
 import { signIn } from './helpers';
 
 const filter = '/?tenant=stampy&action=user.*';
 
 /** Clicks one export button; returns the file's text and the rows the page reported. */
-async function exportAs(page: Page, label: string) {
+async function exportAs(page: Page, label: string, shownAs = label) {
   const download = page.waitForEvent('download');
   await page.locator('.export-menu').getByRole('button', { name: label, exact: true }).click();
   const file = await download;
   const status = page.locator('.export-status.done');
-  await expect(status).toContainText(`as ${label}.`);
+  await expect(status).toContainText(`as ${shownAs}.`);
   const reported = Number((await status.textContent())!.match(/Exported ([\d,]+) rows/)![1].replace(/,/g, ''));
   const path = await file.path();
   return { name: file.suggestedFilename(), bytes: readFileSync(path!), reported };
@@ -40,4 +42,27 @@ test('each export button downloads the filtered rows, and the page counts them',
   expect(xlsx.reported).toBe(csv.reported);
   expect(xlsx.name.endsWith('.xlsx')).toBe(true);
   expect(xlsx.bytes.subarray(0, 2).toString()).toBe('PK');
+});
+
+test('an NDJSON export with its proof verifies offline with the CLI, and fails once a byte changes', async ({ page }) => {
+  await signIn(page, 'admin@logbook.demo', filter);
+  await expect(page.locator('section.log')).toBeVisible();
+  const proof = await exportAs(page, 'NDJSON + proof', 'NDJSON');
+  const env = { ...process.env, LOGBOOK_DATA_DIR: dataDir };
+  const key = execFileSync(binary, ['public-key'], { env }).toString().trim();
+  const path = `${dataDir}/proof.ndjson`;
+
+  writeFileSync(path, proof.bytes);
+  const ok = spawnSync(binary, ['verify', '--file', path, '--public-key', key], { env });
+  expect(ok.status, ok.stderr.toString()).toBe(0);
+  expect(ok.stdout.toString()).toContain(`${proof.reported} events of stampy intact`);
+
+  // One byte of one event's description changed.
+  const text = proof.bytes.toString('utf8');
+  const at = text.indexOf('"description":"') + '"description":"'.length;
+  const flipped = text.slice(0, at) + (text[at] === 'X' ? 'Y' : 'X') + text.slice(at + 1);
+  writeFileSync(path, flipped);
+  const broken = spawnSync(binary, ['verify', '--file', path, '--public-key', key], { env });
+  expect(broken.status).not.toBe(0);
+  expect(broken.stderr.toString() + broken.stdout.toString()).toContain('was changed');
 });

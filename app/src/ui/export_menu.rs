@@ -25,20 +25,32 @@ pub fn export_href(filter: &EventFilter, format: ExportFormat, job: &str) -> Str
     format!("/api/exports/{}?{}", format.as_str(), query.finish())
 }
 
+/// NDJSON that ends with a signed proof, for `logbook verify --file`.
+pub fn proof_href(filter: &EventFilter, job: &str) -> String {
+    format!("{}&proof=1", export_href(filter, ExportFormat::Ndjson, job))
+}
+
 #[component]
 pub fn ExportMenu(filter: EventFilter) -> impl IntoView {
     let running = RwSignal::new(None::<Running>);
     let filter = StoredValue::new(filter);
-    let start = move |format: ExportFormat| {
+    let start = move |format: ExportFormat, proof: bool| {
         let job = new_job_id();
         running.set(Some(Running {
             job: job.clone(),
             format,
             status: None,
         }));
-        crate::hard_navigate(&export_href(&filter.get_value(), format, &job));
+        let href = if proof {
+            proof_href(&filter.get_value(), &job)
+        } else {
+            export_href(&filter.get_value(), format, &job)
+        };
+        crate::hard_navigate(&href);
         follow(running, job);
     };
+    // A proof covers one tenant's chain, so it needs a tenant chosen.
+    let one_tenant = filter.with_value(|f| f.tenant.is_some());
     let line = move || {
         running.get().map(|r| {
             let rows = r.status.map_or(0, |s| s.rows);
@@ -77,11 +89,24 @@ pub fn ExportMenu(filter: EventFilter) -> impl IntoView {
             {ExportFormat::ALL.iter().map(move |format| {
                 let format = *format;
                 view! {
-                    <button type="button" data-format=format.as_str() on:click=move |_| start(format)>
+                    <button type="button" data-format=format.as_str() on:click=move |_| start(format, false)>
                         {format.label()}
                     </button>
                 }
             }).collect_view()}
+            <button
+                type="button"
+                data-format="ndjson-proof"
+                disabled=!one_tenant
+                title=if one_tenant {
+                    "NDJSON ending with a signed checkpoint: check it offline with logbook verify --file"
+                } else {
+                    "Choose a tenant first: a proof covers one tenant's chain"
+                }
+                on:click=move |_| start(ExportFormat::Ndjson, true)
+            >
+                "NDJSON + proof"
+            </button>
             {line}
         </div>
     }
