@@ -205,13 +205,13 @@ macro_rules! sql_store {
                     limit,
                 };
                 let mut tx = self.scoped_read(scope).await?;
-                let packed: Vec<String> =
-                    query::select_rows::<$db>($packed, scope, filter, &page, i64::from(limit))
+                let packed: String =
+                    query::select_packed_page::<$db>($packed, scope, filter, &page, i64::from(limit))
                         .build_query_scalar()
-                        .fetch_all(&mut *tx)
+                        .fetch_one(&mut *tx)
                         .await?;
                 tx.commit().await?;
-                packed.iter().map(|p| ExportRow::parse(p)).collect()
+                ExportRow::parse_page(&packed)
             }
 
             async fn chain_events(

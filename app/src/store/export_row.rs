@@ -1,7 +1,8 @@
-//! Events flattened for export. Each row travels from the database as one
-//! JSON array (`json_array` / `json_build_array`) rather than 27 columns:
-//! the SQLite driver copies every column value separately, which made wide
-//! reads several times slower than the database itself.
+//! Events flattened for export. Each row is packed by the database into one
+//! JSON array (`json_array` / `json_build_array`) rather than 27 columns, and
+//! a page of rows into one text value: the SQLite driver copies every column
+//! value separately and hands every row across threads, which made wide reads
+//! several times slower than the database itself.
 
 use serde::Deserialize;
 
@@ -38,7 +39,7 @@ pub struct ExportRow {
 }
 
 /// The packed select for SQLite (JSON columns are TEXT there already).
-pub const SQLITE_PACKED: &str = "json_array(e.id, t.slug, e.seq, e.occurred_at, e.received_at, \
+const SQLITE_PACKED: &str = "json_array(e.id, t.slug, e.seq, e.occurred_at, e.received_at, \
      e.actor_id, e.actor_name, e.actor_email, e.actor_type, e.action, e.category, e.event_type, \
      e.outcome, e.severity, e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, \
      e.user_agent, e.request_id, e.description, e.before_json, e.after_json, e.metadata_json, \
@@ -46,15 +47,37 @@ pub const SQLITE_PACKED: &str = "json_array(e.id, t.slug, e.seq, e.occurred_at, 
 
 /// The packed select for PostgreSQL: JSONB columns as text, so both
 /// backends hand over the same shape.
-pub const POSTGRES_PACKED: &str = "json_build_array(e.id, t.slug, e.seq, e.occurred_at, \
+const POSTGRES_PACKED: &str = "json_build_array(e.id, t.slug, e.seq, e.occurred_at, \
      e.received_at, e.actor_id, e.actor_name, e.actor_email, e.actor_type, e.action, e.category, \
      e.event_type, e.outcome, e.severity, e.resource_type, e.resource_id, e.resource_name, \
      e.targets_json::text, e.ip, e.user_agent, e.request_id, e.description, e.before_json::text, \
      e.after_json::text, e.metadata_json::text, e.prev_hash, e.hash)::text";
 
+/// How a backend packs a row, and joins packed rows into one page.
+pub struct Packing {
+    pub row: &'static str,
+    /// An aggregate over the packed column `p`, comma-separated.
+    pub join: &'static str,
+}
+
+pub const SQLITE_PACKING: Packing = Packing {
+    row: SQLITE_PACKED,
+    join: "group_concat(p, ',')",
+};
+
+pub const POSTGRES_PACKING: Packing = Packing {
+    row: POSTGRES_PACKED,
+    join: "string_agg(p, ',')",
+};
+
 impl ExportRow {
-    pub fn parse(packed: &str) -> Result<ExportRow, super::DbError> {
-        serde_json::from_str(packed).map_err(|e| super::DbError::Corrupt(e.to_string()))
+    /// A page packed by `select_packed_page`, newest first (the aggregate
+    /// does not promise to keep the subquery's order, so it is restored here).
+    pub fn parse_page(packed: &str) -> Result<Vec<ExportRow>, super::DbError> {
+        let mut rows: Vec<ExportRow> =
+            serde_json::from_str(packed).map_err(|e| super::DbError::Corrupt(e.to_string()))?;
+        rows.sort_by(|a, b| (b.occurred_us, &b.id).cmp(&(a.occurred_us, &a.id)));
+        Ok(rows)
     }
 
     /// The keyset cursor just past this row.

@@ -104,7 +104,7 @@ sql_store!(
     "postgres",
     "../migrations/postgres",
     " FOR UPDATE",
-    export_row::POSTGRES_PACKED
+    &export_row::POSTGRES_PACKING
 );
 
 sql_account_store!(PgStore, sqlx::Postgres);

@@ -89,7 +89,7 @@ sql_store!(
     "sqlite",
     "../migrations/sqlite",
     "",
-    export_row::SQLITE_PACKED
+    &export_row::SQLITE_PACKING
 );
 
 sql_account_store!(SqliteStore, sqlx::Sqlite);
