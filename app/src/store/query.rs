@@ -46,17 +46,15 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {columns} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE 1 = 1"
-    ));
+    let mut qb = QueryBuilder::new(format!("SELECT {columns} {FROM_EVENTS}"));
     push_page(&mut qb, scope, filter, page, limit);
     qb
 }
 
 /// A page of export rows as one JSON array text, `[packed, packed, …]`:
 /// the driver then hands over one value per page instead of one per row,
-/// which on SQLite saves a thread hand-off per row. `packed` must be a
-/// JSON-array text expression; the rows' order is not guaranteed.
+/// which on SQLite saves a thread hand-off per row. The rows' order within
+/// the page is not guaranteed.
 pub fn select_packed_page<'a, DB>(
     packing: &Packing,
     scope: &TenantScope,
@@ -70,8 +68,7 @@ where
     String: Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::new(format!(
-        "SELECT COALESCE('[' || {} || ']', '[]') FROM (SELECT {} AS p \
-         FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE 1 = 1",
+        "SELECT COALESCE('[' || {} || ']', '[]') FROM (SELECT {} AS p {FROM_EVENTS}",
         packing.join, packing.row
     ));
     push_page(&mut qb, scope, filter, page, limit);
@@ -79,6 +76,10 @@ where
     qb
 }
 
+/// What every page of events reads from; filters follow with `AND`.
+const FROM_EVENTS: &str = "FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE 1 = 1";
+
+/// The scope, filter, keyset bound, order and limit of one page.
 fn push_page<'a, DB>(
     qb: &mut QueryBuilder<'a, DB>,
     scope: &TenantScope,

@@ -79,7 +79,7 @@ pub async fn api_export(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (tenant, key) = match authenticate_key(&*state.store, &headers).await {
+    let (settings, key) = match authenticate_key(&*state.store, &headers).await {
         Ok(found) => found,
         Err(err) => return err.into_response(),
     };
@@ -93,7 +93,7 @@ pub async fn api_export(
     };
     let entry = Entry::new("log.exported", "exported", "").by_api_key(&key.prefix, &key.name);
     let progress = Arc::new(Progress::default());
-    let scope = TenantScope::tenant(tenant.id);
+    let scope = TenantScope::tenant(settings.tenant.id);
     let job = match job(&state, scope, filter, format, &params).await {
         Ok(job) => job,
         Err(refusal) => return refusal,

@@ -1,9 +1,9 @@
 //! The ingest handler: authenticate, parse, validate per event, append, answer.
 
-use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult, Redactor};
+use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult};
 use crate::{http::AppState, keys};
 use app::{
-    model::Tenant,
+    model::TenantSettings,
     store::{ApiKeyRecord, AppendOutcome, DbError, Receipt, Store, TenantScope},
 };
 use axum::{
@@ -21,14 +21,20 @@ pub async fn ingest_events(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, IngestError> {
-    let (tenant, _) = authenticate(state.store.as_ref(), &headers).await?;
+    let (settings, _) = authenticate(state.store.as_ref(), &headers).await?;
+    // The tenant's own words are read with the tenant on every request, so a
+    // change applies to the very next ingest.
+    let redactor = match settings.redaction_words.as_slice() {
+        [] => state.redactor.as_ref().clone(),
+        words => state.redactor.extended(words),
+    };
+    let tenant = settings.tenant;
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => IngestError::BodyTooLarge(state.limits.max_body_bytes),
         _ => IngestError::BadJson(rejection.body_text()),
     })?;
     let idempotency_key = idempotency_key(&headers)?;
     let items = parse_items(&body, state.limits.max_batch)?;
-    let redactor = tenant_redactor(&state, tenant.id).await?;
 
     let now = Utc::now();
     let mut ids = ulid::Generator::new();
@@ -83,19 +89,6 @@ pub async fn ingest_events(
     }
 }
 
-/// The deployment's redaction rules, extended by the tenant's own words
-/// (read per request, so a change applies to the very next ingest).
-async fn tenant_redactor(state: &AppState, tenant_id: i64) -> Result<Redactor, IngestError> {
-    let settings = state
-        .store
-        .tenant_settings(&TenantScope::tenant(tenant_id))
-        .await?;
-    Ok(match settings.first() {
-        Some(s) if !s.redaction_words.is_empty() => state.redactor.extended(&s.redaction_words),
-        _ => state.redactor.as_ref().clone(),
-    })
-}
-
 /// 200 when anything was stored; 422 when every event was rejected.
 fn json_response(accepted: usize, body: String, replayed: bool) -> Response {
     let status = if accepted > 0 {
@@ -117,11 +110,12 @@ fn json_response(accepted: usize, body: String, replayed: bool) -> Response {
     response
 }
 
-/// The tenant and key a bearer API key stands for; revoked keys are refused.
+/// The tenant (with its settings) and key a bearer API key stands for;
+/// revoked keys are refused.
 pub(crate) async fn authenticate(
     store: &dyn Store,
     headers: &HeaderMap,
-) -> Result<(Tenant, ApiKeyRecord), IngestError> {
+) -> Result<(TenantSettings, ApiKeyRecord), IngestError> {
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .ok_or(IngestError::MissingKey)?;
@@ -149,11 +143,13 @@ pub(crate) async fn authenticate(
     {
         store.touch_api_key(key.id, now_us).await?;
     }
-    let tenant = store
-        .tenant_by_id(key.tenant_id)
+    let settings = store
+        .tenant_settings(&TenantScope::tenant(key.tenant_id))
         .await?
+        .into_iter()
+        .next()
         .ok_or(IngestError::InvalidKey)?;
-    Ok((tenant, key))
+    Ok((settings, key))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, IngestError> {
