@@ -9,6 +9,8 @@ const port = 3123;
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
+  // A hung run fails here, not at CI's own limit.
+  globalTimeout: 20 * 60_000,
   workers: 1,
   reporter: [['list']],
   use: {

@@ -6,16 +6,21 @@ mod event;
 mod export;
 mod filter;
 mod page;
+mod query_bar;
+mod search_text;
 mod tenant;
+mod terms;
 
 pub use account::{ApiKeyInfo, MemberInfo, Permission, Permissions, Role, Viewer};
 pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity};
 pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};
 pub use export::{export_file_name, ExportFormat, ExportState, ExportStatus};
-pub use filter::EventFilter;
-pub use filter::{ActionMatch, FilterError};
+pub use filter::{EventFilter, FilterError, QuickRange};
 pub use page::{Cursor, EventPage, PageRequest, PAGE_SIZE};
+pub use query_bar::QueryError;
+pub use search_text::{search_phrases, words};
 pub use tenant::{
     Retention, SettingsForm, SettingsOverview, Tenant, TenantSettings, MAX_RETENTION_DAYS,
     SELF_TENANT,
 };
+pub use terms::{ActionMatch, Field, Terms};

@@ -16,6 +16,7 @@ mod records;
 mod row;
 mod scope;
 mod sqlite;
+mod text_search;
 mod traits;
 mod verify;
 

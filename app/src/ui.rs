@@ -9,6 +9,7 @@ mod local_time;
 mod log_table;
 mod member_fields;
 mod pager;
+mod query_error;
 
 pub use changes::{diff_rows, ChangeKind, ChangeRow, ChangesTable};
 pub use error_notice::ErrorNotice;
@@ -19,3 +20,4 @@ pub use local_time::LocalTime;
 pub use log_table::LogTable;
 pub use member_fields::{MemberDraft, MemberFields};
 pub use pager::{log_href, Pager};
+pub use query_error::QueryErrorNotice;

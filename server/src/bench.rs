@@ -15,7 +15,7 @@ use crate::{
     ingest, keys,
 };
 use app::{
-    model::{EventFilter, PageRequest, Tenant},
+    model::{EventFilter, PageRequest, Tenant, Terms},
     store::{
         insert_events, NewApiKey, NewEvent, SqliteStore, Stamped, Store, TenantScope, INSERT_CHUNK,
     },
@@ -230,7 +230,10 @@ impl Workload {
 async fn pages(store: &dyn Store, tenant: &Tenant, now: DateTime<Utc>) -> CliResult {
     let scope = TenantScope::tenant(tenant.id);
     let filter = EventFilter {
-        action: Some("license.created".into()),
+        is: Terms {
+            actions: vec!["license.created".into()],
+            ..Default::default()
+        },
         from: Some(now - Duration::days(30)),
         ..Default::default()
     };

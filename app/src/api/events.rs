@@ -20,7 +20,7 @@ pub async fn list_events(filter: EventFilter, page: PageRequest) -> Result<Event
     if !params.is_empty() && page.older_than.is_none() && page.newer_than.is_none() {
         let query: serde_json::Map<_, _> = params
             .into_iter()
-            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
             .collect();
         let entry = Entry::new(
             "log.searched",
@@ -30,7 +30,11 @@ pub async fn list_events(filter: EventFilter, page: PageRequest) -> Result<Event
                 result.events.len()
             ),
         )
-        .metadata(serde_json::json!({ "filter": query, "first_page_rows": result.events.len() }));
+        .metadata(serde_json::json!({
+            "filter": query,
+            "query": filter.to_query(),
+            "first_page_rows": result.events.len(),
+        }));
         access.log(entry).await?;
     }
     Ok(result)

@@ -112,7 +112,8 @@ impl ExportJob {
         ExportJob {
             store,
             scope,
-            filter,
+            // One window for the whole file, however long it takes to write.
+            filter: filter.pinned(chrono::Utc::now()),
             format,
             rows_per_sheet: xlsx::ROWS_PER_SHEET,
             proof: None,
@@ -265,16 +266,13 @@ impl Prefetch {
     }
 }
 
-/// The filter in the words of its URL parameters, for the file's About sheet
-/// and Logbook's own log.
+/// The filter in the query bar's words, for the file's About sheet and
+/// Logbook's own log.
 pub fn describe(filter: &EventFilter) -> String {
-    let params = filter.to_params();
-    if params.is_empty() {
-        return "everything visible".into();
+    let query = filter.to_query();
+    if query.is_empty() {
+        "everything visible".into()
+    } else {
+        query
     }
-    params
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }

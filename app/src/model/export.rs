@@ -62,18 +62,15 @@ pub fn export_file_name(filter: &EventFilter, format: ExportFormat) -> String {
             .unwrap_or_else(|| "all-tenants".into()),
     );
     for (name, value) in filter.to_params() {
-        if !matches!(name, "tenant" | "from" | "to") {
+        if !matches!(name.as_str(), "tenant" | "from" | "to" | "range") {
             parts.push(format!("{name}-{value}"));
         }
     }
     let day = |t: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
         t.map_or(none.to_string(), |t| t.format("%Y-%m-%d").to_string())
     };
-    parts.push(format!(
-        "{}_{}",
-        day(filter.from, "start"),
-        day(filter.to, "now")
-    ));
+    let (from, to) = filter.bounds(chrono::Utc::now());
+    parts.push(format!("{}_{}", day(from, "start"), day(to, "now")));
     let stem: String = parts
         .join("-")
         .chars()
@@ -94,14 +91,15 @@ mod tests {
 
     #[test]
     fn the_file_is_named_after_tenant_filter_and_range() {
-        let filter = EventFilter {
-            tenant: Some("keyforge".into()),
-            action: Some("license.*".into()),
-            actor: Some("alice@shop.io".into()),
-            from: Some(chrono::Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap()),
-            to: Some(chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()),
-            ..Default::default()
-        };
+        let filter = EventFilter::parse_query(
+            "tenant:keyforge actor:alice@shop.io action:license.* \
+             occurred:2026-10-01..2026-10-31",
+        )
+        .unwrap();
+        assert_eq!(
+            filter.to,
+            Some(chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap())
+        );
         assert_eq!(
             export_file_name(&filter, ExportFormat::Csv),
             "logbook-keyforge-actor-alice_shop.io-action-license.x-2026-10-01_2026-11-01.csv"

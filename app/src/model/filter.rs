@@ -1,66 +1,90 @@
 //! The one typed filter behind the log table, its URL, and (later) charts and exports.
 
-use super::event::{ActorType, Outcome, Severity};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use super::{
+    event::vocabulary,
+    terms::{Field, Terms},
+};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
 
-/// Which events to show. Every field narrows the result; `None` means "any".
+/// Which events to show. Every part narrows the result; empty means "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EventFilter {
     /// Tenant slug.
     pub tenant: Option<String>,
-    /// Actor id, email or display name, matched exactly.
-    pub actor: Option<String>,
-    pub actor_type: Option<ActorType>,
-    /// An exact action code, or a prefix ending in `*` (`license.*`).
-    pub action: Option<String>,
-    pub category: Option<String>,
-    pub event_type: Option<String>,
-    pub outcome: Option<Outcome>,
-    pub severity: Option<Severity>,
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub ip: Option<String>,
+    /// What events must match.
+    pub is: Terms,
+    /// What they must not (`-outcome:success` in the query bar).
+    pub not: Terms,
+    /// Free text: words (prefix-matched) and "quoted phrases", all required.
+    pub text: Option<String>,
+    /// A window ending now; takes the place of `from` and `to`.
+    pub range: Option<QuickRange>,
     /// Inclusive lower bound on `occurred_at`.
     pub from: Option<DateTime<Utc>>,
     /// Exclusive upper bound on `occurred_at`.
     pub to: Option<DateTime<Utc>>,
 }
 
+vocabulary!(
+    /// The quick date ranges; `all` is an explicit "no bound".
+    QuickRange, "range", {
+        Hour => "1h",
+        Day => "24h",
+        Week => "7d",
+        Month => "30d",
+        Quarter => "90d",
+        All => "all",
+    }
+);
+
+impl QuickRange {
+    /// What the log shows when the URL names no dates.
+    pub const DEFAULT: QuickRange = QuickRange::Month;
+
+    pub fn duration(self) -> Option<Duration> {
+        match self {
+            QuickRange::Hour => Some(Duration::hours(1)),
+            QuickRange::Day => Some(Duration::hours(24)),
+            QuickRange::Week => Some(Duration::days(7)),
+            QuickRange::Month => Some(Duration::days(30)),
+            QuickRange::Quarter => Some(Duration::days(90)),
+            QuickRange::All => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QuickRange::Hour => "Last hour",
+            QuickRange::Day => "Last 24 hours",
+            QuickRange::Week => "Last 7 days",
+            QuickRange::Month => "Last 30 days",
+            QuickRange::Quarter => "Last 90 days",
+            QuickRange::All => "All time",
+        }
+    }
+}
+
 /// A URL parameter that does not parse; the message says which and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("filter '{param}': {reason}")]
 pub struct FilterError {
-    pub param: &'static str,
+    pub param: String,
     pub reason: String,
 }
 
-/// How an action filter matches.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ActionMatch<'a> {
-    Exact(&'a str),
-    /// Everything starting with this text (the `*` removed).
-    Prefix(&'a str),
+impl FilterError {
+    fn new(param: impl Into<String>, reason: impl Into<String>) -> Self {
+        FilterError {
+            param: param.into(),
+            reason: reason.into(),
+        }
+    }
 }
 
 impl EventFilter {
-    /// The URL parameter names, in the order they are written back.
-    pub const PARAMS: [&'static str; 13] = [
-        "tenant",
-        "actor",
-        "actor_type",
-        "action",
-        "category",
-        "event_type",
-        "outcome",
-        "severity",
-        "resource_type",
-        "resource_id",
-        "ip",
-        "from",
-        "to",
-    ];
-
     /// Reads the filter from URL parameters; empty values mean "any".
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Result<Self, FilterError> {
         let text = |name: &str| {
@@ -68,68 +92,86 @@ impl EventFilter {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        Ok(EventFilter {
+        let mut filter = EventFilter {
             tenant: text("tenant"),
-            actor: text("actor"),
-            actor_type: parse_enum(text("actor_type"), "actor_type")?,
-            action: text("action"),
-            category: text("category"),
-            event_type: text("event_type"),
-            outcome: parse_enum(text("outcome"), "outcome")?,
-            severity: parse_enum(text("severity"), "severity")?,
-            resource_type: text("resource_type"),
-            resource_id: text("resource_id"),
-            ip: text("ip"),
+            text: text("q"),
+            range: parse_enum(text("range"), "range")?,
             from: parse_time(text("from"), "from", false)?,
             to: parse_time(text("to"), "to", true)?,
-        })
+            ..Default::default()
+        };
+        for field in Field::ALL {
+            if let Some(value) = text(field.name()) {
+                (filter.is.set(field, &value)).map_err(|e| FilterError::new(field.name(), e))?;
+            }
+            let negated = format!("not_{}", field.name());
+            if let Some(value) = text(&negated) {
+                (filter.not.set(field, &value)).map_err(|e| FilterError::new(negated, e))?;
+            }
+        }
+        if filter.range.is_some() && (filter.from.is_some() || filter.to.is_some()) {
+            return Err(FilterError::new(
+                "range",
+                "choose a quick range or dates, not both",
+            ));
+        }
+        Ok(filter)
     }
 
-    /// The filter as `(name, value)` pairs, omitting fields that are "any".
-    pub fn to_params(&self) -> Vec<(&'static str, String)> {
-        let values = [
-            self.tenant.clone(),
-            self.actor.clone(),
-            self.actor_type.map(|v| v.as_str().to_string()),
-            self.action.clone(),
-            self.category.clone(),
-            self.event_type.clone(),
-            self.outcome.map(|v| v.as_str().to_string()),
-            self.severity.map(|v| v.as_str().to_string()),
-            self.resource_type.clone(),
-            self.resource_id.clone(),
-            self.ip.clone(),
-            self.from.map(|t| t.to_rfc3339()),
-            self.to.map(|t| t.to_rfc3339()),
-        ];
-        Self::PARAMS
-            .into_iter()
-            .zip(values)
-            .filter_map(|(name, value)| value.map(|v| (name, v)))
-            .collect()
+    /// The filter as `(name, value)` pairs, omitting parts that are "any".
+    pub fn to_params(&self) -> Vec<(String, String)> {
+        let mut params = Vec::new();
+        let mut put = |name: String, value: Option<String>| {
+            if let Some(value) = value {
+                params.push((name, value));
+            }
+        };
+        put("tenant".into(), self.tenant.clone());
+        for field in Field::ALL {
+            let join = |values: Vec<String>| (!values.is_empty()).then(|| values.join(","));
+            put(field.name().into(), join(self.is.get(field)));
+            put(format!("not_{}", field.name()), join(self.not.get(field)));
+        }
+        put("q".into(), self.text.clone());
+        put("range".into(), self.range.map(|r| r.as_str().to_string()));
+        put("from".into(), self.from.map(|t| t.to_rfc3339()));
+        put("to".into(), self.to.map(|t| t.to_rfc3339()));
+        params
     }
 
-    pub fn action_match(&self) -> Option<ActionMatch<'_>> {
-        self.action
-            .as_deref()
-            .map(|action| match action.strip_suffix('*') {
-                Some(prefix) => ActionMatch::Prefix(prefix),
-                None => ActionMatch::Exact(action),
-            })
+    /// The log's view of a URL: with no dates named, the default range.
+    pub fn or_default_range(mut self) -> Self {
+        if self.range.is_none() && self.from.is_none() && self.to.is_none() {
+            self.range = Some(QuickRange::DEFAULT);
+        }
+        self
+    }
+
+    /// The same filter with a quick range replaced by the dates it means at
+    /// `now`, so that a long read (an export) sees one fixed window.
+    pub fn pinned(mut self, now: DateTime<Utc>) -> Self {
+        (self.from, self.to) = self.bounds(now);
+        self.range = None;
+        self
+    }
+
+    /// The `[from, to)` window on `occurred_at` this filter asks for at `now`.
+    pub fn bounds(&self, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        match self.range {
+            Some(range) => (range.duration().map(|d| now - d), None),
+            None => (self.from, self.to),
+        }
     }
 }
 
-fn parse_enum<T: std::str::FromStr<Err = super::ParseEnumError>>(
+fn parse_enum<T: FromStr<Err = super::ParseEnumError>>(
     value: Option<String>,
     param: &'static str,
 ) -> Result<Option<T>, FilterError> {
     value
         .map(|v| v.parse::<T>())
         .transpose()
-        .map_err(|e| FilterError {
-            param,
-            reason: e.to_string(),
-        })
+        .map_err(|e| FilterError::new(param, e.to_string()))
 }
 
 /// Accepts RFC 3339 or a bare date; a bare `to` date includes that whole day.
@@ -151,10 +193,10 @@ fn parse_time(
             };
             Ok(Some(date.and_time(NaiveTime::MIN).and_utc()))
         }
-        Err(_) => Err(FilterError {
+        Err(_) => Err(FilterError::new(
             param,
-            reason: format!("'{value}' is not a date (YYYY-MM-DD) or an RFC 3339 time"),
-        }),
+            format!("'{value}' is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+        )),
     }
 }
 
@@ -184,11 +226,7 @@ mod tests {
             ("from", "2026-01-01T00:00:00Z"),
         ])
         .unwrap();
-        let params = filter.to_params();
-        let map: HashMap<String, String> = params
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let map: HashMap<String, String> = filter.to_params().into_iter().collect();
         let again = EventFilter::from_params(|k| map.get(k).cloned()).unwrap();
         assert_eq!(again, filter);
     }
@@ -224,19 +262,39 @@ mod tests {
     }
 
     #[test]
-    fn a_trailing_star_makes_an_action_prefix() {
-        let filter = EventFilter {
-            action: Some("license.*".into()),
-            ..Default::default()
-        };
-        assert_eq!(filter.action_match(), Some(ActionMatch::Prefix("license.")));
-        let filter = EventFilter {
-            action: Some("license.created".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            filter.action_match(),
-            Some(ActionMatch::Exact("license.created"))
-        );
+    fn exclusions_and_several_actions_survive_the_url() {
+        let filter = from(&[
+            ("action", "license.*,user.login"),
+            ("not_outcome", "success"),
+            ("not_action", "license.viewed"),
+            ("q", "\"hwid reset\" alice"),
+            ("range", "7d"),
+        ])
+        .unwrap();
+        assert_eq!(filter.is.actions, vec!["license.*", "user.login"]);
+        assert_eq!(filter.not.outcome, Some(crate::model::Outcome::Success));
+        let params = filter.to_params();
+        let map: HashMap<String, String> = params.into_iter().collect();
+        assert_eq!(map["action"], "license.*,user.login");
+        let again = EventFilter::from_params(|k| map.get(k).cloned()).unwrap();
+        assert_eq!(again, filter);
+    }
+
+    #[test]
+    fn a_quick_range_ends_now_and_cannot_be_mixed_with_dates() {
+        let now = Utc::now();
+        let filter = from(&[("range", "24h")]).unwrap();
+        assert_eq!(filter.bounds(now), (Some(now - Duration::hours(24)), None));
+        assert_eq!(from(&[("range", "all")]).unwrap().bounds(now), (None, None));
+        let err = from(&[("range", "7d"), ("from", "2026-01-01")]).unwrap_err();
+        assert_eq!(err.param, "range");
+    }
+
+    #[test]
+    fn a_url_naming_no_dates_shows_the_last_30_days() {
+        let filter = from(&[("actor", "alice")]).unwrap().or_default_range();
+        assert_eq!(filter.range, Some(QuickRange::Month));
+        let dated = from(&[("from", "2026-01-01")]).unwrap().or_default_range();
+        assert_eq!(dated.range, None);
     }
 }

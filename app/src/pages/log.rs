@@ -15,7 +15,13 @@ pub fn LogPage() -> impl IntoView {
     let query = use_query_map();
     let request = Memo::new(move |_| {
         let params = query.get();
-        let filter = EventFilter::from_params(|name| params.get(name))?;
+        // `bar`: the query bar submitted without scripts.
+        let filter = match params.get("bar") {
+            Some(bar) => EventFilter::parse_query(&bar)
+                .map_err(|e| AppError::BadRequest(format!("The query does not read: {e}")))?,
+            None => EventFilter::from_params(|name| params.get(name))?,
+        }
+        .or_default_range();
         let cursor = |name: &str| -> Result<Option<Cursor>, AppError> {
             params
                 .get(name)

@@ -2,8 +2,10 @@
 
 use super::{
     chain, export_row::Packing, records::NewEvent, row::EVENT_COLUMNS, scope::TenantScope,
+    text_search::TextSearch,
 };
-use crate::model::{ActionMatch, EventFilter, PageRequest, Resource};
+use crate::model::{search_phrases, ActionMatch, EventFilter, Field, PageRequest, Resource};
+use chrono::Utc;
 use serde_json::Value;
 use sqlx::{types::Json, Database, Encode, QueryBuilder, Type};
 
@@ -25,7 +27,7 @@ pub fn select_events<'a, DB>(
     page: &PageRequest,
 ) -> QueryBuilder<'a, DB>
 where
-    DB: Database,
+    DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
@@ -42,7 +44,7 @@ pub fn select_rows<'a, DB>(
     limit: i64,
 ) -> QueryBuilder<'a, DB>
 where
-    DB: Database,
+    DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
@@ -63,7 +65,7 @@ pub fn select_packed_page<'a, DB>(
     limit: i64,
 ) -> QueryBuilder<'a, DB>
 where
-    DB: Database,
+    DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
@@ -87,7 +89,7 @@ fn push_page<'a, DB>(
     page: &PageRequest,
     limit: i64,
 ) where
-    DB: Database,
+    DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
@@ -113,7 +115,7 @@ fn push_page<'a, DB>(
 /// One event by id, within the scope.
 pub fn select_event<'a, DB>(scope: &TenantScope, id: &str) -> QueryBuilder<'a, DB>
 where
-    DB: Database,
+    DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
@@ -142,52 +144,106 @@ where
 
 fn push_filter<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &TenantScope, f: &EventFilter)
 where
-    DB: Database,
+    DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
     scope.push_sql(qb, "e.tenant_id");
-    let mut eq = |column: &str, value: Option<String>| {
-        if let Some(value) = value {
-            qb.push(format!(" AND {column} = ")).push_bind(value);
-        }
-    };
-    eq("t.slug", f.tenant.clone());
-    eq("e.actor_type", f.actor_type.map(|v| v.as_str().to_string()));
-    eq("e.category", f.category.clone());
-    eq("e.event_type", f.event_type.clone());
-    eq("e.outcome", f.outcome.map(|v| v.as_str().to_string()));
-    eq("e.severity", f.severity.map(|v| v.as_str().to_string()));
-    eq("e.resource_type", f.resource_type.clone());
-    eq("e.resource_id", f.resource_id.clone());
-    eq("e.ip", f.ip.clone());
-    if let Some(actor) = &f.actor {
-        qb.push(" AND (e.actor_id = ").push_bind(actor.clone());
-        qb.push(" OR e.actor_email = ").push_bind(actor.clone());
-        qb.push(" OR e.actor_name = ")
-            .push_bind(actor.clone())
-            .push(")");
+    if let Some(tenant) = &f.tenant {
+        qb.push(" AND t.slug = ").push_bind(tenant.clone());
     }
-    match f.action_match() {
-        Some(ActionMatch::Exact(action)) => {
-            qb.push(" AND e.action = ").push_bind(action.to_string());
-        }
-        // A range, not LIKE, so the (tenant, action, time) index serves it.
-        Some(ActionMatch::Prefix(prefix)) => {
-            if let Some(upper) = prefix_upper_bound(prefix) {
-                qb.push(" AND e.action >= ").push_bind(prefix.to_string());
-                qb.push(" AND e.action < ").push_bind(upper);
+    for field in Field::ALL {
+        for (values, negated) in [(f.is.get(field), false), (f.not.get(field), true)] {
+            if !values.is_empty() {
+                qb.push(if negated { " AND NOT (" } else { " AND (" });
+                push_any_of(qb, field, &values, negated);
+                qb.push(")");
             }
         }
-        None => {}
     }
-    if let Some(from) = f.from {
+    if let Some(text) = &f.text {
+        let phrases = search_phrases(text);
+        if !phrases.is_empty() {
+            DB::push_match(qb, &phrases);
+        }
+    }
+    let (from, to) = f.bounds(Utc::now());
+    if let Some(from) = from {
         qb.push(" AND e.occurred_at >= ")
             .push_bind(from.timestamp_micros());
     }
-    if let Some(to) = f.to {
+    if let Some(to) = to {
         qb.push(" AND e.occurred_at < ")
             .push_bind(to.timestamp_micros());
+    }
+}
+
+/// `column = v1 OR column = v2 …` for one field. Under NOT, a missing value
+/// compares as '' so that rows without it are kept, not lost to NULL logic.
+fn push_any_of<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    field: Field,
+    values: &[String],
+    negated: bool,
+) where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let col = |name: &str| {
+        if negated {
+            format!("COALESCE(e.{name}, '')")
+        } else {
+            format!("e.{name}")
+        }
+    };
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        match field {
+            Field::Actor => {
+                qb.push(format!("{} = ", col("actor_id")))
+                    .push_bind(value.clone());
+                qb.push(format!(" OR {} = ", col("actor_email")))
+                    .push_bind(value.clone());
+                qb.push(format!(" OR {} = ", col("actor_name")))
+                    .push_bind(value.clone());
+            }
+            // A range, not LIKE, so the (tenant, action, time) index serves it.
+            Field::Action => match ActionMatch::of(value) {
+                ActionMatch::Exact(action) => {
+                    qb.push("e.action = ").push_bind(action.to_string());
+                }
+                ActionMatch::Prefix(prefix) => match prefix_upper_bound(prefix) {
+                    Some(upper) => {
+                        qb.push("(e.action >= ").push_bind(prefix.to_string());
+                        qb.push(" AND e.action < ").push_bind(upper).push(")");
+                    }
+                    None => {
+                        qb.push("1 = 1");
+                    }
+                },
+            },
+            _ => {
+                qb.push(format!("{} = ", col(column(field))))
+                    .push_bind(value.clone());
+            }
+        }
+    }
+}
+
+/// The events column a single-column field compares.
+fn column(field: Field) -> &'static str {
+    match field {
+        Field::ActorType => "actor_type",
+        Field::Category => "category",
+        Field::EventType => "event_type",
+        Field::Outcome => "outcome",
+        Field::Severity => "severity",
+        Field::ResourceType => "resource_type",
+        Field::ResourceId => "resource_id",
+        Field::Ip => "ip",
+        Field::Actor | Field::Action => unreachable!("compared by push_any_of"),
     }
 }
 
@@ -311,14 +367,12 @@ mod tests {
             newer_than: None,
             limit: 50,
         };
-        let filter = EventFilter {
-            action: Some("license.*".into()),
-            ..Default::default()
-        };
+        let filter = EventFilter::parse_query("action:license.* -outcome:success").unwrap();
         let qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page);
         let sql = qb.sql().to_string();
         assert!(sql.contains("e.tenant_id = ?"), "{sql}");
-        assert!(sql.contains("e.action >= ? AND e.action < ?"), "{sql}");
+        assert!(sql.contains("(e.action >= ? AND e.action < ?)"), "{sql}");
+        assert!(sql.contains("NOT (COALESCE(e.outcome, '') = ?)"), "{sql}");
         assert!(sql.contains("e.occurred_at <= ?"), "{sql}");
         assert!(
             sql.ends_with("ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?"),

@@ -19,7 +19,7 @@ struct Running {
 pub fn export_href(filter: &EventFilter, format: ExportFormat, job: &str) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in filter.to_params() {
-        query.append_pair(name, &value);
+        query.append_pair(&name, &value);
     }
     query.append_pair("job", job);
     format!("/api/exports/{}?{}", format.as_str(), query.finish())

@@ -68,28 +68,28 @@ fn random_filter(rng: &mut StdRng, all: &[Event]) -> EventFilter {
     }
     if pick(rng, 0.3) {
         let actor = ACTORS.choose(rng).unwrap();
-        f.actor = Some(if pick(rng, 0.5) {
+        f.is.actor = Some(if pick(rng, 0.5) {
             format!("{actor}@example.com")
         } else {
             actor.to_string()
         });
     }
     if pick(rng, 0.3) {
-        f.action = Some(if pick(rng, 0.5) {
+        f.is.actions = vec![if pick(rng, 0.5) {
             "license.*".into()
         } else {
             ACTIONS.choose(rng).unwrap().to_string()
-        });
+        }];
     }
     if pick(rng, 0.2) {
-        f.outcome = Some(*[Outcome::Success, Outcome::Failure].choose(rng).unwrap());
+        f.not.outcome = Some(*[Outcome::Success, Outcome::Failure].choose(rng).unwrap());
     }
     if pick(rng, 0.2) {
-        f.resource_type = Some("license".into());
-        f.resource_id = Some(format!("K-{}", rng.gen_range(0..5)));
+        f.is.resource_type = Some("license".into());
+        f.is.resource_id = Some(format!("K-{}", rng.gen_range(0..5)));
     }
     if pick(rng, 0.1) {
-        f.ip = Some("203.0.113.7".into());
+        f.is.ip = Some("203.0.113.7".into());
     }
     if pick(rng, 0.3) {
         let at = all.choose(rng).unwrap().occurred_at;

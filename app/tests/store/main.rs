@@ -4,6 +4,7 @@ mod accounts;
 mod append;
 mod append_only;
 mod export;
+mod filters;
 mod isolation;
 mod paging;
 mod retention;

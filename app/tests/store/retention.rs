@@ -56,7 +56,10 @@ async fn a_purge_deletes_the_expired_events_and_what_remains_still_verifies() {
         let own = store.tenant_by_slug(SELF_TENANT).await.unwrap().unwrap();
         let filter = EventFilter {
             tenant: Some(own.slug),
-            action: Some("retention.purged".into()),
+            is: app::model::Terms {
+                actions: vec!["retention.purged".into()],
+                ..Default::default()
+            },
             ..Default::default()
         };
         let logged = store

@@ -76,52 +76,28 @@ async fn filters_narrow_by_action_prefix_actor_outcome_resource_and_time() {
         };
         let name = store.backend();
         assert_eq!(
-            count(EventFilter {
-                action: Some("license.*".into()),
-                ..Default::default()
-            })
-            .await,
+            count(EventFilter::parse_query("action:license.*").unwrap()).await,
             2,
             "{name}"
         );
         assert_eq!(
-            count(EventFilter {
-                action: Some("license.created".into()),
-                ..Default::default()
-            })
-            .await,
+            count(EventFilter::parse_query("action:license.created").unwrap()).await,
             1
         );
         assert_eq!(
-            count(EventFilter {
-                actor: Some("bob@example.com".into()),
-                ..Default::default()
-            })
-            .await,
+            count(EventFilter::parse_query("actor:bob@example.com").unwrap()).await,
             1
         );
         assert_eq!(
-            count(EventFilter {
-                actor: Some("alice name".into()),
-                ..Default::default()
-            })
-            .await,
+            count(EventFilter::parse_query("actor:\"alice name\"").unwrap()).await,
             3
         );
         assert_eq!(
-            count(EventFilter {
-                outcome: Some(Outcome::Failure),
-                ..Default::default()
-            })
-            .await,
+            count(EventFilter::parse_query("outcome:failure").unwrap()).await,
             1
         );
         assert_eq!(
-            count(EventFilter {
-                resource_id: Some("K-1".into()),
-                ..Default::default()
-            })
-            .await,
+            count(EventFilter::parse_query("resource_id:K-1").unwrap()).await,
             1
         );
         let window = EventFilter {
@@ -161,10 +137,7 @@ async fn both_backends_give_the_same_answers_to_the_same_queries() {
     for store in &stores {
         let tenant = store.ensure_tenant("acme", "Acme").await.unwrap();
         store.append(tenant.id, &batch, None).await.unwrap();
-        let filter = EventFilter {
-            action: Some("license.*".into()),
-            ..Default::default()
-        };
+        let filter = EventFilter::parse_query("action:license.*").unwrap();
         let first = store
             .list_events(
                 &TenantScope::all_tenants(),

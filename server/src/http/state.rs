@@ -9,7 +9,10 @@ use app::{
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::AxumRouteListing;
-use std::{path::Path, sync::Arc};
+use std::{
+    path::Path,
+    sync::{Arc, LazyLock},
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -45,7 +48,7 @@ impl AppState {
             .site_root(site_root.display().to_string())
             .site_pkg_dir("pkg")
             .build();
-        let routes = leptos_axum::generate_route_list(app::App);
+        let routes = route_list();
         AppState {
             leptos_options,
             store,
@@ -83,4 +86,14 @@ impl AppState {
         };
         self
     }
+}
+
+/// The app's routes, generated once per process. Generating them renders the
+/// app with resource loading suppressed by a process-wide flag, and a page
+/// whose resource first polls meanwhile waits forever (leptos-rs/leptos#4773):
+/// the HTTP tests start many servers in one process while others render.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> =
+        LazyLock::new(|| leptos_axum::generate_route_list(app::App));
+    ROUTES.clone()
 }

@@ -49,7 +49,7 @@ async fn an_acknowledged_event_survives_the_server_being_killed() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = super::support::client().build().unwrap();
     let base = format!("http://{addr}");
     let mut up = false;
     for _ in 0..100 {

@@ -81,7 +81,7 @@ async fn an_export_is_a_named_attachment_and_is_recorded_with_its_row_count() {
     assert_eq!(meta["rows"], 2);
     assert_eq!(meta["format"], "csv");
     assert_eq!(meta["completed"], true);
-    assert_eq!(meta["filter"], "tenant=acme action=license.*");
+    assert_eq!(meta["filter"], "tenant:acme action:license.*");
     assert_eq!(record.actor.email.as_deref(), Some("admin@test.io"));
 }
 

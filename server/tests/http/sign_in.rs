@@ -343,7 +343,7 @@ async fn searches_and_detail_views_are_recorded_in_logbooks_own_log() {
     app.call(
         &app.client,
         "events/list",
-        json!({ "filter": { "action": "license.*" }, "page": page }),
+        json!({ "filter": { "is": { "actions": ["license.*"] } }, "page": page }),
     )
     .await;
     app.call(&app.client, "events/get", json!({ "id": id }))

@@ -61,10 +61,7 @@ impl TestApp {
 
     /// A client that follows no redirects and carries no session.
     pub fn anonymous(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        client().build().unwrap()
     }
 
     /// Signs in and returns the session cookie (`name=value`).
@@ -195,7 +192,7 @@ pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
         base: format!("http://{addr}"),
         store,
         key: key.plaintext,
-        client: reqwest::Client::new(),
+        client: client().build().unwrap(),
         public_key,
     };
     app.client = app.session("admin@test.io").await;
@@ -218,11 +215,15 @@ pub fn cookie_of(response: &reqwest::Response) -> String {
 pub fn with_cookie(cookie: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", cookie.parse().unwrap());
+    client().default_headers(headers).build().unwrap()
+}
+
+/// Every test client: no redirects followed, and a response that never comes
+/// fails the test within a minute instead of hanging the suite.
+pub fn client() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
-        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+        .timeout(std::time::Duration::from_secs(60))
 }
 
 pub fn sqlite_url() -> String {
