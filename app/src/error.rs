@@ -35,7 +35,13 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // The server could not read the call's arguments: the caller's mistake.
+            ServerFnErrorErr::Args(why) => AppError::BadRequest(why),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(why) => AppError::BadRequest(why),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

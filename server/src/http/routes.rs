@@ -8,13 +8,13 @@ use super::{
     AppState,
 };
 use crate::ingest::ingest_events;
-use app::{api::Db, integrity::Keys, shell};
+use app::{api::Db, error::AppError, integrity::Keys, shell};
 use axum::{
     body::Body,
     extract::{DefaultBodyLimit, State},
-    http::Request,
-    middleware,
-    response::IntoResponse,
+    http::{Request, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -62,4 +63,23 @@ fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
 
 async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(context(&state), request).await
+}
+
+/// A server function's error raised before the function ran (its arguments
+/// did not decode) is answered with 500 whatever it is; this answers with the
+/// error's own status instead.
+async fn error_status(request: Request<Body>, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

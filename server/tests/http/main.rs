@@ -7,6 +7,7 @@ mod ingest;
 mod leak_corpus;
 mod leaks;
 mod pages;
+mod search;
 mod settings;
 mod sign_in;
 mod support;
