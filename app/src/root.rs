@@ -5,7 +5,7 @@ use crate::{
     model::{Permission, Viewer},
     pages::{
         AccountPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage, NoAccessPage,
-        RetentionPage, SignInPage, TeamPage,
+        ResourceHistoryPage, RetentionPage, SignInPage, TeamPage,
     },
 };
 use leptos::prelude::*;
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
                     <Route path=path!("/") view=LogPage/>
                     <Route path=path!("/events/:id") view=EventDetailsPage/>
+                    <Route path=path!("/resource") view=ResourceHistoryPage/>
                     <Route path=path!("/integrity") view=IntegrityPage/>
                     <Route path=path!("/retention") view=RetentionPage/>
                     <Route path=path!("/team") view=TeamPage/>

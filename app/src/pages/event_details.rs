@@ -20,12 +20,19 @@ pub fn EventDetailsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="notice">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match event.await {
-                        Ok(event) => view! {
-                            <h1>{event.description.clone()}</h1>
-                            <EventFields event=event.clone()/>
-                            <h2>"What changed"</h2>
-                            <ChangesTable before=event.before.clone() after=event.after.clone()/>
-                        }.into_any(),
+                        Ok(event) => {
+                            let raw = serde_json::to_string_pretty(&event).unwrap_or_default();
+                            view! {
+                                <h1>{event.description.clone()}</h1>
+                                <EventFields event=event.clone()/>
+                                <h2>"What changed"</h2>
+                                <ChangesTable before=event.before.clone() after=event.after.clone()/>
+                                <details class="raw">
+                                    <summary>"Raw JSON"</summary>
+                                    <pre class="json">{raw}</pre>
+                                </details>
+                            }.into_any()
+                        }
                         Err(err) => view! { <ErrorNotice err/> }.into_any(),
                     }
                 })}

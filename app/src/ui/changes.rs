@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -20,53 +20,96 @@ pub struct ChangeRow {
     pub kind: ChangeKind,
 }
 
-/// Pairs the top-level fields of `before` and `after`. Values that are not
-/// objects are compared as a single field named `value`.
+/// Pairs the fields of `before` and `after`, down to their leaves: a nested
+/// object's fields are `parent.child`, a list's items `list[0]`, so a change
+/// deep inside shows as that one field. A value that is not an object is
+/// compared as a single field named `value`.
 pub fn diff_rows(before: Option<&Value>, after: Option<&Value>) -> Vec<ChangeRow> {
-    let as_fields = |v: Option<&Value>| -> Vec<(String, Value)> {
-        match v {
-            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            Some(other) => vec![("value".to_string(), other.clone())],
-            None => vec![],
-        }
-    };
-    let before = as_fields(before);
-    let after = as_fields(after);
-    let find = |fields: &[(String, Value)], name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let names: BTreeSet<String> = before
-        .iter()
-        .chain(after.iter())
-        .map(|(k, _)| k.clone())
-        .collect();
+    let (before, after) = (leaves(before), leaves(after));
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     names
         .into_iter()
         .map(|field| {
-            let (b, a) = (find(&before, &field), find(&after, &field));
-            let kind = match (&b, &a) {
+            let (b, a) = (before.get(field), after.get(field));
+            let kind = match (b, a) {
                 (None, Some(_)) => ChangeKind::Added,
                 (Some(_), None) => ChangeKind::Removed,
                 (Some(b), Some(a)) if b != a => ChangeKind::Changed,
                 _ => ChangeKind::Unchanged,
             };
             ChangeRow {
-                field,
-                before: b.map(|v| show(&v)),
-                after: a.map(|v| show(&v)),
+                field: field.clone(),
+                before: b.map(show),
+                after: a.map(show),
                 kind,
             }
         })
         .collect()
 }
 
+/// Every leaf of a value by its path; empty objects and lists are leaves.
+fn leaves(value: Option<&Value>) -> BTreeMap<String, Value> {
+    fn walk(path: String, value: &Value, out: &mut BTreeMap<String, Value>) {
+        let join = |key: &str| {
+            if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                for (k, v) in map {
+                    walk(join(k), v, out);
+                }
+            }
+            Value::Array(items) if !items.is_empty() && !path.is_empty() => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(format!("{path}[{i}]"), v, out);
+                }
+            }
+            other => {
+                let key = if path.is_empty() {
+                    "value".to_string()
+                } else {
+                    path
+                };
+                out.insert(key, other.clone());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if let Some(value) = value {
+        walk(String::new(), value, &mut out);
+    }
+    out
+}
+
 fn show(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+/// Text longer than this is folded behind its first line.
+const FOLD_AT: usize = 120;
+
+/// A value as a cell: long text folds, opening on click.
+fn cell(value: Option<String>) -> AnyView {
+    match value {
+        None => "—".into_any(),
+        Some(text) if text.chars().count() > FOLD_AT => {
+            let head: String = text.chars().take(FOLD_AT / 2).collect();
+            view! {
+                <details class="fold">
+                    <summary>{head}"…"</summary>
+                    <span class="full">{text}</span>
+                </details>
+            }
+            .into_any()
+        }
+        Some(text) => text.into_any(),
     }
 }
 
@@ -91,8 +134,8 @@ pub fn ChangesTable(before: Option<Value>, after: Option<Value>) -> impl IntoVie
                     view! {
                         <tr class=class>
                             <th scope="row">{row.field}</th>
-                            <td class="before">{row.before.unwrap_or_else(|| "—".into())}</td>
-                            <td class="after">{row.after.unwrap_or_else(|| "—".into())}</td>
+                            <td class="before">{cell(row.before)}</td>
+                            <td class="after">{cell(row.after)}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -125,6 +168,27 @@ mod tests {
         );
         assert_eq!(rows[2].before.as_deref(), Some("basic"));
         assert_eq!(rows[2].after.as_deref(), Some("pro"));
+    }
+
+    #[test]
+    fn a_change_deep_inside_an_object_or_list_is_that_one_field() {
+        let before = json!({"limits": {"seats": 5, "hwids": ["A", "B"]}, "tags": []});
+        let after = json!({"limits": {"seats": 5, "hwids": ["A", "C", "D"]}, "tags": []});
+        let rows = diff_rows(Some(&before), Some(&after));
+        let kinds: Vec<(&str, ChangeKind)> =
+            rows.iter().map(|r| (r.field.as_str(), r.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("limits.hwids[0]", ChangeKind::Unchanged),
+                ("limits.hwids[1]", ChangeKind::Changed),
+                ("limits.hwids[2]", ChangeKind::Added),
+                ("limits.seats", ChangeKind::Unchanged),
+                ("tags", ChangeKind::Unchanged),
+            ]
+        );
+        assert_eq!(rows[1].before.as_deref(), Some("B"));
+        assert_eq!(rows[4].after.as_deref(), Some("[]"));
     }
 
     #[test]

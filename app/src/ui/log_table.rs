@@ -1,6 +1,6 @@
 //! The log table: one row per event, newest first; a row opens its details.
 
-use super::LocalTime;
+use super::{history_href, LocalTime};
 use crate::model::Event;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -57,7 +57,11 @@ fn LogRow(event: Event, show_tenant: bool) -> impl IntoView {
             </td>
             <td class="action"><code>{event.action.clone()}</code></td>
             <td class="category">{event.category.clone()}</td>
-            <td class="resource">{event.resource.as_ref().map(|r| r.label())}</td>
+            <td class="resource">{event.resource.as_ref().map(|r| {
+                let href = history_href(&event.tenant, &r.kind, &r.id);
+                // The row opens the event; this link opens the resource's history.
+                view! { <a href=href title="History of this resource" on:click=|ev| ev.stop_propagation()>{r.label()}</a> }
+            })}</td>
             <td class="outcome"><span class=format!("badge outcome-{outcome}")>{outcome}</span></td>
             <td class="ip">{event.ip.clone()}</td>
             <td class="description">{event.description.clone()}</td>

@@ -3,6 +3,7 @@
 mod access;
 mod durability;
 mod export;
+mod history;
 mod ingest;
 mod leak_corpus;
 mod leaks;
