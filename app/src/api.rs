@@ -9,6 +9,7 @@ mod chains;
 mod events;
 mod exports;
 mod keys;
+mod notes;
 #[cfg(feature = "ssr")]
 mod sign_in;
 mod team;
@@ -31,6 +32,7 @@ pub use exports::{cancel_export, export_progress, CancelExport, ExportProgress};
 pub use keys::{
     create_api_key, list_api_keys, revoke_api_key, CreateApiKey, CreatedKey, RevokeApiKey,
 };
+pub use notes::{add_comment, add_tag, list_notes, AddComment, AddTag, ListNotes};
 pub use team::{
     create_member, list_members, reset_member_password, set_member_active, update_member,
     CreateMember, CreatedMember, MemberForm, ResetMemberPassword, SetMemberActive, UpdateMember,

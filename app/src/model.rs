@@ -5,6 +5,7 @@ mod chain;
 mod event;
 mod export;
 mod filter;
+mod note;
 mod page;
 mod query_bar;
 mod search_text;
@@ -16,6 +17,7 @@ pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity}
 pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};
 pub use export::{export_file_name, ExportFormat, ExportState, ExportStatus};
 pub use filter::{EventFilter, FilterError, QuickRange};
+pub use note::{check_comment, check_tag, Note, NoteKind};
 pub use page::{Cursor, EventPage, PageRequest, PAGE_SIZE};
 pub use query_bar::QueryError;
 pub use search_text::{search_phrases, words};

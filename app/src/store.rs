@@ -10,6 +10,8 @@ mod error;
 mod export_row;
 mod integrity;
 mod integrity_sql;
+mod notes;
+mod notes_sql;
 mod postgres;
 mod query;
 mod records;
@@ -29,6 +31,7 @@ pub use checkpoint::{reason, CheckpointError, CheckpointRecord, NewCheckpoint, P
 pub use error::DbError;
 pub use export_row::ExportRow;
 pub use integrity::IntegrityStore;
+pub use notes::{NewNote, NoteStore, NoteSummary};
 pub use postgres::PgStore;
 pub use query::{insert_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE};
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt};

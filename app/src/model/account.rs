@@ -23,6 +23,7 @@ super::event::vocabulary!(
         Export => "export",
         ManageKeys => "manage_keys",
         ManageAlerts => "manage_alerts",
+        Annotate => "annotate",
     }
 );
 
@@ -66,6 +67,7 @@ impl Permission {
             Permission::Export => "Export",
             Permission::ManageKeys => "Manage API keys",
             Permission::ManageAlerts => "Manage alert rules",
+            Permission::Annotate => "Comment and tag entries",
         }
     }
 }

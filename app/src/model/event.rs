@@ -36,6 +36,12 @@ pub struct Event {
     pub metadata: Option<Value>,
     pub prev_hash: String,
     pub hash: String,
+    /// Tags people added since (separate records; not part of the hash).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// How many comments people added since.
+    #[serde(default)]
+    pub comments: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

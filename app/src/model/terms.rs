@@ -21,6 +21,8 @@ pub struct Terms {
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
     pub ip: Option<String>,
+    /// A tag people added to the entry.
+    pub tag: Option<String>,
 }
 
 /// A column a `Terms` value narrows.
@@ -36,6 +38,7 @@ pub enum Field {
     ResourceType,
     ResourceId,
     Ip,
+    Tag,
 }
 
 /// How an action value matches.
@@ -56,7 +59,7 @@ impl ActionMatch<'_> {
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 11] = [
         Field::Actor,
         Field::ActorType,
         Field::Action,
@@ -67,6 +70,7 @@ impl Field {
         Field::ResourceType,
         Field::ResourceId,
         Field::Ip,
+        Field::Tag,
     ];
 
     /// The URL parameter and query-bar qualifier.
@@ -82,6 +86,7 @@ impl Field {
             Field::ResourceType => "resource_type",
             Field::ResourceId => "resource_id",
             Field::Ip => "ip",
+            Field::Tag => "tag",
         }
     }
 
@@ -109,6 +114,7 @@ impl Terms {
             Field::ResourceType => one(self.resource_type.as_deref()),
             Field::ResourceId => one(self.resource_id.as_deref()),
             Field::Ip => one(self.ip.as_deref()),
+            Field::Tag => one(self.tag.as_deref()),
         }
     }
 
@@ -137,6 +143,7 @@ impl Terms {
             Field::ResourceType => self.resource_type = text,
             Field::ResourceId => self.resource_id = text,
             Field::Ip => self.ip = text,
+            Field::Tag => self.tag = Some(super::check_tag(value)?),
         }
         Ok(())
     }
@@ -154,6 +161,7 @@ impl Terms {
             Field::ResourceType => self.resource_type = None,
             Field::ResourceId => self.resource_id = None,
             Field::Ip => self.ip = None,
+            Field::Tag => self.tag = None,
         }
     }
 
@@ -214,6 +222,7 @@ mod tests {
             "license",
             "KEY-1",
             "198.51.100.4",
+            "player-request",
         ];
         let mut terms = Terms::default();
         for (field, value) in Field::ALL.into_iter().zip(samples) {

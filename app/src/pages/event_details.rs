@@ -2,7 +2,9 @@
 
 use crate::{
     api::get_event,
-    ui::{ChangesTable, ErrorNotice, EventFields},
+    model::Permission,
+    ui::{ChangesTable, ErrorNotice, EventFields, NotesPanel},
+    ViewerResource,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -22,11 +24,16 @@ pub fn EventDetailsPage() -> impl IntoView {
                     match event.await {
                         Ok(event) => {
                             let raw = serde_json::to_string_pretty(&event).unwrap_or_default();
+                            let can_annotate = match use_context::<ViewerResource>() {
+                                Some(viewer) => viewer.can(Permission::Annotate).await,
+                                None => false,
+                            };
                             view! {
                                 <h1>{event.description.clone()}</h1>
                                 <EventFields event=event.clone()/>
                                 <h2>"What changed"</h2>
                                 <ChangesTable before=event.before.clone() after=event.after.clone()/>
+                                <NotesPanel event_id=event.id.clone() tenant=event.tenant.clone() can_annotate/>
                                 <details class="raw">
                                     <summary>"Raw JSON"</summary>
                                     <pre class="json">{raw}</pre>

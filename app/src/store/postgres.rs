@@ -15,14 +15,16 @@ use super::{
     export_row::{self, ExportRow},
     integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
     integrity_sql::sql_integrity_store,
+    notes::{NewNote, NoteSummary},
+    notes_sql::{note_from_row, sql_note_store, NoteRow},
     query,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
 };
 use crate::model::{
-    ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Retention, Tenant,
-    TenantSettings,
+    ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, Note, NoteKind, PageRequest, Retention,
+    Tenant, TenantSettings,
 };
 use sqlx::{postgres::PgPoolOptions, Connection, Executor, PgConnection, PgPool};
 
@@ -95,6 +97,15 @@ impl PgStore {
             .await?;
         Ok(tx)
     }
+
+    /// A write transaction in the scope, so that row-level security lets an
+    /// `INSERT … RETURNING` read back the row it wrote.
+    async fn scoped_write(
+        &self,
+        scope: &TenantScope,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
+        self.scoped_read(scope).await
+    }
 }
 
 // Several servers may append for one tenant at once: lock its chain head row.
@@ -106,6 +117,8 @@ sql_store!(
     " FOR UPDATE",
     &export_row::POSTGRES_PACKING
 );
+
+sql_note_store!(PgStore, sqlx::Postgres);
 
 sql_account_store!(PgStore, sqlx::Postgres);
 

@@ -224,6 +224,14 @@ fn push_any_of<'a, DB>(
                     }
                 },
             },
+            Field::Tag => {
+                qb.push(
+                    "e.id IN (SELECT n.event_id FROM event_notes n \
+                     WHERE n.kind = 'tag' AND n.body = ",
+                )
+                .push_bind(value.clone())
+                .push(")");
+            }
             _ => {
                 qb.push(format!("{} = ", col(column(field))))
                     .push_bind(value.clone());
@@ -243,7 +251,7 @@ fn column(field: Field) -> &'static str {
         Field::ResourceType => "resource_type",
         Field::ResourceId => "resource_id",
         Field::Ip => "ip",
-        Field::Actor | Field::Action => unreachable!("compared by push_any_of"),
+        Field::Actor | Field::Action | Field::Tag => unreachable!("compared by push_any_of"),
     }
 }
 

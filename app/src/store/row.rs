@@ -95,6 +95,8 @@ impl TryFrom<EventRow> for Event {
             metadata: row.metadata_json.map(|j| j.0),
             prev_hash: row.prev_hash,
             hash: row.hash,
+            tags: Vec::new(),
+            comments: 0,
         })
     }
 }

@@ -15,14 +15,16 @@ use super::{
     export_row::{self, ExportRow},
     integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
     integrity_sql::sql_integrity_store,
+    notes::{NewNote, NoteSummary},
+    notes_sql::{note_from_row, sql_note_store, NoteRow},
     query,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
 };
 use crate::model::{
-    ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, PageRequest, Retention, Tenant,
-    TenantSettings,
+    ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, Note, NoteKind, PageRequest, Retention,
+    Tenant, TenantSettings,
 };
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -76,6 +78,14 @@ impl SqliteStore {
         Ok(self.read.begin().await?)
     }
 
+    /// A write transaction on the single writer; the scope has no wall to tell.
+    async fn scoped_write(
+        &self,
+        _scope: &TenantScope,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, DbError> {
+        Ok(self.write.begin().await?)
+    }
+
     /// The single writer connection, for benchmarks that insert on the same schema.
     pub fn write_pool(&self) -> &SqlitePool {
         &self.write
@@ -91,6 +101,8 @@ sql_store!(
     "",
     &export_row::SQLITE_PACKING
 );
+
+sql_note_store!(SqliteStore, sqlx::Sqlite);
 
 sql_account_store!(SqliteStore, sqlx::Sqlite);
 

@@ -6,6 +6,7 @@ use super::{
     error::DbError,
     export_row::ExportRow,
     integrity::IntegrityStore,
+    notes::NoteStore,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     scope::TenantScope,
     verify::{ChainBreak, ChainVerifier},
@@ -18,7 +19,7 @@ use std::sync::Arc;
 /// Everything Logbook persists. Reads take a `TenantScope`; events are only
 /// ever appended, never updated.
 #[async_trait]
-pub trait Store: AccountStore + IntegrityStore + Send + Sync + 'static {
+pub trait Store: AccountStore + IntegrityStore + NoteStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 
@@ -139,8 +140,28 @@ pub trait Store: AccountStore + IntegrityStore + Send + Sync + 'static {
     /// Whether any event exists at all (used to seed demo data only once).
     async fn has_events(&self) -> Result<bool, DbError>;
 
-    /// One page of events, newest first, with neighbour cursors.
+    /// One page of events, newest first, with neighbour cursors, each with
+    /// its tags and comment count.
     async fn list_events(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<EventPage, DbError> {
+        let mut page = self.bare_page(scope, filter, page).await?;
+        let ids: Vec<String> = page.events.iter().map(|e| e.id.clone()).collect();
+        let mut notes = self.note_summaries(scope, &ids).await?;
+        for event in &mut page.events {
+            if let Some(summary) = notes.remove(&event.id) {
+                event.tags = summary.tags;
+                event.comments = summary.comments;
+            }
+        }
+        Ok(page)
+    }
+
+    /// `list_events` without the notes.
+    async fn bare_page(
         &self,
         scope: &TenantScope,
         filter: &EventFilter,
@@ -153,7 +174,7 @@ pub trait Store: AccountStore + IntegrityStore + Send + Sync + 'static {
             // of a short one, so "previous" always lands on a whole page.
             if rows.len() <= limit {
                 let first = PageRequest::first(page.limit);
-                return self.list_events(scope, filter, &first).await;
+                return self.bare_page(scope, filter, &first).await;
             }
             rows.truncate(limit);
             rows.reverse();

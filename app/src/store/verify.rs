@@ -260,6 +260,8 @@ mod tests {
             metadata: None,
             prev_hash: prev_hash.to_string(),
             hash: String::new(),
+            tags: vec![],
+            comments: 0,
         };
         event.hash = recompute(&event);
         event

@@ -17,6 +17,17 @@ pub fn filter_href(event: &Event, field: Field, value: &str) -> String {
     log_href(&filter, None)
 }
 
+/// The log showing a tenant's events with this tag.
+pub fn tag_href(tenant: &str, tag: &str) -> String {
+    let mut filter = EventFilter {
+        tenant: Some(tenant.to_string()),
+        range: Some(QuickRange::All),
+        ..Default::default()
+    };
+    filter.is.tag = Some(tag.to_string());
+    log_href(&filter, None)
+}
+
 /// The history page of a resource of a tenant.
 pub fn history_href(tenant: &str, kind: &str, id: &str) -> String {
     let query: String = form_urlencoded::Serializer::new(String::new())

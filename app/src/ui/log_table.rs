@@ -1,6 +1,6 @@
 //! The log table: one row per event, newest first; a row opens its details.
 
-use super::{history_href, LocalTime};
+use super::{history_href, tag_href, LocalTime};
 use crate::model::Event;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -64,7 +64,18 @@ fn LogRow(event: Event, show_tenant: bool) -> impl IntoView {
             })}</td>
             <td class="outcome"><span class=format!("badge outcome-{outcome}")>{outcome}</span></td>
             <td class="ip">{event.ip.clone()}</td>
-            <td class="description">{event.description.clone()}</td>
+            <td class="description">
+                {event.description.clone()}
+                {event.tags.iter().map(|t| {
+                    let href = tag_href(&event.tenant, t);
+                    view! { " "<a class="tag" href=href on:click=|ev| ev.stop_propagation()>{t.clone()}</a> }
+                }).collect_view()}
+                {(event.comments > 0).then(|| {
+                    let n = event.comments;
+                    let label = format!("{n} comment{}", if n == 1 { "" } else { "s" });
+                    view! { " "<span class="comment-count" title=label.clone() aria-label=label>"💬 "{n}</span> }
+                })}
+            </td>
         </tr>
     }
 }

@@ -6,6 +6,7 @@ mod append_only;
 mod export;
 mod filters;
 mod isolation;
+mod notes;
 mod paging;
 mod retention;
 mod scope;

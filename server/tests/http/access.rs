@@ -18,6 +18,13 @@ fn example_call(path: &str) -> Body {
             json!({ "filter": {}, "page": { "older_than": null, "newer_than": null, "limit": 5 } }),
         ),
         "/api/events/get" => Body::Json(json!({ "id": "01JAAAAAAAAAAAAAAAAAAAAAAA" })),
+        "/api/notes/list" => Body::Json(json!({ "event_id": "01JAAAAAAAAAAAAAAAAAAAAAAA" })),
+        "/api/notes/comment" => {
+            Body::Json(json!({ "event_id": "01JAAAAAAAAAAAAAAAAAAAAAAA", "text": "checked" }))
+        }
+        "/api/notes/tag" => {
+            Body::Json(json!({ "event_id": "01JAAAAAAAAAAAAAAAAAAAAAAA", "tag": "checked" }))
+        }
         "/api/tenants/list"
         | "/api/team/list"
         | "/api/keys/list"
@@ -206,6 +213,8 @@ async fn an_auditor_reads_every_tenant_but_its_write_attempts_are_refused_and_lo
         "/api/keys/revoke",
         "/api/chains/sign",
         "/api/tenants/update_settings",
+        "/api/notes/comment",
+        "/api/notes/tag",
     ] {
         assert_eq!(
             call(&app, &auditor, path).await,
@@ -221,7 +230,7 @@ async fn an_auditor_reads_every_tenant_but_its_write_attempts_are_refused_and_lo
             e.action == "access.denied" && e.actor.email.as_deref() == Some("auditor@test.io")
         })
         .collect();
-    assert_eq!(denied.len(), 6, "{denied:#?}");
+    assert_eq!(denied.len(), 8, "{denied:#?}");
     assert!(denied.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
 }
 

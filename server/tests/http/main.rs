@@ -7,6 +7,7 @@ mod history;
 mod ingest;
 mod leak_corpus;
 mod leaks;
+mod notes;
 mod pages;
 mod search;
 mod settings;

@@ -1,0 +1,122 @@
+//! The `NoteStore` implementation both backends share, written once by a
+//! macro like the events store.
+
+/// `(id, event_id, kind, body, author, created_at)` of a stored note.
+pub type NoteRow = (i64, String, String, String, String, i64);
+
+pub fn note_from_row(row: NoteRow) -> Result<crate::model::Note, super::DbError> {
+    let (id, event_id, kind, text, author, created_us) = row;
+    Ok(crate::model::Note {
+        id,
+        event_id,
+        kind: kind
+            .parse()
+            .map_err(|e: crate::model::ParseEnumError| super::DbError::Corrupt(e.to_string()))?,
+        text,
+        author,
+        created_at: super::row::micros_to_time(created_us)?,
+    })
+}
+
+macro_rules! sql_note_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::NoteStore for $store {
+            #[tracing::instrument(skip(self, note), fields(event = %note.event_id))]
+            async fn add_note(
+                &self,
+                scope: &TenantScope,
+                note: &NewNote,
+            ) -> Result<Option<Note>, DbError> {
+                use $crate::store::Store;
+                let Some(event) = self.get_event(scope, &note.event_id).await? else {
+                    return Ok(None);
+                };
+                let tenant = self
+                    .tenant_by_slug(&event.tenant)
+                    .await?
+                    .ok_or_else(|| DbError::UnknownTenant(event.tenant.clone()))?;
+                const SELECT: &str = "SELECT id, event_id, kind, body, author, created_at FROM event_notes";
+                let mut tx = self.scoped_write(scope).await?;
+                if note.kind == NoteKind::Tag {
+                    let existing: Option<NoteRow> = sqlx::query_as(&format!(
+                        "{SELECT} WHERE kind = 'tag' AND body = $1 AND event_id = $2"
+                    ))
+                    .bind(&note.text)
+                    .bind(&note.event_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(row) = existing {
+                        return note_from_row(row).map(Some);
+                    }
+                }
+                let row: NoteRow = sqlx::query_as(&format!(
+                    "INSERT INTO event_notes (event_id, tenant_id, kind, body, author_id, author, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     RETURNING id, event_id, kind, body, author, created_at"
+                ))
+                .bind(&note.event_id)
+                .bind(tenant.id)
+                .bind(note.kind.as_str())
+                .bind(&note.text)
+                .bind(note.author_id)
+                .bind(&note.author)
+                .bind(chrono::Utc::now().timestamp_micros())
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                note_from_row(row).map(Some)
+            }
+
+            async fn notes(&self, scope: &TenantScope, event_id: &str) -> Result<Vec<Note>, DbError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT n.id, n.event_id, n.kind, n.body, n.author, n.created_at \
+                     FROM event_notes n JOIN events e ON e.id = n.event_id WHERE n.event_id = ",
+                );
+                qb.push_bind(event_id.to_string());
+                scope.push_sql(&mut qb, "e.tenant_id");
+                qb.push(" ORDER BY n.id");
+                let mut tx = self.scoped_read(scope).await?;
+                let rows: Vec<NoteRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.into_iter().map(note_from_row).collect()
+            }
+
+            async fn note_summaries(
+                &self,
+                scope: &TenantScope,
+                event_ids: &[String],
+            ) -> Result<std::collections::HashMap<String, NoteSummary>, DbError> {
+                let mut out = std::collections::HashMap::<String, NoteSummary>::new();
+                if event_ids.is_empty() {
+                    return Ok(out);
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT n.event_id, n.kind, CASE WHEN n.kind = 'tag' THEN n.body ELSE '' END \
+                     FROM event_notes n WHERE n.event_id IN (",
+                );
+                let mut ids = qb.separated(", ");
+                for id in event_ids {
+                    ids.push_bind(id.clone());
+                }
+                qb.push(")");
+                scope.push_sql(&mut qb, "n.tenant_id");
+                qb.push(" ORDER BY n.id");
+                let mut tx = self.scoped_read(scope).await?;
+                let rows: Vec<(String, String, String)> =
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                for (event_id, kind, tag) in rows {
+                    let summary = out.entry(event_id).or_default();
+                    if kind == NoteKind::Tag.as_str() {
+                        summary.tags.push(tag);
+                    } else {
+                        summary.comments += 1;
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+pub(crate) use sql_note_store;
