@@ -2,6 +2,7 @@
 
 mod export;
 mod health;
+mod live;
 mod openapi;
 mod routes;
 mod serve;

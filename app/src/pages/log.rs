@@ -4,7 +4,7 @@ use crate::{
     api::{list_events, list_tenants},
     error::AppError,
     model::{Cursor, EventFilter, PageRequest, Permission, PAGE_SIZE},
-    ui::{ErrorNotice, ExportMenu, FilterBar, LogTable, Pager},
+    ui::{live_href, ErrorNotice, ExportMenu, FilterBar, LogTable, Pager},
     ViewerResource,
 };
 use leptos::prelude::*;
@@ -67,9 +67,11 @@ pub fn LogPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     // One visible tenant (a partner): no tenant column.
                     let show_tenant = tenants.await.map(|t| t.len() > 1).unwrap_or(false);
+                    let first_page = request.get().is_ok_and(|(_, p)| p.older_than.is_none() && p.newer_than.is_none());
                     match events.await {
                         Ok(page) => view! {
-                            <LogTable events=page.events.clone() show_tenant/>
+                            <LogTable events=page.events.clone() show_tenant
+                                live=first_page.then(|| live_href(&filter.get(), page.events.first().map(Cursor::of).as_ref()))/>
                             <Pager filter=filter.get() older=page.older.clone() newer=page.newer.clone()/>
                         }.into_any(),
                         Err(err) => view! { <ErrorNotice err/> }.into_any(),

@@ -1,17 +1,33 @@
 //! The log table: one row per event, newest first; a row opens its details.
 
-use super::{history_href, tag_href, LocalTime};
+use super::{history_href, tag_href, LiveRows, LocalTime};
 use crate::model::Event;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 /// `show_tenant` is false for partners, who only ever see their own tenant.
+/// With `live` (a stream URL, on a first page) new matching events appear at
+/// the top as they arrive, with a pause toggle.
 #[component]
-pub fn LogTable(events: Vec<Event>, show_tenant: bool) -> impl IntoView {
-    if events.is_empty() {
+pub fn LogTable(
+    events: Vec<Event>,
+    show_tenant: bool,
+    #[prop(default = None)] live: Option<String>,
+) -> impl IntoView {
+    let rows = LiveRows::new();
+    let following = live.is_some();
+    if let Some(url) = live {
+        rows.follow(url);
+    }
+    if events.is_empty() && !following {
         return view! { <p class="notice empty">"No events match this filter."</p> }.into_any();
     }
+    let empty = events.is_empty();
     view! {
+        {following.then(|| view! { <LiveBar rows/> })}
+        {move || (empty && rows.shown.with(Vec::is_empty)).then(|| view! {
+            <p class="notice empty">"No events match this filter yet; new ones will appear here."</p>
+        })}
         <div class="table-wrap">
             <table class="log-table">
                 <thead>
@@ -28,6 +44,9 @@ pub fn LogTable(events: Vec<Event>, show_tenant: bool) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
+                    <For each=move || rows.shown.get() key=|e| e.id.clone() let:event>
+                        <LogRow event show_tenant fresh=true/>
+                    </For>
                     {events.into_iter().map(|event| view! { <LogRow event show_tenant/> }).collect_view()}
                 </tbody>
             </table>
@@ -36,8 +55,33 @@ pub fn LogTable(events: Vec<Event>, show_tenant: bool) -> impl IntoView {
     .into_any()
 }
 
+/// Whether new events stream in, and a button to pause and resume them.
 #[component]
-fn LogRow(event: Event, show_tenant: bool) -> impl IntoView {
+fn LiveBar(rows: LiveRows) -> impl IntoView {
+    let label = move || {
+        if rows.paused.get() {
+            let waiting = rows.held.with(Vec::len);
+            format!("Resume live updates ({waiting} new)")
+        } else {
+            "Pause live updates".to_string()
+        }
+    };
+    let state = move || match (rows.connected.get(), rows.paused.get()) {
+        (false, _) => ("live-off", "Live updates stopped; reload to resume"),
+        (true, true) => ("live-paused", "Paused"),
+        (true, false) => ("live-on", "Live"),
+    };
+    view! {
+        <div class="live-bar">
+            <span class=move || format!("live-state {}", state().0)>{move || state().1}</span>
+            <button type="button" class="live-toggle" aria-pressed=move || rows.paused.get().to_string()
+                on:click=move |_| rows.toggle()>{label}</button>
+        </div>
+    }
+}
+
+#[component]
+fn LogRow(event: Event, show_tenant: bool, #[prop(optional)] fresh: bool) -> impl IntoView {
     let href = format!("/events/{}", event.id);
     let navigate = use_navigate();
     let open = {
@@ -47,7 +91,7 @@ fn LogRow(event: Event, show_tenant: bool) -> impl IntoView {
     let outcome = event.outcome.as_str();
     let severity = event.severity.as_str();
     view! {
-        <tr class=format!("event-row severity-{severity}") data-id=event.id.clone() on:click=open>
+        <tr class=format!("event-row severity-{severity}{}", if fresh { " fresh" } else { "" }) data-id=event.id.clone() on:click=open>
             <td class="time"><a href=href><LocalTime at=event.occurred_at/></a></td>
             {show_tenant.then(|| view! { <td class="tenant">{event.tenant.clone()}</td> })}
             <td class="actor">

@@ -3,6 +3,7 @@
 use super::{
     export::{api_export, dashboard_export},
     health::healthz,
+    live::live_events,
     openapi::openapi,
     session::authenticate,
     AppState,
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/events/export", get(api_export))
         .route("/api/exports/{format}", get(dashboard_export))
+        .route("/api/live", get(live_events))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .leptos_routes_with_context(&state, state.routes.clone(), context.clone(), move || {
             shell(options.clone())

@@ -7,6 +7,7 @@ mod history;
 mod ingest;
 mod leak_corpus;
 mod leaks;
+mod live;
 mod notes;
 mod pages;
 mod search;
