@@ -16,6 +16,7 @@ mod team;
 #[cfg(feature = "ssr")]
 mod team_rules;
 mod tenants;
+mod views;
 
 #[cfg(feature = "ssr")]
 pub use access::Db;
@@ -38,3 +39,4 @@ pub use team::{
     CreateMember, CreatedMember, MemberForm, ResetMemberPassword, SetMemberActive, UpdateMember,
 };
 pub use tenants::{load_settings, update_settings, LoadSettings, UpdateSettings};
+pub use views::{delete_view, list_views, save_view, DeleteView, ListViews, SaveView};

@@ -11,6 +11,7 @@ mod query_bar;
 mod search_text;
 mod tenant;
 mod terms;
+mod view;
 
 pub use account::{ApiKeyInfo, MemberInfo, Permission, Permissions, Role, Viewer};
 pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity};
@@ -26,3 +27,4 @@ pub use tenant::{
     SELF_TENANT,
 };
 pub use terms::{ActionMatch, Field, Terms};
+pub use view::{check_view_name, SavedView};

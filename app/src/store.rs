@@ -21,6 +21,7 @@ mod sqlite;
 mod text_search;
 mod traits;
 mod verify;
+mod views;
 
 pub use accounts::{
     AccountStore, ActiveSession, FailureCounts, Member, MemberChange, NewAccount, NewSession,
@@ -39,3 +40,4 @@ pub use scope::TenantScope;
 pub use sqlite::SqliteStore;
 pub use traits::{connect, Store};
 pub use verify::{hashed_fields, ChainBreak, ChainVerifier};
+pub use views::ViewStore;

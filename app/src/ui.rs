@@ -13,6 +13,7 @@ mod member_fields;
 mod notes_panel;
 mod pager;
 mod query_error;
+mod saved_views;
 
 pub use changes::{diff_rows, ChangeKind, ChangeRow, ChangesTable};
 pub use error_notice::ErrorNotice;
@@ -27,3 +28,4 @@ pub use member_fields::{MemberDraft, MemberFields};
 pub use notes_panel::NotesPanel;
 pub use pager::{log_href, Pager};
 pub use query_error::QueryErrorNotice;
+pub use saved_views::SavedViews;

@@ -110,3 +110,18 @@ test('a freshly ingested event appears live at the top, and the pause toggle hol
   await expect(page.locator(rows)).toHaveCount(2);
   await expect(page.locator(rows).first()).toContainText('Held while paused');
 });
+
+test('a saved view appears in the sidebar and brings its filter back', async ({ page }) => {
+  await page.goto('/?action=license.*&not_outcome=success&range=7d');
+  await hydrated(page);
+  const name = `Failed licence work ${Date.now()}`;
+  await expect(async () => {
+    await page.getByLabel('View name').fill(name);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.locator('.saved-views a', { hasText: name })).toBeVisible({ timeout: 2000 });
+  }).toPass();
+  await page.goto('/');
+  await page.locator('.saved-views a', { hasText: name }).click();
+  await expect(page).toHaveURL(/action=license\.\*&not_outcome=success&range=7d/);
+  await expect(page.getByLabel('Query')).toHaveValue('action:license.* -outcome:success range:7d');
+});

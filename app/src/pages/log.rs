@@ -4,7 +4,7 @@ use crate::{
     api::{list_events, list_tenants},
     error::AppError,
     model::{Cursor, EventFilter, PageRequest, Permission, PAGE_SIZE},
-    ui::{live_href, ErrorNotice, ExportMenu, FilterBar, LogTable, Pager},
+    ui::{live_href, ErrorNotice, ExportMenu, FilterBar, LogTable, Pager, SavedViews},
     ViewerResource,
 };
 use leptos::prelude::*;
@@ -50,6 +50,8 @@ pub fn LogPage() -> impl IntoView {
     view! {
         <section class="log">
             <h1>"Activity log"</h1>
+            <div class="log-layout">
+            <div class="log-main">
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let tenants = tenants.await.unwrap_or_default();
@@ -78,6 +80,9 @@ pub fn LogPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            </div>
+            {move || view! { <SavedViews filter=filter.get()/> }}
+            </div>
         </section>
     }
 }

@@ -21,6 +21,7 @@ use super::{
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
+    views::sql_view_store,
 };
 use crate::model::{
     ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, Note, NoteKind, PageRequest, Retention,
@@ -119,6 +120,8 @@ sql_store!(
 );
 
 sql_note_store!(PgStore, sqlx::Postgres);
+
+sql_view_store!(PgStore);
 
 sql_account_store!(PgStore, sqlx::Postgres);
 

@@ -21,6 +21,7 @@ use super::{
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
+    views::sql_view_store,
 };
 use crate::model::{
     ApiKeyInfo, Cursor, Event, EventFilter, MemberInfo, Note, NoteKind, PageRequest, Retention,
@@ -103,6 +104,8 @@ sql_store!(
 );
 
 sql_note_store!(SqliteStore, sqlx::Sqlite);
+
+sql_view_store!(SqliteStore);
 
 sql_account_store!(SqliteStore, sqlx::Sqlite);
 

@@ -10,6 +10,7 @@ use super::{
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     scope::TenantScope,
     verify::{ChainBreak, ChainVerifier},
+    views::ViewStore,
     PgStore, SqliteStore,
 };
 use crate::model::{Cursor, Event, EventFilter, EventPage, PageRequest, Tenant};
@@ -19,7 +20,9 @@ use std::sync::Arc;
 /// Everything Logbook persists. Reads take a `TenantScope`; events are only
 /// ever appended, never updated.
 #[async_trait]
-pub trait Store: AccountStore + IntegrityStore + NoteStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + IntegrityStore + NoteStore + ViewStore + Send + Sync + 'static
+{
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 

@@ -14,3 +14,4 @@ mod search;
 mod settings;
 mod sign_in;
 mod support;
+mod views;
