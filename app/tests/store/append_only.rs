@@ -53,7 +53,7 @@ async fn postgres_refuses_update_delete_and_truncate_of_events_even_to_the_owner
     for statement in [
         "UPDATE events SET description = 'x'",
         "DELETE FROM events",
-        "TRUNCATE events",
+        "TRUNCATE events CASCADE",
     ] {
         let err = sqlx::query(statement)
             .execute(&mut owner)
@@ -70,7 +70,7 @@ async fn the_postgres_app_role_may_not_update_or_truncate_and_deletes_nothing() 
     let store = postgres_store().await;
     one_event(&store).await;
     let pool = store.pool();
-    for statement in ["UPDATE events SET description = 'x'", "TRUNCATE events"] {
+    for statement in ["UPDATE events SET description = 'x'", "TRUNCATE events CASCADE"] {
         let err = sqlx::query(statement)
             .execute(pool)
             .await

@@ -5,7 +5,10 @@ use crate::{
     ingest::{self, Redactor},
     keys,
 };
-use app::store::{NewApiKey, NewEvent, Store};
+use app::{
+    model::NoteKind,
+    store::{NewApiKey, NewEvent, NewNote, Store, TenantScope},
+};
 use chrono::{Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use std::error::Error;
@@ -58,6 +61,7 @@ pub async fn seed_demo(
             store.append(tenant.id, batch, None).await?;
         }
     }
+    annotate(store, &per_tenant[0]).await?;
     let key = keys::generate();
     store
         .insert_api_key(&NewApiKey {
@@ -74,4 +78,44 @@ pub async fn seed_demo(
         events: count,
         tenants: tenants.len(),
     }))
+}
+
+/// A few tags and comments on the newest support-style events of the first
+/// tenant, the way its staff would leave them.
+async fn annotate(
+    store: &dyn Store,
+    events: &[NewEvent],
+) -> Result<(), Box<dyn Error + Send + Sync>> {
+    let notes: [(&str, &str, &str); 3] = [
+        (
+            "balance.added",
+            "player-request",
+            "Manual top-up at the request of the player (ticket #4411).",
+        ),
+        (
+            "license.hwid_reset",
+            "support",
+            "Customer replaced their motherboard; reset approved.",
+        ),
+        (
+            "license.deleted",
+            "chargeback",
+            "Deleted after the card payment was disputed.",
+        ),
+    ];
+    for (action, tag, comment) in notes {
+        for event in events.iter().rev().filter(|e| e.action == action).take(3) {
+            for (kind, text) in [(NoteKind::Tag, tag), (NoteKind::Comment, comment)] {
+                let note = NewNote {
+                    event_id: event.id.clone(),
+                    kind,
+                    text: text.to_string(),
+                    author_id: None,
+                    author: "partner@keyforge.demo".into(),
+                };
+                store.add_note(&TenantScope::all_tenants(), &note).await?;
+            }
+        }
+    }
+    Ok(())
 }
