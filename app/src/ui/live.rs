@@ -36,8 +36,14 @@ impl LiveRows {
         }
     }
 
-    /// Newest first, above what is there.
+    /// Newest first, above what is there; events already here (a stream
+    /// that reconnected) are not shown twice.
     pub fn arrive(self, mut batch: Vec<Event>) {
+        let known = |id: &str| {
+            let has = |list: &Vec<Event>| list.iter().any(|e| e.id == id);
+            self.shown.with_untracked(has) || self.held.with_untracked(has)
+        };
+        batch.retain(|e| !known(&e.id));
         let target = if self.paused.get_untracked() {
             self.held
         } else {

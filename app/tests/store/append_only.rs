@@ -70,7 +70,10 @@ async fn the_postgres_app_role_may_not_update_or_truncate_and_deletes_nothing() 
     let store = postgres_store().await;
     one_event(&store).await;
     let pool = store.pool();
-    for statement in ["UPDATE events SET description = 'x'", "TRUNCATE events CASCADE"] {
+    for statement in [
+        "UPDATE events SET description = 'x'",
+        "TRUNCATE events CASCADE",
+    ] {
         let err = sqlx::query(statement)
             .execute(pool)
             .await

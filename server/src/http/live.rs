@@ -12,7 +12,7 @@ use app::{
 };
 use axum::{
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{
         sse::{Event as SseEvent, KeepAlive, Sse},
         IntoResponse, Response,
@@ -31,6 +31,7 @@ const BATCH: u32 = 100;
 pub async fn live_events(
     State(state): State<AppState>,
     Extension(auth): Extension<RequestAuth>,
+    headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let (Some(member), Some(token_hash)) = (auth.member().cloned(), auth.token_hash.clone()) else {
@@ -43,7 +44,16 @@ pub async fn live_events(
         Ok(filter) => filter,
         Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
     };
-    let after = match params.get("after").map(|c| c.parse::<Cursor>()) {
+    // A browser reconnecting after a dropped stream names the last message
+    // it got, which is further along than the page's own cursor.
+    let resumed = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let after = match resumed
+        .or_else(|| params.get("after").cloned())
+        .map(|c| c.parse::<Cursor>())
+    {
         Some(Ok(cursor)) => Some(cursor),
         Some(Err(err)) => return (StatusCode::BAD_REQUEST, err).into_response(),
         None => None,
@@ -123,6 +133,11 @@ impl Feed {
         // Without one (the table was empty) everything found is new.
         self.after = events.first().map(Cursor::of);
         let data = serde_json::to_string(&events).map_err(|_| ())?;
-        Ok(Some(SseEvent::default().event("events").data(data)))
+        let id = self
+            .after
+            .as_ref()
+            .map(Cursor::to_string)
+            .unwrap_or_default();
+        Ok(Some(SseEvent::default().event("events").id(id).data(data)))
     }
 }

@@ -73,6 +73,24 @@ async fn a_matching_event_reaches_an_open_stream_within_two_seconds_and_others_d
     let data = seen.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
     let batch: Value = serde_json::from_str(data).unwrap();
     assert_eq!(batch[0]["action"], "license.hwid_reset");
+
+    // A browser reconnecting says what it last got and is not sent it again.
+    let last = seen.lines().find_map(|l| l.strip_prefix("id: ")).unwrap();
+    let mut resumed = app
+        .client
+        .get(format!(
+            "{}/api/live?action=license.*&after={after}",
+            app.base
+        ))
+        .header("last-event-id", last)
+        .send()
+        .await
+        .unwrap();
+    app.ingest(json!([event("license.extended", "After the reconnect")]))
+        .await;
+    let seen = read_until(&mut resumed, "After the reconnect", Duration::from_secs(5)).await;
+    assert!(seen.contains("After the reconnect"), "{seen}");
+    assert!(!seen.contains("Fresh from the API"), "{seen}");
 }
 
 #[tokio::test]
