@@ -51,7 +51,7 @@ test('the filter controls and the query bar are two views of one filter that liv
 test('the details view shows the diff and the resource history, and takes a tag to filter by', async ({ page }) => {
   await page.goto('/?action=license.hwid_reset&range=all');
   await hydrated(page);
-  await page.locator(rows).first().locator('td.description').click();
+  await page.locator(rows).first().locator('td.action').click();
   await expect(page.locator('table.changes tr.changed th')).toHaveText('hwid');
   await page.getByText('Raw JSON').click();
   await expect(page.locator('details.raw pre')).toContainText('"prev_hash"');
@@ -68,17 +68,19 @@ test('the details view shows the diff and the resource history, and takes a tag 
   await expect(async () => {
     await page.getByLabel('New tag').fill(tag);
     await page.getByRole('button', { name: 'Add tag' }).click();
-    await expect(page.locator('.notes .tags a.tag')).toHaveText(tag, { timeout: 2000 });
+    await expect(page.locator('.notes .tags a.tag', { hasText: tag })).toBeVisible({ timeout: 2000 });
   }).toPass();
+  const before = await page.locator('.notes .comments li').count();
   await page.getByLabel('New comment').fill('At the request of the player');
   await page.getByRole('button', { name: 'Comment' }).click();
+  await expect(page.locator('.notes .comments li')).toHaveCount(before + 1);
   await expect(page.locator('.notes .comments')).toContainText('At the request of the player');
 
-  await page.locator('.notes .tags a.tag').click();
+  await page.locator('.notes .tags a.tag', { hasText: tag }).click();
   await expect(page).toHaveURL(new RegExp(`tag=${tag}`));
   await expect(page.locator(rows)).toHaveCount(1);
-  await expect(page.locator(rows).first().locator('a.tag')).toHaveText(tag);
-  await expect(page.locator(rows).first().locator('.comment-count')).toContainText('1');
+  await expect(page.locator(rows).first().locator('a.tag', { hasText: tag })).toBeVisible();
+  await expect(page.locator(rows).first().locator('.comment-count')).toHaveText(`💬 ${before + 1}`);
 });
 
 test('a freshly ingested event appears live at the top, and the pause toggle holds new ones back', async ({ page, request }) => {

@@ -24,7 +24,7 @@ test('each export button downloads the filtered rows, and the page counts them',
 
   const csv = await exportAs(page, 'CSV');
   expect(csv.reported).toBeGreaterThan(100);
-  expect(csv.name).toMatch(/^logbook-stampy-action-user\.x-start_now\.csv$/);
+  expect(csv.name).toMatch(/^logbook-stampy-action-user\.x-\d{4}-\d{2}-\d{2}_now\.csv$/);
   const csvLines = csv.bytes.toString('utf8').trim().split('\n');
   // Heading plus one line per row (no value in these rows spans lines).
   expect(csvLines.length - 1).toBe(csv.reported);

@@ -78,6 +78,7 @@ fn LiveBar(rows: LiveRows) -> impl IntoView {
                 on:click=move |_| rows.toggle()>{label}</button>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -122,4 +123,5 @@ fn LogRow(event: Event, show_tenant: bool, #[prop(optional)] fresh: bool) -> imp
             </td>
         </tr>
     }
+    .into_any()
 }
