@@ -232,26 +232,12 @@ fn push_any_of<'a, DB>(
                 .push_bind(value.clone())
                 .push(")");
             }
+            // The other fields' URL names are their column names.
             _ => {
-                qb.push(format!("{} = ", col(column(field))))
+                qb.push(format!("{} = ", col(field.name())))
                     .push_bind(value.clone());
             }
         }
-    }
-}
-
-/// The events column a single-column field compares.
-fn column(field: Field) -> &'static str {
-    match field {
-        Field::ActorType => "actor_type",
-        Field::Category => "category",
-        Field::EventType => "event_type",
-        Field::Outcome => "outcome",
-        Field::Severity => "severity",
-        Field::ResourceType => "resource_type",
-        Field::ResourceId => "resource_id",
-        Field::Ip => "ip",
-        Field::Actor | Field::Action | Field::Tag => unreachable!("compared by push_any_of"),
     }
 }
 

@@ -150,15 +150,17 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn kinds(rows: &[ChangeRow]) -> Vec<(&str, ChangeKind)> {
+        rows.iter().map(|r| (r.field.as_str(), r.kind)).collect()
+    }
+
     #[test]
     fn fields_are_marked_added_removed_changed_or_unchanged() {
         let before = json!({"plan": "basic", "seats": 5, "note": "x"});
         let after = json!({"plan": "pro", "seats": 5, "hwid": "abc"});
         let rows = diff_rows(Some(&before), Some(&after));
-        let kinds: Vec<(&str, ChangeKind)> =
-            rows.iter().map(|r| (r.field.as_str(), r.kind)).collect();
         assert_eq!(
-            kinds,
+            kinds(&rows),
             vec![
                 ("hwid", ChangeKind::Added),
                 ("note", ChangeKind::Removed),
@@ -175,10 +177,8 @@ mod tests {
         let before = json!({"limits": {"seats": 5, "hwids": ["A", "B"]}, "tags": []});
         let after = json!({"limits": {"seats": 5, "hwids": ["A", "C", "D"]}, "tags": []});
         let rows = diff_rows(Some(&before), Some(&after));
-        let kinds: Vec<(&str, ChangeKind)> =
-            rows.iter().map(|r| (r.field.as_str(), r.kind)).collect();
         assert_eq!(
-            kinds,
+            kinds(&rows),
             vec![
                 ("limits.hwids[0]", ChangeKind::Unchanged),
                 ("limits.hwids[1]", ChangeKind::Changed),

@@ -125,7 +125,10 @@ async fn another_tenants_scope_can_neither_read_nor_annotate_an_event() {
             store.notes(&foreign, &id).await.unwrap().is_empty(),
             "{name}"
         );
-        let summaries = store.note_summaries(&foreign, std::slice::from_ref(&id)).await.unwrap();
+        let summaries = store
+            .note_summaries(&foreign, std::slice::from_ref(&id))
+            .await
+            .unwrap();
         assert!(summaries.is_empty(), "{name}");
         assert!(
             tagged(&*store, &foreign, "tag:vip").await.is_empty(),

@@ -6,13 +6,7 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn the_details_page_links_to_the_log_narrowed_to_its_actor_action_ip_and_resource() {
     let app = spawn_app().await;
-    let body: Value = app
-        .ingest(json!([event("license.hwid_reset", "reset")]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = body["results"][0]["id"].as_str().unwrap();
+    let id = app.ingest_one(event("license.hwid_reset", "reset")).await;
     let (_, html) = app.get(&format!("/events/{id}")).await;
     for link in [
         "/?tenant=acme&amp;actor=u-7&amp;range=all",

@@ -2,16 +2,11 @@
 //! adding them is itself in Logbook's own log.
 
 use crate::support::{event, spawn_app, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 
 async fn one_event(app: &TestApp) -> String {
-    let body: Value = app
-        .ingest(json!([event("balance.added", "Added 50 to the balance")]))
+    app.ingest_one(event("balance.added", "Added 50 to the balance"))
         .await
-        .json()
-        .await
-        .unwrap();
-    body["results"][0]["id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]

@@ -20,13 +20,7 @@ async fn the_log_page_is_rendered_on_the_server_with_ingested_events() {
 #[tokio::test]
 async fn the_details_page_shows_before_and_after_side_by_side() {
     let app = spawn_app().await;
-    let body: Value = app
-        .ingest(json!([event("license.hwid_reset", "reset")]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = body["results"][0]["id"].as_str().unwrap();
+    let id = app.ingest_one(event("license.hwid_reset", "reset")).await;
     let (_, html) = app.get(&format!("/events/{id}")).await;
     assert!(
         html.contains("9F2A-11C0") && html.contains("77BE-0C1D"),

@@ -133,6 +133,20 @@ impl TestApp {
         id
     }
 
+    /// Ingests one event (wire format) with the `acme` key; returns its id.
+    pub async fn ingest_one(&self, wire: serde_json::Value) -> String {
+        let body: serde_json::Value = self
+            .ingest(serde_json::Value::Array(vec![wire]))
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["results"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not stored: {body}"))
+            .to_string()
+    }
+
     pub async fn ingest(&self, body: serde_json::Value) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/events", self.base))
