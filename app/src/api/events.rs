@@ -74,3 +74,23 @@ pub async fn list_tenants() -> Result<Vec<Tenant>, AppError> {
     }
     Ok(access.store.list_tenants(&access.scope()).await?)
 }
+
+/// Actors active lately whose id, email or name starts with what was typed,
+/// for the actor filter's suggestions.
+#[server(prefix = "/api", endpoint = "events/actors", input = Json)]
+pub async fn suggest_actors(typed: String) -> Result<Vec<crate::model::Actor>, AppError> {
+    use crate::model::Permission;
+    /// How many of the newest events the suggestions come from.
+    const WINDOW: i64 = 5_000;
+    const SHOWN: usize = 8;
+    let access = super::access::require(Permission::ViewLogs, "read the log").await?;
+    if typed.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let actors = access.store.recent_actors(&access.scope(), WINDOW).await?;
+    Ok(actors
+        .into_iter()
+        .filter(|a| a.matches_typed(&typed))
+        .take(SHOWN)
+        .collect())
+}

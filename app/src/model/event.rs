@@ -54,6 +54,22 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Whether what someone typed starts the actor's id, email or name, or
+    /// one of the name's words (case ignored).
+    pub fn matches_typed(&self, typed: &str) -> bool {
+        let typed = typed.trim().to_lowercase();
+        if typed.is_empty() {
+            return false;
+        }
+        let starts = |v: &str| {
+            let v = v.to_lowercase();
+            v.starts_with(&typed) || v.split_whitespace().any(|w| w.starts_with(&typed))
+        };
+        starts(&self.id)
+            || self.email.as_deref().is_some_and(starts)
+            || self.name.as_deref().is_some_and(starts)
+    }
+
     /// The most human label available: name, then email, then id.
     pub fn label(&self) -> &str {
         self.name
@@ -164,6 +180,22 @@ vocabulary!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typing_the_start_of_an_id_email_name_or_surname_matches() {
+        let alice = Actor {
+            id: "u-7".into(),
+            name: Some("Alice Novak".into()),
+            email: Some("alice@shop.io".into()),
+            kind: ActorType::Staff,
+        };
+        for typed in ["u-", "ALI", "alice@s", "nov"] {
+            assert!(alice.matches_typed(typed), "{typed}");
+        }
+        for typed in ["", "  ", "shop", "x"] {
+            assert!(!alice.matches_typed(typed), "{typed}");
+        }
+    }
 
     #[test]
     fn vocabularies_round_trip_through_their_text() {

@@ -237,6 +237,37 @@ macro_rules! sql_store {
                     .ok_or_else(|| DbError::UnknownTenant(tenant_id.to_string()))
             }
 
+            async fn recent_actors(
+                &self,
+                scope: &TenantScope,
+                window: i64,
+            ) -> Result<Vec<$crate::model::Actor>, DbError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT DISTINCT actor_id, actor_name, actor_email, actor_type FROM \
+                     (SELECT e.actor_id, e.actor_name, e.actor_email, e.actor_type FROM events e \
+                     WHERE 1 = 1",
+                );
+                scope.push_sql(&mut qb, "e.tenant_id");
+                qb.push(" ORDER BY e.occurred_at DESC LIMIT ").push_bind(window);
+                qb.push(") AS recent");
+                let mut tx = self.scoped_read(scope).await?;
+                let rows: Vec<(String, Option<String>, Option<String>, String)> =
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|(id, name, email, kind)| {
+                        Ok($crate::model::Actor {
+                            id,
+                            name,
+                            email,
+                            kind: kind.parse().map_err(|e: $crate::model::ParseEnumError| {
+                                DbError::Corrupt(e.to_string())
+                            })?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn has_events(&self) -> Result<bool, DbError> {
                 let mut tx = self.scoped_read(&TenantScope::all_tenants()).await?;
                 let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events LIMIT 1")

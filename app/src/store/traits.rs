@@ -140,6 +140,15 @@ pub trait Store:
         Ok(verifier.finish(head_seq).map(|()| verifier))
     }
 
+    /// The distinct actors of the newest `window` events in the scope: who is
+    /// active now, for the actor filter's suggestions (bounded work, and
+    /// nothing outlives retention).
+    async fn recent_actors(
+        &self,
+        scope: &TenantScope,
+        window: i64,
+    ) -> Result<Vec<crate::model::Actor>, DbError>;
+
     /// Whether any event exists at all (used to seed demo data only once).
     async fn has_events(&self) -> Result<bool, DbError>;
 

@@ -3,6 +3,7 @@
 //! the URL. Without scripts both are plain GET forms the page reads back.
 
 use super::{log_href, QueryErrorNotice};
+use crate::api::suggest_actors;
 use crate::model::{ActorType, EventFilter, Field, Outcome, QuickRange, Severity, Tenant};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -46,12 +47,20 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
         }
         bar.set(text);
     };
+    // What is typed in the actor box, for its suggestions.
+    let actor_typed = RwSignal::new(String::new());
+    let suggestions = Resource::new(
+        move || actor_typed.get(),
+        |typed| async move { suggest_actors(typed).await.unwrap_or_default() },
+    );
     let shown = filter.is.clone();
     let text = move |field: Field, label: &'static str, hint: &'static str| {
         let initial = shown.get(field).join(",");
+        let list = (field == Field::Actor).then_some("actor-suggestions");
         view! {
             <label>{label}
-                <input type="search" name=field.name() placeholder=hint value=initial
+                <input type="search" name=field.name() placeholder=hint value=initial list=list
+                    on:input=move |ev| if field == Field::Actor { actor_typed.set(event_target_value(&ev)) }
                     prop:value=move || draft.with(|f| f.is.get(field).join(","))
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
@@ -59,6 +68,7 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
                     }/>
             </label>
         }
+        .into_any()
     };
     let shown = filter.is.clone();
     let choice = move |field: Field, label: &'static str, options: Vec<&'static str>| {
@@ -78,6 +88,7 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
                 </select>
             </label>
         }
+        .into_any()
     };
     let chosen_tenant = filter.tenant.clone().unwrap_or_default();
     let chosen_range = filter.range.map(QuickRange::as_str).unwrap_or_default();
@@ -118,6 +129,19 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
                 </label>
             })}
             {text(Field::Actor, "Actor", "id, email or name")}
+            {view! {
+                <datalist id="actor-suggestions">
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            suggestions.await.into_iter().map(|a| {
+                                let value = a.email.clone().unwrap_or_else(|| a.id.clone());
+                                let label = format!("{} · {}", a.label(), a.kind.as_str());
+                                view! { <option value=value>{label}</option> }
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </datalist>
+            }.into_any()}
             {choice(Field::ActorType, "Actor type", ActorType::ALL.iter().map(|v| v.as_str()).collect())}
             {text(Field::Action, "Action", "license.* or user.login")}
             {text(Field::Category, "Category", "auth, billing…")}

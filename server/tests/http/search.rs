@@ -79,3 +79,33 @@ async fn the_list_function_takes_exclusions_and_text_and_refuses_unknown_fields(
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("unknown field"), "{body}");
 }
+
+#[tokio::test]
+async fn actor_suggestions_come_from_recent_events_of_the_callers_tenants_only() {
+    let app = spawn_app().await;
+    three_events(&app).await;
+    let mut theirs = event("license.created", "globex work");
+    theirs["actor"] =
+        json!({ "id": "g-1", "name": "Alina Globex", "email": "alina@globex.io", "type": "staff" });
+    app.append_to("globex", theirs).await;
+    let partner = app.session("partner@acme.io").await;
+    let (status, found) = app
+        .call(&partner, "events/actors", json!({ "typed": "ALI" }))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let emails: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["alice@acme.io"], "{found}");
+    let (_, everyone) = app
+        .call(&app.client, "events/actors", json!({ "typed": "ali" }))
+        .await;
+    assert_eq!(everyone.as_array().unwrap().len(), 2, "{everyone}");
+    let (_, none) = app
+        .call(&app.client, "events/actors", json!({ "typed": " " }))
+        .await;
+    assert_eq!(none, json!([]));
+}
