@@ -28,7 +28,7 @@ pub use auth::{
 pub use chains::{
     load_integrity, sign_checkpoint, verify_chain, LoadIntegrity, SignCheckpoint, VerifyChain,
 };
-pub use events::{get_event, list_events, list_tenants, suggest_actors};
+pub use events::{get_event, list_events, list_tenants, suggest_actors, SuggestActors};
 pub use exports::{cancel_export, export_progress, CancelExport, ExportProgress};
 pub use keys::{
     create_api_key, list_api_keys, revoke_api_key, CreateApiKey, CreatedKey, RevokeApiKey,

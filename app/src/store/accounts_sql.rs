@@ -86,7 +86,7 @@ macro_rules! sql_account_store {
             }
 
             async fn set_active(&self, id: i64, active: bool, now: i64) -> Result<bool, DbError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE accounts SET deactivated_at = $1 WHERE id = $2")
                     .bind(if active { None } else { Some(now) })
                     .bind(id)
@@ -103,7 +103,7 @@ macro_rules! sql_account_store {
             }
 
             async fn set_password(&self, id: i64, password_hash: &str) -> Result<bool, DbError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
                     .bind(password_hash)
                     .bind(id)

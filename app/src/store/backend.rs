@@ -107,7 +107,7 @@ macro_rules! sql_store {
                 events: &[NewEvent],
                 receipt: Option<&Receipt>,
             ) -> Result<AppendOutcome, DbError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Lock the tenant's chain head first: concurrent appends for one
                 // tenant queue here, so the chain never forks and a retried
                 // idempotency key always sees the first request's receipt.

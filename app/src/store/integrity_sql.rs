@@ -12,7 +12,7 @@ macro_rules! sql_integrity_store {
                 &self,
                 cp: &NewCheckpoint,
             ) -> Result<CheckpointRecord, DbError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id = insert_checkpoint_in(&mut tx, cp).await?;
                 tx.commit().await?;
                 Ok(CheckpointRecord {
@@ -124,7 +124,7 @@ macro_rules! sql_integrity_store {
 
             #[tracing::instrument(skip(self, cp), fields(tenant = cp.tenant_id, seq = cp.seq))]
             async fn record_cut(&self, cp: &NewCheckpoint) -> Result<CheckpointRecord, DbError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id = insert_checkpoint_in(&mut tx, cp).await?;
                 sqlx::query(
                     "UPDATE tenants SET cut_seq = $1, cut_hash = $2 WHERE id = $3 AND cut_seq < $1",
@@ -143,7 +143,7 @@ macro_rules! sql_integrity_store {
 
             #[tracing::instrument(skip(self))]
             async fn purge_batch(&self, tenant_id: i64, limit: i64) -> Result<u64, DbError> {
-                let mut tx = self.write.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query($guard_on).execute(&mut *tx).await?;
                 let deleted = sqlx::query(
                     "DELETE FROM events WHERE tenant_id = $1 AND seq IN (\

@@ -99,6 +99,10 @@ impl PgStore {
         Ok(tx)
     }
 
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
+        Ok(self.write.begin().await?)
+    }
+
     /// A write transaction in the scope, so that row-level security lets an
     /// `INSERT … RETURNING` read back the row it wrote.
     async fn scoped_write(

@@ -84,7 +84,15 @@ impl SqliteStore {
         &self,
         _scope: &TenantScope,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, DbError> {
-        Ok(self.write.begin().await?)
+        self.begin_write().await
+    }
+
+    /// `BEGIN IMMEDIATE`: the write lock is taken (waiting up to the busy
+    /// timeout) before the transaction reads. A deferred transaction that
+    /// read first would fail at once with "database is locked" if another
+    /// process (an operator command) wrote in between.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, DbError> {
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// The single writer connection, for benchmarks that insert on the same schema.

@@ -3,7 +3,7 @@
 //! the URL. Without scripts both are plain GET forms the page reads back.
 
 use super::{log_href, QueryErrorNotice};
-use crate::api::suggest_actors;
+use crate::api::SuggestActors;
 use crate::model::{ActorType, EventFilter, Field, Outcome, QuickRange, Severity, Tenant};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -47,12 +47,9 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
         }
         bar.set(text);
     };
-    // What is typed in the actor box, for its suggestions.
-    let actor_typed = RwSignal::new(String::new());
-    let suggestions = Resource::new(
-        move || actor_typed.get(),
-        |typed| async move { suggest_actors(typed).await.unwrap_or_default() },
-    );
+    // Suggestions for what is typed in the actor box; an action, not a
+    // resource, so the server renders none and nothing differs on hydration.
+    let suggest = ServerAction::<SuggestActors>::new();
     let shown = filter.is.clone();
     let text = move |field: Field, label: &'static str, hint: &'static str| {
         let initial = shown.get(field).join(",");
@@ -60,7 +57,9 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
         view! {
             <label>{label}
                 <input type="search" name=field.name() placeholder=hint value=initial list=list
-                    on:input=move |ev| if field == Field::Actor { actor_typed.set(event_target_value(&ev)) }
+                    on:input=move |ev| if field == Field::Actor {
+                        suggest.dispatch(SuggestActors { typed: event_target_value(&ev) });
+                    }
                     prop:value=move || draft.with(|f| f.is.get(field).join(","))
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
@@ -131,15 +130,11 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
             {text(Field::Actor, "Actor", "id, email or name")}
             {view! {
                 <datalist id="actor-suggestions">
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            suggestions.await.into_iter().map(|a| {
-                                let value = a.email.clone().unwrap_or_else(|| a.id.clone());
-                                let label = format!("{} · {}", a.label(), a.kind.as_str());
-                                view! { <option value=value>{label}</option> }
-                            }).collect_view()
-                        })}
-                    </Transition>
+                    {move || suggest.value().get().and_then(Result::ok).unwrap_or_default().into_iter().map(|a| {
+                        let value = a.email.clone().unwrap_or_else(|| a.id.clone());
+                        let label = format!("{} · {}", a.label(), a.kind.as_str());
+                        view! { <option value=value>{label}</option> }
+                    }).collect_view()}
                 </datalist>
             }.into_any()}
             {choice(Field::ActorType, "Actor type", ActorType::ALL.iter().map(|v| v.as_str()).collect())}
