@@ -118,7 +118,7 @@ fn LogRow(event: Event, show_tenant: bool, #[prop(optional)] fresh: bool) -> imp
                 {(event.comments > 0).then(|| {
                     let n = event.comments;
                     let label = format!("{n} comment{}", if n == 1 { "" } else { "s" });
-                    view! { " "<span class="comment-count" title=label.clone() aria-label=label>"💬 "{n}</span> }
+                    view! { " "<span class="comment-count">{label}</span> }
                 })}
             </td>
         </tr>
