@@ -159,14 +159,7 @@ async fn every_page_sends_an_anonymous_caller_to_sign_in_and_back() {
             .await
             .unwrap()
             .status(),
-        anonymous
-            .get(format!("{}/sign-in", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        app.get_as(&anonymous, "/sign-in").await.1,
     );
     assert_eq!(status, 200);
     assert!(html.contains("Sign in to Logbook"), "{html}");
@@ -190,14 +183,7 @@ async fn staff_and_customers_are_shown_the_no_access_page_for_every_page() {
                 "{email} {path}"
             );
         }
-        let html = client
-            .get(format!("{}/no-access", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.get_as(&client, "/no-access").await.1;
         assert!(html.contains("has no access to activity logs"), "{html}");
         assert!(html.contains(email), "{html}");
     }

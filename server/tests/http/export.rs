@@ -26,14 +26,7 @@ async fn a_partner_exports_their_tenant_only_however_the_link_is_edited() {
         let body = response.text().await.unwrap();
         assert!(!body.contains("globex secret"), "{link}: {body}");
     }
-    let mine = partner
-        .get(format!("{}/api/exports/ndjson", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let mine = app.get_as(&partner, "/api/exports/ndjson").await.1;
     assert_eq!(mine.lines().count(), 2);
 }
 

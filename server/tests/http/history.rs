@@ -46,14 +46,7 @@ async fn a_resource_history_lists_every_event_about_it_at_any_age_with_what_chan
 
     // Another tenant's partner editing the URL sees none of it.
     let globex = app.session("partner@globex.io").await;
-    let html = globex
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_as(&globex, path).await.1;
     assert!(!html.contains("Moved to a new machine"), "{html}");
 }
 

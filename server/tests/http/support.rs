@@ -38,10 +38,18 @@ pub const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
 ];
 
 impl TestApp {
-    /// GET `path`, returning the status and the body as text.
+    /// GET `path` as the admin, returning the status and the body as text.
     pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
-        let response = self
-            .client
+        self.get_as(&self.client, path).await
+    }
+
+    /// GET `path` with `client`'s session, returning the status and the body.
+    pub async fn get_as(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+    ) -> (reqwest::StatusCode, String) {
+        let response = client
             .get(format!("{}{path}", self.base))
             .send()
             .await
