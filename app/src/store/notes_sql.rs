@@ -28,16 +28,16 @@ macro_rules! sql_note_store {
                 scope: &TenantScope,
                 note: &NewNote,
             ) -> Result<Option<Note>, DbError> {
-                use $crate::store::Store;
-                let Some(event) = self.get_event(scope, &note.event_id).await? else {
-                    return Ok(None);
-                };
-                let tenant = self
-                    .tenant_by_slug(&event.tenant)
-                    .await?
-                    .ok_or_else(|| DbError::UnknownTenant(event.tenant.clone()))?;
                 const SELECT: &str = "SELECT id, event_id, kind, body, author, created_at FROM event_notes";
                 let mut tx = self.scoped_write(scope).await?;
+                // The event's tenant, if the scope sees the event at all.
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT e.tenant_id FROM events e WHERE e.id = ");
+                qb.push_bind(note.event_id.clone());
+                scope.push_sql(&mut qb, "e.tenant_id");
+                let tenant_id: Option<i64> = qb.build_query_scalar().fetch_optional(&mut *tx).await?;
+                let Some(tenant_id) = tenant_id else {
+                    return Ok(None);
+                };
                 if note.kind == NoteKind::Tag {
                     let existing: Option<NoteRow> = sqlx::query_as(&format!(
                         "{SELECT} WHERE kind = 'tag' AND body = $1 AND event_id = $2"
@@ -50,13 +50,13 @@ macro_rules! sql_note_store {
                         return note_from_row(row).map(Some);
                     }
                 }
-                let row: NoteRow = sqlx::query_as(&format!(
+                let row: NoteRow = sqlx::query_as(
                     "INSERT INTO event_notes (event_id, tenant_id, kind, body, author_id, author, \
                      created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     RETURNING id, event_id, kind, body, author, created_at"
-                ))
+                     RETURNING id, event_id, kind, body, author, created_at",
+                )
                 .bind(&note.event_id)
-                .bind(tenant.id)
+                .bind(tenant_id)
                 .bind(note.kind.as_str())
                 .bind(&note.text)
                 .bind(note.author_id)
