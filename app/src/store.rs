@@ -4,6 +4,7 @@ mod account_rows;
 mod accounts;
 mod accounts_sql;
 mod backend;
+mod branches;
 mod chain;
 mod checkpoint;
 mod error;
@@ -34,7 +35,9 @@ pub use export_row::ExportRow;
 pub use integrity::IntegrityStore;
 pub use notes::{NewNote, NoteStore, NoteSummary};
 pub use postgres::PgStore;
-pub use query::{insert_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE};
+pub use query::{
+    explain_events, insert_events, select_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE,
+};
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt};
 pub use scope::TenantScope;
 pub use sqlite::SqliteStore;

@@ -5,7 +5,9 @@
 //! Everything runs on temporary SQLite databases in one process and one run,
 //! so the printed ratios compare like with like.
 
+mod dataset;
 mod export;
+mod queries;
 
 use crate::{
     cli::CliResult,
@@ -23,11 +25,28 @@ use app::{
 use chrono::{DateTime, Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::Value;
-use std::{path::Path, sync::Arc, time::Instant};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Instant,
+};
 
 const DAYS: i64 = 40;
 const SAMPLES: usize = 200;
 const DEEP_ROWS: usize = 100_000;
+
+/// The filter timings' database and which cases to run.
+pub struct Queries {
+    pub events: usize,
+    pub path: PathBuf,
+    pub case: Option<String>,
+}
+
+impl Queries {
+    pub async fn run(self) -> CliResult {
+        queries::run(&self.path, self.events, self.case.as_deref()).await
+    }
+}
 
 pub async fn run(events: usize, batch: usize) -> CliResult {
     let dir = tempfile::tempdir()?;

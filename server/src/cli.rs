@@ -77,19 +77,48 @@ pub enum Command {
     Retention,
     /// Print the public key that verifies this server's checkpoints.
     PublicKey,
-    /// Benchmark ingest and paging on a temporary SQLite database.
+    /// Benchmark ingest, paging and export on temporary SQLite databases,
+    /// then the log table's filters on a large one.
     Bench {
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
         #[arg(long, default_value_t = 1_000)]
         batch: usize,
+        /// Events in the database the filters are timed on.
+        #[arg(long, default_value_t = 10_000_000)]
+        query_events: usize,
+        /// Where that database is kept between runs.
+        #[arg(long, default_value = "target/bench/events.db")]
+        query_db: std::path::PathBuf,
+        /// Only the filter timings (optionally only cases whose label contains this).
+        #[arg(long)]
+        queries_only: bool,
+        #[arg(long)]
+        case: Option<String>,
     },
 }
 
 pub async fn run(cli: Cli) -> CliResult {
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Bench { events, batch } = command {
-        return bench::run(events, batch).await;
+    if let Command::Bench {
+        events,
+        batch,
+        query_events,
+        query_db,
+        queries_only,
+        case,
+    } = command
+    {
+        let queries = bench::Queries {
+            events: query_events,
+            path: query_db,
+            case,
+        };
+        if queries_only {
+            return queries.run().await;
+        }
+        bench::run(events, batch).await?;
+        return queries.run().await;
     }
     if let Command::Verify {
         file: Some(file),

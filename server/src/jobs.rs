@@ -1,4 +1,5 @@
-//! Background work while serving: scheduled checkpoints and retention.
+//! Background work while serving: scheduled checkpoints, retention and the
+//! query planner's statistics.
 //! Errors are logged and retried on the next tick; they never stop serving.
 
 use crate::config::Config;
@@ -13,6 +14,18 @@ pub fn spawn(store: Arc<dyn Store>, signer: Arc<Signer>, config: &Config) {
     let policy = config.retention.policy();
     let checkpoint_every = Duration::from_secs(config.integrity.checkpoint_every_secs.max(1));
     let retention_every = Duration::from_secs(config.retention.every_secs.max(1));
+    let planner = store.clone();
+    tokio::spawn(async move {
+        let mut tick = interval(Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        tick.tick().await; // the first tick is now; migrate() has just analysed
+        loop {
+            tick.tick().await;
+            if let Err(err) = planner.refresh_statistics().await {
+                tracing::error!(error = %err, "refreshing planner statistics failed");
+            }
+        }
+    });
     let (s, k) = (store.clone(), signer.clone());
     tokio::spawn(async move {
         let mut tick = interval(checkpoint_every);

@@ -172,7 +172,14 @@ macro_rules! sql_store {
                 page: &PageRequest,
             ) -> Result<Vec<Event>, DbError> {
                 let mut tx = self.scoped_read(scope).await?;
-                let rows: Vec<EventRow> = query::select_events::<$db>(scope, filter, page)
+                let tenants: Vec<i64> = if $crate::store::branches::splits_tenants(scope, filter) {
+                    sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
+                        .fetch_all(&mut *tx)
+                        .await?
+                } else {
+                    Vec::new()
+                };
+                let rows: Vec<EventRow> = query::select_events::<$db>(scope, filter, page, &tenants)
                     .build_query_as()
                     .fetch_all(&mut *tx)
                     .await?;
@@ -205,8 +212,15 @@ macro_rules! sql_store {
                     limit,
                 };
                 let mut tx = self.scoped_read(scope).await?;
+                let tenants: Vec<i64> = if $crate::store::branches::splits_tenants(scope, filter) {
+                    sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
+                        .fetch_all(&mut *tx)
+                        .await?
+                } else {
+                    Vec::new()
+                };
                 let packed: String =
-                    query::select_packed_page::<$db>($packed, scope, filter, &page, i64::from(limit))
+                    query::select_packed_page::<$db>($packed, scope, filter, &page, i64::from(limit), &tenants)
                         .build_query_scalar()
                         .fetch_one(&mut *tx)
                         .await?;
@@ -275,6 +289,10 @@ macro_rules! sql_store {
                     .await?;
                 tx.commit().await?;
                 Ok(found.is_some())
+            }
+
+            async fn refresh_statistics(&self) -> Result<(), DbError> {
+                self.optimize().await
             }
         }
     };

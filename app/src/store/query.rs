@@ -1,7 +1,12 @@
 //! SQL shared by both backends, built with `QueryBuilder` so every value is bound.
 
 use super::{
-    chain, export_row::Packing, records::NewEvent, row::EVENT_COLUMNS, scope::TenantScope,
+    branches::{branches, Branch},
+    chain,
+    export_row::Packing,
+    records::NewEvent,
+    row::EVENT_COLUMNS,
+    scope::TenantScope,
     text_search::TextSearch,
 };
 use crate::model::{search_phrases, ActionMatch, EventFilter, Field, PageRequest, Resource};
@@ -25,6 +30,7 @@ pub fn select_events<'a, DB>(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
+    tenants: &[i64],
 ) -> QueryBuilder<'a, DB>
 where
     DB: TextSearch,
@@ -32,24 +38,26 @@ where
     String: Encode<'a, DB> + Type<DB>,
 {
     let limit = i64::from(page_limit(page)) + 1;
-    select_rows(EVENT_COLUMNS, scope, filter, page, limit)
+    let mut qb = QueryBuilder::new(format!("SELECT {EVENT_COLUMNS} "));
+    push_page(&mut qb, scope, filter, page, limit, tenants);
+    qb
 }
 
-/// `columns` of the events matching the filter in the scope, keyset-paged.
-pub fn select_rows<'a, DB>(
-    columns: &str,
+/// The plan SQLite would follow for `select_events`, for the benchmark.
+pub fn explain_events<'a, DB>(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
-    limit: i64,
+    tenants: &[i64],
 ) -> QueryBuilder<'a, DB>
 where
     DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::new(format!("SELECT {columns} {FROM_EVENTS}"));
-    push_page(&mut qb, scope, filter, page, limit);
+    let limit = i64::from(page_limit(page)) + 1;
+    let mut qb = QueryBuilder::new(format!("EXPLAIN QUERY PLAN SELECT {EVENT_COLUMNS} "));
+    push_page(&mut qb, scope, filter, page, limit, tenants);
     qb
 }
 
@@ -63,6 +71,7 @@ pub fn select_packed_page<'a, DB>(
     filter: &EventFilter,
     page: &PageRequest,
     limit: i64,
+    tenants: &[i64],
 ) -> QueryBuilder<'a, DB>
 where
     DB: TextSearch,
@@ -70,10 +79,10 @@ where
     String: Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::new(format!(
-        "SELECT COALESCE('[' || {} || ']', '[]') FROM (SELECT {} AS p {FROM_EVENTS}",
+        "SELECT COALESCE('[' || {} || ']', '[]') FROM (SELECT {} AS p ",
         packing.join, packing.row
     ));
-    push_page(&mut qb, scope, filter, page, limit);
+    push_page(&mut qb, scope, filter, page, limit, tenants);
     qb.push(") AS page");
     qb
 }
@@ -81,20 +90,51 @@ where
 /// What every page of events reads from; filters follow with `AND`.
 const FROM_EVENTS: &str = "FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE 1 = 1";
 
-/// The scope, filter, keyset bound, order and limit of one page.
+/// `FROM …`, the scope, filter, keyset bound, order and limit of one page:
+/// one indexed read when the filter has no ORs, else the newest `limit` of
+/// the union of one read per alternative (see `branches`).
 fn push_page<'a, DB>(
     qb: &mut QueryBuilder<'a, DB>,
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
     limit: i64,
+    tenants: &[i64],
 ) where
     DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    push_filter(qb, scope, filter);
-    let ascending = page.older_than.is_none() && page.newer_than.is_some();
+    match branches(scope, filter, tenants).as_slice() {
+        [only] if only.actor_column.is_none() => {
+            qb.push(FROM_EVENTS);
+            push_conditions(qb, only, page);
+        }
+        several => {
+            qb.push("FROM (");
+            for (i, branch) in several.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" UNION ");
+                }
+                qb.push(format!("SELECT id FROM (SELECT e.id {FROM_EVENTS}"));
+                push_conditions(qb, branch, page);
+                push_order_limit(qb, page, limit);
+                qb.push(format!(") AS b{i}"));
+            }
+            qb.push(") AS hit JOIN events e ON e.id = hit.id JOIN tenants t ON t.id = e.tenant_id");
+        }
+    }
+    push_order_limit(qb, page, limit);
+}
+
+/// One branch's conditions and the keyset bound.
+fn push_conditions<'a, DB>(qb: &mut QueryBuilder<'a, DB>, branch: &Branch, page: &PageRequest)
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    push_filter(qb, &branch.scope, &branch.filter, branch.actor_column);
     if let Some(c) = &page.older_than {
         // The first conjunct bounds the index range; the second breaks ties on id.
         qb.push(" AND e.occurred_at <= ").push_bind(c.occurred_us);
@@ -105,6 +145,14 @@ fn push_page<'a, DB>(
         qb.push(" AND (e.occurred_at > ").push_bind(c.occurred_us);
         qb.push(" OR e.id > ").push_bind(c.id.clone()).push(")");
     }
+}
+
+fn push_order_limit<'a, DB>(qb: &mut QueryBuilder<'a, DB>, page: &PageRequest, limit: i64)
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    let ascending = page.older_than.is_none() && page.newer_than.is_some();
     let order = if ascending { "ASC" } else { "DESC" };
     qb.push(format!(
         " ORDER BY e.occurred_at {order}, e.id {order} LIMIT "
@@ -123,7 +171,7 @@ where
         "SELECT {EVENT_COLUMNS} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.id = "
     ));
     qb.push_bind(id.to_string());
-    push_filter(&mut qb, scope, &EventFilter::default());
+    push_filter(&mut qb, scope, &EventFilter::default(), None);
     qb
 }
 
@@ -142,8 +190,14 @@ where
     qb
 }
 
-fn push_filter<'a, DB>(qb: &mut QueryBuilder<'a, DB>, scope: &TenantScope, f: &EventFilter)
-where
+/// The scope and every condition of the filter; an actor filter is matched
+/// on `actor_column` alone when the branch names one.
+fn push_filter<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    scope: &TenantScope,
+    f: &EventFilter,
+    actor_column: Option<&str>,
+) where
     DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
@@ -156,7 +210,8 @@ where
         for (values, negated) in [(f.is.get(field), false), (f.not.get(field), true)] {
             if !values.is_empty() {
                 qb.push(if negated { " AND NOT (" } else { " AND (" });
-                push_any_of(qb, field, &values, negated);
+                let column = if negated { None } else { actor_column };
+                push_any_of(qb, field, &values, negated, column);
                 qb.push(")");
             }
         }
@@ -164,7 +219,7 @@ where
     if let Some(text) = &f.text {
         let phrases = search_phrases(text);
         if !phrases.is_empty() {
-            DB::push_match(qb, &phrases);
+            DB::push_match(qb, &phrases, scope.tenant_id());
         }
     }
     let (from, to) = f.bounds(Utc::now());
@@ -185,6 +240,7 @@ fn push_any_of<'a, DB>(
     field: Field,
     values: &[String],
     negated: bool,
+    actor_column: Option<&str>,
 ) where
     DB: Database,
     String: Encode<'a, DB> + Type<DB>,
@@ -201,6 +257,10 @@ fn push_any_of<'a, DB>(
             qb.push(" OR ");
         }
         match field {
+            Field::Actor if actor_column.is_some() => {
+                let column = actor_column.unwrap_or("actor_id");
+                qb.push(format!("e.{column} = ")).push_bind(value.clone());
+            }
             Field::Actor => {
                 qb.push(format!("{} = ", col("actor_id")))
                     .push_bind(value.clone());
@@ -362,7 +422,7 @@ mod tests {
             limit: 50,
         };
         let filter = EventFilter::parse_query("action:license.* -outcome:success").unwrap();
-        let qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page);
+        let qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page, &[]);
         let sql = qb.sql().to_string();
         assert!(sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("(e.action >= ? AND e.action < ?)"), "{sql}");
@@ -385,8 +445,12 @@ mod tests {
             }),
             limit: 50,
         };
-        let qb =
-            select_events::<Sqlite>(&TenantScope::all_tenants(), &EventFilter::default(), &page);
+        let qb = select_events::<Sqlite>(
+            &TenantScope::all_tenants(),
+            &EventFilter::default(),
+            &page,
+            &[1],
+        );
         let sql = qb.sql().to_string();
         assert!(!sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("e.occurred_at >= ?"), "{sql}");

@@ -4,11 +4,16 @@
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-/// The `AND …` that keeps events matching every phrase.
+/// The `AND …` that keeps events matching every phrase, of one tenant if
+/// `tenant` is known (SQLite then reads only that tenant's part of its index).
 pub trait TextSearch: Database + Sized {
-    fn push_match<'a>(qb: &mut QueryBuilder<'a, Self>, phrases: &[Vec<String>])
-    where
-        String: Encode<'a, Self> + Type<Self>;
+    fn push_match<'a>(
+        qb: &mut QueryBuilder<'a, Self>,
+        phrases: &[Vec<String>],
+        tenant: Option<i64>,
+    ) where
+        String: Encode<'a, Self> + Type<Self>,
+        i64: Encode<'a, Self> + Type<Self>;
 }
 
 /// FTS5 rows are keyed by tenant and chain position packed in one integer
@@ -16,23 +21,33 @@ pub trait TextSearch: Database + Sized {
 pub const FTS_KEY_BITS: u32 = 40;
 
 impl TextSearch for sqlx::Sqlite {
-    fn push_match<'a>(qb: &mut QueryBuilder<'a, Self>, phrases: &[Vec<String>])
+    fn push_match<'a>(qb: &mut QueryBuilder<'a, Self>, phrases: &[Vec<String>], tenant: Option<i64>)
     where
         String: Encode<'a, Self> + Type<Self>,
+        i64: Encode<'a, Self> + Type<Self>,
     {
         qb.push(format!(
             " AND (e.tenant_id, e.seq) IN (SELECT rowid >> {FTS_KEY_BITS}, \
              rowid & {} FROM events_fts WHERE events_fts MATCH ",
             (1_i64 << FTS_KEY_BITS) - 1
         ));
-        qb.push_bind(fts5_query(phrases)).push(")");
+        qb.push_bind(fts5_query(phrases));
+        if let Some(id) = tenant {
+            qb.push(" AND rowid >= ").push_bind(id << FTS_KEY_BITS);
+            qb.push(" AND rowid < ").push_bind((id + 1) << FTS_KEY_BITS);
+        }
+        qb.push(")");
     }
 }
 
 impl TextSearch for sqlx::Postgres {
-    fn push_match<'a>(qb: &mut QueryBuilder<'a, Self>, phrases: &[Vec<String>])
-    where
+    fn push_match<'a>(
+        qb: &mut QueryBuilder<'a, Self>,
+        phrases: &[Vec<String>],
+        _tenant: Option<i64>,
+    ) where
         String: Encode<'a, Self> + Type<Self>,
+        i64: Encode<'a, Self> + Type<Self>,
     {
         qb.push(" AND e.search @@ to_tsquery('simple', ");
         qb.push_bind(tsquery(phrases)).push(")");

@@ -152,6 +152,10 @@ pub trait Store:
     /// Whether any event exists at all (used to seed demo data only once).
     async fn has_events(&self) -> Result<bool, DbError>;
 
+    /// Brings the query planner's statistics up to date where the data has
+    /// moved enough to matter (run hourly while serving).
+    async fn refresh_statistics(&self) -> Result<(), DbError>;
+
     /// One page of events, newest first, with neighbour cursors, each with
     /// its tags and comment count.
     async fn list_events(

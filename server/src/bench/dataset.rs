@@ -1,0 +1,122 @@
+//! The large SQLite database the query figures are measured on: generated
+//! once through the store's own append (chain, indexes and free-text trigger
+//! included) and kept, because 10,000,000 events take minutes to write.
+//! Later runs reuse it and top it up if it holds fewer events than asked.
+
+use super::Workload;
+use crate::{
+    bench::{fresh_store, to_new_events},
+    cli::CliResult,
+};
+use app::store::{NewEvent, SqliteStore, Store};
+use chrono::{DateTime, Utc};
+use std::{path::Path, sync::Arc, time::Instant};
+
+/// Events per append: one transaction each, so commits do not dominate.
+const BATCH: usize = 20_000;
+/// One event in this many carries the rare word and the rare IP.
+pub const RARE_EVERY: usize = 100_000;
+pub const RARE_WORD: &str = "zanzibar";
+pub const RARE_IP: &str = "198.51.100.23";
+/// A tag on the rare events, and a commoner one on one event in 2,000.
+pub const RARE_TAG: &str = "escalated";
+pub const COMMON_TAG: &str = "reviewed";
+const COMMON_TAG_EVERY: i64 = 2_000;
+
+/// Opens (creating or topping up) the database at `path` with `events` events.
+pub async fn open(
+    path: &Path,
+    events: usize,
+    now: DateTime<Utc>,
+) -> Result<Arc<SqliteStore>, Box<dyn std::error::Error + Send + Sync>> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let (store, tenants) = fresh_store(path).await?;
+    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(store.write_pool())
+        .await?;
+    let have = have as usize;
+    if have >= events {
+        println!("query bench: reusing {have} events in {}", path.display());
+        return Ok(store);
+    }
+    if have > 0 {
+        return Err(format!(
+            "{} holds {have} events, fewer than the {events} asked for; delete it to regenerate",
+            path.display()
+        )
+        .into());
+    }
+    println!(
+        "query bench: writing {events} events to {} (once; later runs reuse it)",
+        path.display()
+    );
+    let started = Instant::now();
+    // Generating and validating is CPU work of its own: a thread does it
+    // while this task appends the previous batch.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<NewEvent>)>(2);
+    let slugs: Vec<String> = tenants.iter().map(|t| t.slug.clone()).collect();
+    let producer = tokio::task::spawn_blocking(move || -> CliResult {
+        let mut workload = Workload::new(now, events);
+        let mut sent = 0;
+        while sent < events {
+            let size = BATCH.min(events - sent);
+            let (tenant, mut wire) = workload.batch(size);
+            for (i, event) in wire.iter_mut().enumerate() {
+                if (sent + i) % RARE_EVERY == RARE_EVERY / 2 {
+                    let description = event["description"].as_str().unwrap_or("").to_string();
+                    event["description"] =
+                        format!("{description} after a {RARE_WORD} chargeback dispute").into();
+                    event["ip"] = RARE_IP.into();
+                }
+            }
+            sent += size;
+            let rows = to_new_events(&wire, &slugs[tenant], now)?;
+            if tx.blocking_send((tenant, rows)).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    });
+    let mut written = 0;
+    while let Some((tenant, rows)) = rx.recv().await {
+        store.append(tenants[tenant].id, &rows, None).await?;
+        written += rows.len();
+        if written % 1_000_000 < BATCH {
+            println!(
+                "  {written} events, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    producer.await??;
+    tag(&store).await?;
+    println!("  analysing the indexes");
+    sqlx::query("ANALYZE").execute(store.write_pool()).await?;
+    println!(
+        "query bench: {events} events written in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(store)
+}
+
+/// Tags as people add them: the rare tag on the rare events, the common one
+/// spread evenly.
+async fn tag(store: &SqliteStore) -> CliResult {
+    let at = Utc::now().timestamp_micros();
+    for (tag, condition) in [
+        (RARE_TAG, format!("e.ip = '{RARE_IP}'")),
+        (COMMON_TAG, format!("e.rowid % {COMMON_TAG_EVERY} = 7")),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO event_notes (event_id, tenant_id, kind, body, author, created_at) \
+             SELECT e.id, e.tenant_id, 'tag', ?, 'bench', ? FROM events e WHERE {condition}"
+        ))
+        .bind(tag)
+        .bind(at)
+        .execute(store.write_pool())
+        .await?;
+    }
+    Ok(())
+}
