@@ -20,6 +20,7 @@ mod row;
 mod scope;
 mod sqlite;
 mod text_search;
+mod text_walk;
 mod traits;
 mod verify;
 mod views;
@@ -41,6 +42,7 @@ pub use query::{
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt};
 pub use scope::TenantScope;
 pub use sqlite::SqliteStore;
+pub use text_walk::text_page as sqlite_text_page;
 pub use traits::{connect, Store};
 pub use verify::{hashed_fields, ChainBreak, ChainVerifier};
 pub use views::ViewStore;

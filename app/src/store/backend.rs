@@ -179,10 +179,13 @@ macro_rules! sql_store {
                 } else {
                     Vec::new()
                 };
-                let rows: Vec<EventRow> = query::select_events::<$db>(scope, filter, page, &tenants)
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await?;
+                let rows: Vec<EventRow> = match self.text_page(&mut tx, scope, filter, page, &tenants).await? {
+                    Some(rows) => rows,
+                    None => query::select_events::<$db>(scope, filter, page, &tenants)
+                        .build_query_as()
+                        .fetch_all(&mut *tx)
+                        .await?,
+                };
                 tx.commit().await?;
                 rows.into_iter().map(Event::try_from).collect()
             }

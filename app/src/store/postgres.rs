@@ -85,6 +85,18 @@ impl PgStore {
         Ok(())
     }
 
+    /// Its GIN index answers free text inside the one query.
+    async fn text_page(
+        &self,
+        _tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        _scope: &TenantScope,
+        _filter: &EventFilter,
+        _page: &PageRequest,
+        _tenants: &[i64],
+    ) -> Result<Option<Vec<EventRow>>, DbError> {
+        Ok(None)
+    }
+
     /// PostgreSQL's autovacuum keeps the planner's statistics fresh.
     async fn optimize(&self) -> Result<(), DbError> {
         Ok(())

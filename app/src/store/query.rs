@@ -160,6 +160,29 @@ where
     qb.push_bind(limit);
 }
 
+/// The events of one tenant at the chain positions `seqs` that match the
+/// rest of a filter (its words already matched), for `text_walk`.
+pub fn select_by_seqs<'a>(
+    tenant_id: i64,
+    seqs: &[i64],
+    filter: &EventFilter,
+    page: &PageRequest,
+    limit: i64,
+) -> QueryBuilder<'a, sqlx::Sqlite> {
+    let mut qb = QueryBuilder::new(format!("SELECT {EVENT_COLUMNS} {FROM_EVENTS}"));
+    qb.push(" AND e.seq IN (SELECT value FROM json_each(");
+    qb.push_bind(serde_json::to_string(seqs).unwrap_or_else(|_| "[]".into()));
+    qb.push("))");
+    let branch = Branch {
+        scope: TenantScope::tenant(tenant_id),
+        filter: filter.clone(),
+        actor_column: None,
+    };
+    push_conditions(&mut qb, &branch, page);
+    push_order_limit(&mut qb, page, limit);
+    qb
+}
+
 /// One event by id, within the scope.
 pub fn select_event<'a, DB>(scope: &TenantScope, id: &str) -> QueryBuilder<'a, DB>
 where

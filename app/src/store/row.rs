@@ -55,6 +55,13 @@ fn corrupt(e: impl std::fmt::Display) -> DbError {
     DbError::Corrupt(e.to_string())
 }
 
+impl EventRow {
+    /// The page order's key: `(occurred_at, id)`.
+    pub(super) fn key(&self) -> (i64, &str) {
+        (self.occurred_at, &self.id)
+    }
+}
+
 impl TryFrom<EventRow> for Event {
     type Error = DbError;
 

@@ -21,6 +21,7 @@ use super::{
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
+    text_walk,
     views::sql_view_store,
 };
 use crate::model::{
@@ -74,6 +75,18 @@ impl SqliteStore {
             .execute(&self.write)
             .await?;
         Ok(())
+    }
+
+    /// A free-text page read from the words' index newest first (see `text_walk`).
+    async fn text_page(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        page: &PageRequest,
+        tenants: &[i64],
+    ) -> Result<Option<Vec<EventRow>>, DbError> {
+        text_walk::text_page(tx, scope, filter, page, tenants).await
     }
 
     /// `PRAGMA optimize`: re-analyses only tables that changed a lot, briefly.
