@@ -90,9 +90,13 @@ pub enum Command {
         /// Where that database is kept between runs.
         #[arg(long, default_value = "target/bench/events.db")]
         query_db: std::path::PathBuf,
-        /// Only the filter timings (optionally only cases whose label contains this).
-        #[arg(long)]
+        /// Only the filter timings.
+        #[arg(long, conflicts_with = "skip_queries")]
         queries_only: bool,
+        /// Everything but the filter timings.
+        #[arg(long)]
+        skip_queries: bool,
+        /// Only the filter cases whose label contains this.
         #[arg(long)]
         case: Option<String>,
     },
@@ -106,6 +110,7 @@ pub async fn run(cli: Cli) -> CliResult {
         query_events,
         query_db,
         queries_only,
+        skip_queries,
         case,
     } = command
     {
@@ -118,6 +123,9 @@ pub async fn run(cli: Cli) -> CliResult {
             return queries.run().await;
         }
         bench::run(events, batch).await?;
+        if skip_queries {
+            return Ok(());
+        }
         return queries.run().await;
     }
     if let Command::Verify {
