@@ -8,6 +8,7 @@ mod filters;
 mod isolation;
 mod notes;
 mod paging;
+mod plans;
 mod retention;
 mod scope;
 mod support;
