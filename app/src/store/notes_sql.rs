@@ -31,11 +31,13 @@ macro_rules! sql_note_store {
                 const SELECT: &str = "SELECT id, event_id, kind, body, author, created_at FROM event_notes";
                 let mut tx = self.scoped_write(scope).await?;
                 // The event's tenant, if the scope sees the event at all.
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT e.tenant_id FROM events e WHERE e.id = ");
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT e.tenant_id, e.occurred_at FROM events e WHERE e.id = ",
+                );
                 qb.push_bind(note.event_id.clone());
                 scope.push_sql(&mut qb, "e.tenant_id");
-                let tenant_id: Option<i64> = qb.build_query_scalar().fetch_optional(&mut *tx).await?;
-                let Some(tenant_id) = tenant_id else {
+                let event: Option<(i64, i64)> = qb.build_query_as().fetch_optional(&mut *tx).await?;
+                let Some((tenant_id, occurred_at)) = event else {
                     return Ok(None);
                 };
                 if note.kind == NoteKind::Tag {
@@ -52,7 +54,7 @@ macro_rules! sql_note_store {
                 }
                 let row: NoteRow = sqlx::query_as(
                     "INSERT INTO event_notes (event_id, tenant_id, kind, body, author_id, author, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     created_at, event_occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                      RETURNING id, event_id, kind, body, author, created_at",
                 )
                 .bind(&note.event_id)
@@ -62,6 +64,7 @@ macro_rules! sql_note_store {
                 .bind(note.author_id)
                 .bind(&note.author)
                 .bind(chrono::Utc::now().timestamp_micros())
+                .bind(occurred_at)
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;

@@ -9,7 +9,7 @@ use super::{
     scope::TenantScope,
     text_search::TextSearch,
 };
-use crate::model::{search_phrases, ActionMatch, EventFilter, Field, PageRequest, Resource};
+use crate::model::{search_phrases, ActionMatch, EventFilter, Field, PageRequest, Resource, Terms};
 use chrono::Utc;
 use serde_json::Value;
 use sqlx::{types::Json, Database, Encode, QueryBuilder, Type};
@@ -108,7 +108,7 @@ fn push_page<'a, DB>(
     match branches(scope, filter, tenants).as_slice() {
         [only] if only.actor_column.is_none() => {
             qb.push(FROM_EVENTS);
-            push_conditions(qb, only, page);
+            push_conditions(qb, only, page, limit);
         }
         several => {
             qb.push("FROM (");
@@ -117,7 +117,7 @@ fn push_page<'a, DB>(
                     qb.push(" UNION ");
                 }
                 qb.push(format!("SELECT id FROM (SELECT e.id {FROM_EVENTS}"));
-                push_conditions(qb, branch, page);
+                push_conditions(qb, branch, page, limit);
                 push_order_limit(qb, page, limit);
                 qb.push(format!(") AS b{i}"));
             }
@@ -128,22 +128,103 @@ fn push_page<'a, DB>(
 }
 
 /// One branch's conditions and the keyset bound.
-fn push_conditions<'a, DB>(qb: &mut QueryBuilder<'a, DB>, branch: &Branch, page: &PageRequest)
-where
+fn push_conditions<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    branch: &Branch,
+    page: &PageRequest,
+    limit: i64,
+) where
     DB: TextSearch,
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    push_filter(qb, &branch.scope, &branch.filter, branch.actor_column);
+    match (only_a_tag(&branch.filter), branch.scope.tenant_id()) {
+        (Some(tag), Some(tenant)) => {
+            let untagged = EventFilter {
+                is: Default::default(),
+                ..branch.filter.clone()
+            };
+            push_filter(qb, &branch.scope, &untagged, None);
+            push_tag_page(qb, tenant, tag, &branch.filter, page, limit);
+        }
+        _ => push_filter(qb, &branch.scope, &branch.filter, branch.actor_column),
+    }
+    push_keyset(qb, page, "e.occurred_at", "e.id");
+}
+
+/// The tag, when it is all the filter asks for besides time.
+fn only_a_tag(filter: &EventFilter) -> Option<&str> {
+    let tag = filter.is.tag.as_deref()?;
+    let rest = Terms {
+        tag: None,
+        ..filter.is.clone()
+    };
+    let alone = rest.is_empty()
+        && filter.not.is_empty()
+        && filter.text.is_none()
+        && filter.tenant.is_none();
+    alone.then_some(tag)
+}
+
+/// A tag alone: the newest `limit` tagged events in range, read in page
+/// order from the notes' own index (`event_notes_tag_time`), so a tag on
+/// thousands of events still reads one page of them.
+fn push_tag_page<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    tenant: i64,
+    tag: &str,
+    filter: &EventFilter,
+    page: &PageRequest,
+    limit: i64,
+) where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    qb.push(
+        " AND e.id IN (SELECT n.event_id FROM event_notes n \
+         WHERE n.kind = 'tag' AND n.tenant_id = ",
+    )
+    .push_bind(tenant);
+    qb.push(" AND n.body = ").push_bind(tag.to_string());
+    let (from, to) = filter.bounds(Utc::now());
+    if let Some(from) = from {
+        qb.push(" AND n.event_occurred_at >= ")
+            .push_bind(from.timestamp_micros());
+    }
+    if let Some(to) = to {
+        qb.push(" AND n.event_occurred_at < ")
+            .push_bind(to.timestamp_micros());
+    }
+    push_keyset(qb, page, "n.event_occurred_at", "n.event_id");
+    let ascending = page.older_than.is_none() && page.newer_than.is_some();
+    let order = if ascending { "ASC" } else { "DESC" };
+    qb.push(format!(
+        " ORDER BY n.event_occurred_at {order}, n.event_id {order} LIMIT "
+    ));
+    qb.push_bind(limit).push(")");
+}
+
+/// Rows strictly past the cursor, in page order, on these time and id columns.
+fn push_keyset<'a, DB>(qb: &mut QueryBuilder<'a, DB>, page: &PageRequest, time: &str, id: &str)
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
     if let Some(c) = &page.older_than {
         // The first conjunct bounds the index range; the second breaks ties on id.
-        qb.push(" AND e.occurred_at <= ").push_bind(c.occurred_us);
-        qb.push(" AND (e.occurred_at < ").push_bind(c.occurred_us);
-        qb.push(" OR e.id < ").push_bind(c.id.clone()).push(")");
+        qb.push(format!(" AND {time} <= ")).push_bind(c.occurred_us);
+        qb.push(format!(" AND ({time} < ")).push_bind(c.occurred_us);
+        qb.push(format!(" OR {id} < "))
+            .push_bind(c.id.clone())
+            .push(")");
     } else if let Some(c) = &page.newer_than {
-        qb.push(" AND e.occurred_at >= ").push_bind(c.occurred_us);
-        qb.push(" AND (e.occurred_at > ").push_bind(c.occurred_us);
-        qb.push(" OR e.id > ").push_bind(c.id.clone()).push(")");
+        qb.push(format!(" AND {time} >= ")).push_bind(c.occurred_us);
+        qb.push(format!(" AND ({time} > ")).push_bind(c.occurred_us);
+        qb.push(format!(" OR {id} > "))
+            .push_bind(c.id.clone())
+            .push(")");
     }
 }
 
@@ -178,7 +259,7 @@ pub fn select_by_seqs<'a>(
         filter: filter.clone(),
         actor_column: None,
     };
-    push_conditions(&mut qb, &branch, page);
+    push_conditions(&mut qb, &branch, page, limit);
     push_order_limit(&mut qb, page, limit);
     qb
 }

@@ -5,7 +5,7 @@ use crate::support::{backends, event};
 use app::{
     integrity::{run_retention, RetentionPolicy},
     model::{EventFilter, NoteKind, PageRequest},
-    store::{NewNote, Store, TenantScope},
+    store::{NewEvent, NewNote, Store, TenantScope},
 };
 
 fn note(event_id: &str, kind: NoteKind, text: &str) -> NewNote {
@@ -165,5 +165,52 @@ async fn retention_takes_an_events_notes_with_it() {
             .unwrap()
             .is_none());
         assert!(store.notes(&all, &events[0].id).await.unwrap().is_empty());
+    }
+}
+
+/// A tag alone is read from the notes' own time index, a page at a time:
+/// paging must still give every tagged event once, newest first, in each
+/// tenant's scope and across tenants, however the events were sent.
+#[tokio::test]
+async fn a_tag_on_many_events_pages_newest_first_like_any_filter() {
+    for store in backends().await {
+        let all = TenantScope::all_tenants();
+        let mut want = Vec::new();
+        for (t, slug) in ["north", "south"].into_iter().enumerate() {
+            let tenant = store.ensure_tenant(slug, slug).await.unwrap();
+            // Sent newest first, so chain order runs against time order.
+            let events: Vec<NewEvent> = (0..40)
+                .rev()
+                .map(|i| event(i * 2 + t as i64, "license.paused", "alice"))
+                .collect();
+            store.append(tenant.id, &events, None).await.unwrap();
+            for (i, e) in events.iter().enumerate() {
+                if i % 3 != 1 {
+                    store
+                        .add_note(&all, &note(&e.id, NoteKind::Tag, "review"))
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    want.push(e.occurred_at);
+                }
+            }
+        }
+        want.sort_unstable_by(|a, b| b.cmp(a));
+        let filter = EventFilter::parse_query("tag:review").unwrap();
+        let mut page = PageRequest::first(7);
+        let mut seen = Vec::new();
+        loop {
+            let result = store.list_events(&all, &filter, &page).await.unwrap();
+            assert!(result
+                .events
+                .iter()
+                .all(|e| e.tags == vec!["review".to_string()]));
+            seen.extend(result.events.iter().map(|e| e.occurred_at));
+            match result.older {
+                Some(cursor) => page.older_than = Some(cursor),
+                None => break,
+            }
+        }
+        assert_eq!(seen, want, "{}", store.backend());
     }
 }

@@ -110,8 +110,10 @@ async fn tag(store: &SqliteStore) -> CliResult {
         (COMMON_TAG, format!("e.rowid % {COMMON_TAG_EVERY} = 7")),
     ] {
         sqlx::query(&format!(
-            "INSERT INTO event_notes (event_id, tenant_id, kind, body, author, created_at) \
-             SELECT e.id, e.tenant_id, 'tag', ?, 'bench', ? FROM events e WHERE {condition}"
+            "INSERT INTO event_notes (event_id, tenant_id, kind, body, author, created_at, \
+             event_occurred_at) \
+             SELECT e.id, e.tenant_id, 'tag', ?, 'bench', ?, e.occurred_at FROM events e \
+             WHERE {condition}"
         ))
         .bind(tag)
         .bind(at)
