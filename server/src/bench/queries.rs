@@ -9,7 +9,7 @@ use app::{
     model::{EventFilter, PageRequest},
     store::{explain_events, select_events, sqlite_text_page, SqliteStore, Store, TenantScope},
 };
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use sqlx::{Row, SqlitePool};
 use std::{path::Path, time::Instant};
 
@@ -28,9 +28,18 @@ pub async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliRe
     )
     .fetch_one(pool)
     .await?;
-    let day = (now - Duration::days(10)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    let day_end = (now - Duration::days(9)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    let cases = cases(&actor_ip, &day, &day_end);
+    // Windows are placed against the newest event, not the clock: the
+    // database is reused, and its events age between runs.
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(occurred_at) FROM events")
+        .fetch_one(pool)
+        .await?;
+    let newest = DateTime::from_timestamp_micros(newest).unwrap_or(now);
+    let at = |d: Duration| (newest - d).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let windows = Windows {
+        day: (at(Duration::days(10)), at(Duration::days(9))),
+        hour: at(Duration::hours(1)),
+    };
+    let cases = cases(&actor_ip, &windows);
     // What the store reads per request for a cross-tenant page: every tenant id.
     let tenants: Vec<i64> = sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
         .fetch_all(pool)
@@ -93,7 +102,16 @@ pub async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliRe
 }
 
 /// (label, across all tenants?, query-bar text).
-fn cases<'a>(actor_ip: &'a str, day: &'a str, day_end: &'a str) -> Vec<(String, bool, String)> {
+/// Query-bar times of one day ten days before the newest event, and of the
+/// start of its last hour.
+struct Windows {
+    day: (String, String),
+    hour: String,
+}
+
+fn cases(actor_ip: &str, windows: &Windows) -> Vec<(String, bool, String)> {
+    let (day, day_end) = &windows.day;
+    let hour = &windows.hour;
     let one = |label: &str, query: String| (label.to_string(), false, query);
     let all = |label: &str, query: String| (label.to_string(), true, query);
     vec![
@@ -149,7 +167,7 @@ fn cases<'a>(actor_ip: &'a str, day: &'a str, day_end: &'a str) -> Vec<(String, 
             "one day 10 days ago + action",
             format!("occurred:>={day} occurred:<{day_end} action:license.hwid_reset"),
         ),
-        one("last hour", "range:1h".into()),
+        one("the newest hour", format!("occurred:>={hour}")),
         all("no filter", String::new()),
         all("tenant", "tenant:stampy".into()),
         all("action", "action:stamp.added".into()),
