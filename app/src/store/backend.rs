@@ -5,6 +5,23 @@
 /// `sql_store!(Type, Database, "name", "migrations dir", "lock clause", PACKED_EXPORT_SELECT)`.
 macro_rules! sql_store {
     ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal, $packed:expr) => {
+        impl $store {
+            /// Every tenant's id when a page across tenants reads each one's
+            /// indexes in turn (see `branches`), else none.
+            async fn page_tenants(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                scope: &TenantScope,
+                filter: &EventFilter,
+            ) -> Result<Vec<i64>, DbError> {
+                if !$crate::store::branches::splits_tenants(scope, filter) {
+                    return Ok(Vec::new());
+                }
+                Ok(sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
+                    .fetch_all(&mut **tx)
+                    .await?)
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> &'static str {
@@ -172,13 +189,7 @@ macro_rules! sql_store {
                 page: &PageRequest,
             ) -> Result<Vec<Event>, DbError> {
                 let mut tx = self.scoped_read(scope).await?;
-                let tenants: Vec<i64> = if $crate::store::branches::splits_tenants(scope, filter) {
-                    sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
-                        .fetch_all(&mut *tx)
-                        .await?
-                } else {
-                    Vec::new()
-                };
+                let tenants = Self::page_tenants(&mut tx, scope, filter).await?;
                 let rows: Vec<EventRow> = match self.text_page(&mut tx, scope, filter, page, &tenants).await? {
                     Some(rows) => rows,
                     None => query::select_events::<$db>(scope, filter, page, &tenants)
@@ -215,13 +226,7 @@ macro_rules! sql_store {
                     limit,
                 };
                 let mut tx = self.scoped_read(scope).await?;
-                let tenants: Vec<i64> = if $crate::store::branches::splits_tenants(scope, filter) {
-                    sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
-                        .fetch_all(&mut *tx)
-                        .await?
-                } else {
-                    Vec::new()
-                };
+                let tenants = Self::page_tenants(&mut tx, scope, filter).await?;
                 let packed: String =
                     query::select_packed_page::<$db>($packed, scope, filter, &page, i64::from(limit), &tenants)
                         .build_query_scalar()
