@@ -203,12 +203,20 @@ fn push_tag_page<'a, DB>(
             .push_bind(to.timestamp_micros());
     }
     push_keyset(qb, page, "n.event_occurred_at", "n.event_id");
-    let ascending = page.older_than.is_none() && page.newer_than.is_some();
-    let order = if ascending { "ASC" } else { "DESC" };
+    let order = page_order(page);
     qb.push(format!(
         " ORDER BY n.event_occurred_at {order}, n.event_id {order} LIMIT "
     ));
     qb.push_bind(limit).push(")");
+}
+
+/// `ASC` for a page read upwards from a cursor (`newer_than` alone), else `DESC`.
+fn page_order(page: &PageRequest) -> &'static str {
+    if page.older_than.is_none() && page.newer_than.is_some() {
+        "ASC"
+    } else {
+        "DESC"
+    }
 }
 
 /// Rows strictly past the cursor, in page order, on these time and id columns.
@@ -239,8 +247,7 @@ where
     DB: Database,
     i64: Encode<'a, DB> + Type<DB>,
 {
-    let ascending = page.older_than.is_none() && page.newer_than.is_some();
-    let order = if ascending { "ASC" } else { "DESC" };
+    let order = page_order(page);
     qb.push(format!(
         " ORDER BY e.occurred_at {order}, e.id {order} LIMIT "
     ));
