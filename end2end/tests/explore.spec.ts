@@ -1,16 +1,11 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { binary, dataDir } from '../playwright.config';
-import { rows, signIn } from './helpers';
+import { hydrated, rows, signIn } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, 'admin@logbook.demo');
 });
-
-/** Waits until the page is hydrated: times switch from UTC to local. */
-async function hydrated(page: Page) {
-  await expect(page.locator('main time').first()).not.toContainText('UTC');
-}
 
 test('the filter controls and the query bar are two views of one filter that lives in the URL', async ({ page }) => {
   await page.goto('/');

@@ -2,12 +2,13 @@ import { test, expect, Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { binary, dataDir } from '../playwright.config';
-import { signIn } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 const filter = '/?tenant=stampy&action=user.*';
 
 /** Clicks one export button; returns the file's text and the rows the page reported. */
 async function exportAs(page: Page, label: string, shownAs = label) {
+  await hydrated(page);
   const download = page.waitForEvent('download');
   await page.locator('.export-menu').getByRole('button', { name: label, exact: true }).click();
   const file = await download;

@@ -14,3 +14,9 @@ export async function signIn(page: Page, email: string, next = '/') {
 }
 
 export const rows = '.log-table tbody tr.event-row';
+
+/** Waits until the page is hydrated (times switch from UTC to local): a
+ * click on a script-only button before then does nothing. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('main time').first()).not.toContainText('UTC');
+}
