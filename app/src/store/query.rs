@@ -267,12 +267,10 @@ pub fn select_by_seqs<'a>(
     qb.push(" AND e.seq IN (SELECT value FROM json_each(");
     qb.push_bind(serde_json::to_string(seqs).unwrap_or_else(|_| "[]".into()));
     qb.push("))");
-    let branch = Branch {
-        scope: TenantScope::tenant(tenant_id),
-        filter: filter.clone(),
-        actor_column: None,
-    };
-    push_conditions(&mut qb, &branch, page, limit);
+    // Not `push_conditions`: its shortcut for a tag alone keeps only the
+    // newest tagged events, and these seqs may be older ones.
+    push_filter(&mut qb, &TenantScope::tenant(tenant_id), filter, None);
+    push_keyset(&mut qb, page, "e.occurred_at", "e.id");
     push_order_limit(&mut qb, page, limit);
     qb
 }

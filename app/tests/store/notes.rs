@@ -214,3 +214,41 @@ async fn a_tag_on_many_events_pages_newest_first_like_any_filter() {
         assert_eq!(seen, want, "{}", store.backend());
     }
 }
+
+/// Words and a tag together: the words are matched first (on SQLite, in
+/// chunks of the words' index), so the tag must be checked on every one of
+/// those events, not only on the newest tagged ones.
+#[tokio::test]
+async fn words_and_a_tag_find_older_tagged_events_with_the_words() {
+    for store in backends().await {
+        let all = TenantScope::all_tenants();
+        let tenant = store.ensure_tenant("acme", "Acme").await.unwrap();
+        let events: Vec<NewEvent> = (0..60)
+            .map(|i| {
+                let mut e = event(i, "license.paused", "alice");
+                if i < 10 {
+                    e.description = format!("Found the needle {i}");
+                }
+                e
+            })
+            .collect();
+        store.append(tenant.id, &events, None).await.unwrap();
+        for e in &events {
+            store
+                .add_note(&all, &note(&e.id, NoteKind::Tag, "checked"))
+                .await
+                .unwrap();
+        }
+        let filter = EventFilter::parse_query("needle tag:checked").unwrap();
+        let page = store
+            .list_events(&all, &filter, &PageRequest::first(5))
+            .await
+            .unwrap();
+        let found: Vec<String> = page.events.iter().map(|e| e.description.clone()).collect();
+        let want: Vec<String> = (5..10)
+            .rev()
+            .map(|i| format!("Found the needle {i}"))
+            .collect();
+        assert_eq!(found, want, "{}", store.backend());
+    }
+}
