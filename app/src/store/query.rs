@@ -37,10 +37,7 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    let limit = i64::from(page_limit(page)) + 1;
-    let mut qb = QueryBuilder::new(format!("SELECT {EVENT_COLUMNS} "));
-    push_page(&mut qb, scope, filter, page, limit, tenants);
-    qb
+    events_page("", scope, filter, page, tenants)
 }
 
 /// The plan SQLite would follow for `select_events`, for the benchmark.
@@ -55,8 +52,24 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
+    events_page("EXPLAIN QUERY PLAN ", scope, filter, page, tenants)
+}
+
+/// `select_events`, after `prefix`.
+fn events_page<'a, DB>(
+    prefix: &str,
+    scope: &TenantScope,
+    filter: &EventFilter,
+    page: &PageRequest,
+    tenants: &[i64],
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
     let limit = i64::from(page_limit(page)) + 1;
-    let mut qb = QueryBuilder::new(format!("EXPLAIN QUERY PLAN SELECT {EVENT_COLUMNS} "));
+    let mut qb = QueryBuilder::new(format!("{prefix}SELECT {EVENT_COLUMNS} "));
     push_page(&mut qb, scope, filter, page, limit, tenants);
     qb
 }
