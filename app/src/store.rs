@@ -16,9 +16,12 @@ mod notes_sql;
 mod postgres;
 mod query;
 mod records;
+mod rollups;
 mod row;
 mod scope;
 mod sqlite;
+mod tallies;
+mod tallies_sql;
 mod text_search;
 mod text_walk;
 mod traits;
@@ -42,6 +45,10 @@ pub use query::{
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt};
 pub use scope::TenantScope;
 pub use sqlite::SqliteStore;
+pub use tallies::{
+    ActorCount, HourCount, KeyCount, MixCount, Tallies, TallySource, TallyStore, Totals,
+    AUTH_CATEGORY,
+};
 pub use text_walk::text_page as sqlite_text_page;
 pub use traits::{connect, Store};
 pub use verify::{hashed_fields, ChainBreak, ChainVerifier};

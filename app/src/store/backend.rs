@@ -124,7 +124,9 @@ macro_rules! sql_store {
                 events: &[NewEvent],
                 receipt: Option<&Receipt>,
             ) -> Result<AppendOutcome, DbError> {
-                let mut tx = self.begin_write().await?;
+                // Scoped, so that on PostgreSQL the rollups below may read back
+                // the events this transaction wrote.
+                let mut tx = self.scoped_write(&TenantScope::tenant(tenant_id)).await?;
                 // Lock the tenant's chain head first: concurrent appends for one
                 // tenant queue here, so the chain never forks and a retried
                 // idempotency key always sees the first request's receipt.
@@ -154,10 +156,12 @@ macro_rules! sql_store {
                     }
                 }
                 let now = chrono::Utc::now().timestamp_micros();
+                let first_seq = head.0;
                 let (stamped, (seq, hash)) = query::stamp(tenant_id, head, now, events);
                 for chunk in stamped.chunks(query::INSERT_CHUNK) {
                     query::insert_events::<$db>(chunk).build().execute(&mut *tx).await?;
                 }
+                $crate::store::rollups::count_rollups!(tx, tenant_id, first_seq, seq, 1);
                 sqlx::query("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
                     .bind(seq)
                     .bind(&hash)

@@ -145,16 +145,25 @@ macro_rules! sql_integrity_store {
             async fn purge_batch(&self, tenant_id: i64, limit: i64) -> Result<u64, DbError> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query($guard_on).execute(&mut *tx).await?;
-                let deleted = sqlx::query(
-                    "DELETE FROM events WHERE tenant_id = $1 AND seq IN (\
-                       SELECT seq FROM events WHERE tenant_id = $1 AND seq <= \
-                       (SELECT cut_seq FROM tenants WHERE id = $1) ORDER BY seq LIMIT $2)",
+                // The batch is every event up to its last seq: earlier ones are gone.
+                let upto: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(seq) FROM (SELECT seq FROM events WHERE tenant_id = $1 AND seq <= \
+                     (SELECT cut_seq FROM tenants WHERE id = $1) ORDER BY seq LIMIT $2) AS batch",
                 )
                 .bind(tenant_id)
                 .bind(limit)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                .fetch_one(&mut *tx)
+                .await?;
+                let Some(upto) = upto else {
+                    return Ok(0);
+                };
+                $crate::store::rollups::count_rollups!(tx, tenant_id, i64::MIN, upto, -1);
+                let deleted = sqlx::query("DELETE FROM events WHERE tenant_id = $1 AND seq <= $2")
+                    .bind(tenant_id)
+                    .bind(upto)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
                 sqlx::query($guard_off).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(deleted)

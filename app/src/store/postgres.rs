@@ -21,6 +21,7 @@ use super::{
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
+    tallies_sql::sql_tally_store,
     views::sql_view_store,
 };
 use crate::model::{
@@ -141,6 +142,8 @@ sql_store!(
 );
 
 sql_note_store!(PgStore, sqlx::Postgres);
+
+sql_tally_store!(PgStore, sqlx::Postgres);
 
 sql_view_store!(PgStore);
 

@@ -104,7 +104,7 @@ where
 /// JOIN keeps events the outer loop on SQLite: with a plain JOIN, a small or
 /// freshly analysed database sometimes had it loop over tenants and sort
 /// every row in range (PostgreSQL plans it as the inner join it is).
-const FROM_EVENTS: &str = "FROM events e CROSS JOIN tenants t WHERE t.id = e.tenant_id";
+pub(crate) const FROM_EVENTS: &str = "FROM events e CROSS JOIN tenants t WHERE t.id = e.tenant_id";
 
 /// `FROM …`, the scope, filter, keyset bound, order and limit of one page:
 /// one indexed read when the filter has no ORs, else the newest `limit` of
@@ -330,6 +330,22 @@ fn push_filter<'a, DB>(
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
+    push_filter_at(qb, scope, f, actor_column, "e.occurred_at");
+}
+
+/// `push_filter` with the time bounds on `time` (a rollup's `hour`, which
+/// the bounds of an hour-aligned filter select exactly).
+pub fn push_filter_at<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    scope: &TenantScope,
+    f: &EventFilter,
+    actor_column: Option<&str>,
+    time: &str,
+) where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
     scope.push_sql(qb, "e.tenant_id");
     if let Some(tenant) = &f.tenant {
         // A constant tenant id, so the tenant-first indexes serve it.
@@ -355,11 +371,11 @@ fn push_filter<'a, DB>(
     }
     let (from, to) = f.bounds(Utc::now());
     if let Some(from) = from {
-        qb.push(" AND e.occurred_at >= ")
+        qb.push(format!(" AND {time} >= "))
             .push_bind(from.timestamp_micros());
     }
     if let Some(to) = to {
-        qb.push(" AND e.occurred_at < ")
+        qb.push(format!(" AND {time} < "))
             .push_bind(to.timestamp_micros());
     }
 }

@@ -21,6 +21,7 @@ use super::{
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
+    tallies_sql::sql_tally_store,
     text_walk,
     views::sql_view_store,
 };
@@ -142,6 +143,8 @@ sql_store!(
 );
 
 sql_note_store!(SqliteStore, sqlx::Sqlite);
+
+sql_tally_store!(SqliteStore, sqlx::Sqlite);
 
 sql_view_store!(SqliteStore);
 

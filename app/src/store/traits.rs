@@ -9,6 +9,7 @@ use super::{
     notes::NoteStore,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     scope::TenantScope,
+    tallies::TallyStore,
     verify::{ChainBreak, ChainVerifier},
     views::ViewStore,
     PgStore, SqliteStore,
@@ -21,7 +22,7 @@ use std::sync::Arc;
 /// ever appended, never updated.
 #[async_trait]
 pub trait Store:
-    AccountStore + IntegrityStore + NoteStore + ViewStore + Send + Sync + 'static
+    AccountStore + IntegrityStore + NoteStore + TallyStore + ViewStore + Send + Sync + 'static
 {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;

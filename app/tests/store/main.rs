@@ -10,6 +10,7 @@ mod notes;
 mod paging;
 mod plans;
 mod retention;
+mod rollups;
 mod scope;
 mod support;
 mod verify;

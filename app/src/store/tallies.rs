@@ -1,0 +1,425 @@
+//! Counts behind the analytics page: grouped reads of the rollups (see
+//! `rollups`), or of the events themselves when the filter names something
+//! the rollups do not keep (words, resource, IP, tag).
+
+use super::{
+    error::DbError,
+    query::{push_filter_at, FROM_EVENTS},
+    rollups::hour_of,
+    scope::TenantScope,
+    text_search::TextSearch,
+};
+use crate::model::{EventFilter, Field, Terms};
+use async_trait::async_trait;
+use sqlx::{Encode, QueryBuilder, Type};
+
+/// Where a tally was counted, and why not from the rollups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TallySource {
+    Rollups,
+    /// The filter names a field the rollups do not keep.
+    Events(Field),
+    /// Words are searched in the events.
+    EventsForText,
+}
+
+impl TallySource {
+    /// Which source answers this filter.
+    pub fn for_filter(filter: &EventFilter) -> TallySource {
+        if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            return TallySource::EventsForText;
+        }
+        let unkept = [
+            Field::ResourceType,
+            Field::ResourceId,
+            Field::Ip,
+            Field::Tag,
+        ];
+        for field in unkept {
+            if !filter.is.get(field).is_empty() || !filter.not.get(field).is_empty() {
+                return TallySource::Events(field);
+            }
+        }
+        TallySource::Rollups
+    }
+}
+
+/// Events in one UTC hour with two grouping values.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct HourCount {
+    pub hour: i64,
+    pub a: String,
+    pub b: String,
+    pub n: i64,
+}
+
+/// Events of one kind over the whole range.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct MixCount {
+    pub action: String,
+    pub event_type: String,
+    pub category: String,
+    pub outcome: String,
+    pub n: i64,
+}
+
+/// One actor's events over the whole range.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ActorCount {
+    pub tenant: String,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub actor_email: String,
+    pub n: i64,
+    pub last_at: i64,
+}
+
+/// Events of one address.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct KeyCount {
+    pub key: String,
+    pub n: i64,
+}
+
+/// Everything the analytics page counts for one filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tallies {
+    pub source: TallySource,
+    /// By hour, category (`a`) and outcome (`b`).
+    pub series: Vec<HourCount>,
+    pub mix: Vec<MixCount>,
+    /// Sign-in and one-time-code events by hour, event type (`a`) and outcome (`b`).
+    pub auth_series: Vec<HourCount>,
+    /// The most active, most first.
+    pub top_actors: Vec<ActorCount>,
+    pub distinct_actors: i64,
+    /// Sign-in events that did not succeed, by address and by account.
+    pub failing_ips: Vec<KeyCount>,
+    pub failing_accounts: Vec<ActorCount>,
+}
+
+/// What the previous period is compared on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub events: i64,
+    pub failures: i64,
+    pub distinct_actors: i64,
+}
+
+#[async_trait]
+pub trait TallyStore {
+    /// Every count of the page, in one read transaction. `filter` must be
+    /// pinned to an hour-aligned `from` and `to`.
+    async fn tally(&self, scope: &TenantScope, filter: &EventFilter) -> Result<Tallies, DbError>;
+
+    /// Just the headline numbers, for the previous period.
+    async fn tally_totals(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+    ) -> Result<Totals, DbError>;
+}
+
+/// The category of sign-ins and one-time codes.
+pub const AUTH_CATEGORY: &str = "auth";
+/// Most active actors, failing addresses and accounts listed.
+pub const TOP: i64 = 10;
+
+/// Which table a grouped read runs on, and its column expressions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    Hours,
+    Actors,
+    Events,
+}
+
+impl Table {
+    /// The table for counts that need no actor, for this filter.
+    pub fn for_shape(source: TallySource, filter: &EventFilter) -> Table {
+        match source {
+            TallySource::Rollups if names_actor(filter) => Table::Actors,
+            TallySource::Rollups => Table::Hours,
+            _ => Table::Events,
+        }
+    }
+
+    /// The table for counts per actor or address.
+    pub fn for_actors(source: TallySource) -> Table {
+        match source {
+            TallySource::Rollups => Table::Actors,
+            _ => Table::Events,
+        }
+    }
+
+    fn from(self) -> &'static str {
+        match self {
+            Table::Hours => "FROM rollup_hours e WHERE 1 = 1",
+            Table::Actors => "FROM rollup_actors e WHERE 1 = 1",
+            Table::Events => FROM_EVENTS,
+        }
+    }
+
+    fn hour(self) -> String {
+        match self {
+            Table::Events => hour_of("e.occurred_at"),
+            _ => "e.hour".into(),
+        }
+    }
+
+    fn time(self) -> &'static str {
+        match self {
+            Table::Events => "e.occurred_at",
+            _ => "e.hour",
+        }
+    }
+
+    fn n(self) -> &'static str {
+        match self {
+            Table::Events => "CAST(COUNT(*) AS BIGINT)",
+            _ => "CAST(SUM(e.n) AS BIGINT)",
+        }
+    }
+
+    fn last(self) -> &'static str {
+        match self {
+            Table::Events => "MAX(e.occurred_at)",
+            _ => "MAX(e.last_at)",
+        }
+    }
+
+    fn text(self, column: &str) -> String {
+        match self {
+            Table::Events => format!("COALESCE(e.{column}, '')"),
+            _ => format!("e.{column}"),
+        }
+    }
+}
+
+fn names_actor(filter: &EventFilter) -> bool {
+    filter.is.actor.is_some() || filter.not.actor.is_some()
+}
+
+/// The filter narrowed to sign-ins and one-time codes, or `None` when it
+/// already excludes them.
+pub fn auth_filter(filter: &EventFilter) -> Option<EventFilter> {
+    match filter.is.category.as_deref() {
+        Some(c) if c != AUTH_CATEGORY => None,
+        _ if filter.not.category.as_deref() == Some(AUTH_CATEGORY) => None,
+        _ => Some(EventFilter {
+            is: Terms {
+                category: Some(AUTH_CATEGORY.into()),
+                ..filter.is.clone()
+            },
+            ..filter.clone()
+        }),
+    }
+}
+
+/// `<prefix>SELECT <columns> FROM <table> WHERE <scope and filter>`.
+fn select<'a, DB>(
+    prefix: &str,
+    columns: &str,
+    table: Table,
+    scope: &TenantScope,
+    filter: &EventFilter,
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(format!("{prefix}SELECT {columns} {}", table.from()));
+    push_filter_at(&mut qb, scope, filter, None, table.time());
+    qb
+}
+
+/// Events per hour, grouped by two columns.
+pub fn select_hours<'a, DB>(
+    table: Table,
+    a: &str,
+    b: &str,
+    scope: &TenantScope,
+    filter: &EventFilter,
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let columns = format!(
+        "{} AS hour, e.{a} AS a, e.{b} AS b, {} AS n",
+        table.hour(),
+        table.n()
+    );
+    let mut qb = select("", &columns, table, scope, filter);
+    qb.push(" GROUP BY 1, 2, 3");
+    qb
+}
+
+/// Events per action, event type, category and outcome.
+pub fn select_mix<'a, DB>(
+    table: Table,
+    scope: &TenantScope,
+    filter: &EventFilter,
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let columns = format!(
+        "e.action AS action, e.event_type AS event_type, e.category AS category, \
+         e.outcome AS outcome, {} AS n",
+        table.n()
+    );
+    let mut qb = select("", &columns, table, scope, filter);
+    qb.push(" GROUP BY 1, 2, 3, 4");
+    qb
+}
+
+/// The `TOP` actors with the most events; `failing` counts only events that
+/// did not succeed.
+pub fn select_top_actors<'a, DB>(
+    table: Table,
+    scope: &TenantScope,
+    filter: &EventFilter,
+    failing: bool,
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let columns = format!(
+        "e.tenant_id AS tenant_id, e.actor_id AS actor_id, MAX({}) AS actor_name, \
+         MAX({}) AS actor_email, {} AS n, {} AS last_at",
+        table.text("actor_name"),
+        table.text("actor_email"),
+        table.n(),
+        table.last()
+    );
+    let mut qb = select(
+        "SELECT t.slug AS tenant, a.actor_id, a.actor_name, a.actor_email, a.n, a.last_at FROM (",
+        &columns,
+        table,
+        scope,
+        filter,
+    );
+    if failing {
+        qb.push(" AND e.outcome <> 'success'");
+    }
+    qb.push(format!(
+        " GROUP BY 1, 2 ORDER BY 5 DESC, 2 LIMIT {TOP}) AS a \
+         CROSS JOIN tenants t WHERE t.id = a.tenant_id ORDER BY a.n DESC, a.actor_id"
+    ));
+    qb
+}
+
+/// The `TOP` addresses of events that did not succeed.
+pub fn select_failing_ips<'a, DB>(
+    table: Table,
+    scope: &TenantScope,
+    filter: &EventFilter,
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let ip = table.text("ip");
+    let columns = format!("{ip} AS key, {} AS n", table.n());
+    let mut qb = select("", &columns, table, scope, filter);
+    qb.push(format!(
+        " AND e.outcome <> 'success' AND {ip} <> '' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP}"
+    ));
+    qb
+}
+
+/// How many actors (per tenant) have events.
+pub fn select_distinct_actors<'a, DB>(
+    table: Table,
+    scope: &TenantScope,
+    filter: &EventFilter,
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = select(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM (",
+        "DISTINCT e.tenant_id, e.actor_id",
+        table,
+        scope,
+        filter,
+    );
+    qb.push(") AS actors");
+    qb
+}
+
+/// All events, and those that did not succeed.
+pub fn select_totals<'a, DB>(
+    table: Table,
+    scope: &TenantScope,
+    filter: &EventFilter,
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let n = match table {
+        Table::Events => "1",
+        _ => "e.n",
+    };
+    let columns = format!(
+        "CAST(COALESCE(SUM({n}), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN e.outcome <> 'success' THEN {n} ELSE 0 END), 0) AS BIGINT)"
+    );
+    select("", &columns, table, scope, filter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Outcome;
+
+    #[test]
+    fn filters_the_rollups_keep_are_counted_from_them_and_others_from_events() {
+        let mut filter = EventFilter::default();
+        filter.is.actions = vec!["license.*".into()];
+        filter.not.outcome = Some(Outcome::Success);
+        assert_eq!(TallySource::for_filter(&filter), TallySource::Rollups);
+        assert_eq!(
+            Table::for_shape(TallySource::Rollups, &filter),
+            Table::Hours
+        );
+        filter.is.actor = Some("alice@shop.io".into());
+        assert_eq!(
+            Table::for_shape(TallySource::Rollups, &filter),
+            Table::Actors
+        );
+        filter.not.ip = Some("10.0.0.1".into());
+        assert_eq!(
+            TallySource::for_filter(&filter),
+            TallySource::Events(Field::Ip)
+        );
+        filter.text = Some("hwid".into());
+        assert_eq!(TallySource::for_filter(&filter), TallySource::EventsForText);
+    }
+
+    #[test]
+    fn the_auth_filter_narrows_to_sign_ins_unless_the_filter_excludes_them() {
+        let any = EventFilter::default();
+        assert_eq!(
+            auth_filter(&any).and_then(|f| f.is.category),
+            Some(AUTH_CATEGORY.to_string())
+        );
+        let mut keys = EventFilter::default();
+        keys.is.category = Some("keys".into());
+        assert_eq!(auth_filter(&keys), None);
+        let mut not_auth = EventFilter::default();
+        not_auth.not.category = Some(AUTH_CATEGORY.into());
+        assert_eq!(auth_filter(&not_auth), None);
+    }
+}
