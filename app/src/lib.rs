@@ -1,6 +1,8 @@
 //! Logbook's application: shared types, pages and server functions.
 //! Server-only code (the store) sits behind the `ssr` feature.
 
+#[cfg(feature = "ssr")]
+pub mod analytics;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;

@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser: events, filters, pages and accounts.
 
 mod account;
+mod analytics;
 mod chain;
 mod event;
 mod export;
@@ -14,6 +15,10 @@ mod terms;
 mod view;
 
 pub use account::{ApiKeyInfo, MemberInfo, Permission, Permissions, Role, Viewer};
+pub use analytics::{
+    AnalyticsRequest, AnalyticsView, Bucket, ChartView, DataRow, DataTable, Headline, RankedRow,
+    StackBy, Trend,
+};
 pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity};
 pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};
 pub use export::{export_file_name, ExportFormat, ExportState, ExportStatus};
