@@ -1,6 +1,7 @@
 //! Routed pages: each loads its data and hands it to components.
 
 mod account;
+mod analytics;
 mod api_keys;
 mod event_details;
 mod integrity;
@@ -12,6 +13,7 @@ mod sign_in;
 mod team;
 
 pub use account::AccountPage;
+pub use analytics::AnalyticsPage;
 pub use api_keys::ApiKeysPage;
 pub use event_details::EventDetailsPage;
 pub use integrity::IntegrityPage;

@@ -4,7 +4,7 @@ use crate::{
     api::{current_viewer, SignOut},
     model::{Permission, Viewer},
     pages::{
-        AccountPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage, NoAccessPage,
+        AccountPage, AnalyticsPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage, NoAccessPage,
         ResourceHistoryPage, RetentionPage, SignInPage, TeamPage,
     },
 };
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
                     <Route path=path!("/") view=LogPage/>
+                    <Route path=path!("/analytics") view=AnalyticsPage/>
                     <Route path=path!("/events/:id") view=EventDetailsPage/>
                     <Route path=path!("/resource") view=ResourceHistoryPage/>
                     <Route path=path!("/integrity") view=IntegrityPage/>
@@ -95,7 +96,7 @@ fn Nav(viewer: Viewer) -> impl IntoView {
     let tenant = viewer.tenant.as_ref().map(|t| t.name.clone());
     view! {
         <nav>
-            {reads.then(|| view! { <A href="/">"Log"</A> <A href="/integrity">"Integrity"</A> <A href="/retention">"Retention"</A> })}
+            {reads.then(|| view! { <A href="/">"Log"</A> <A href="/analytics">"Analytics"</A> <A href="/integrity">"Integrity"</A> <A href="/retention">"Retention"</A> })}
             {keys.then(|| view! { <A href="/keys">"API keys"</A> })}
             {admin.then(|| view! { <A href="/team">"Team"</A> })}
         </nav>

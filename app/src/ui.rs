@@ -1,5 +1,6 @@
 //! Components: they take props and render; pages do the loading.
 
+mod analytics_parts;
 mod changes;
 mod error_notice;
 mod event_fields;
@@ -15,6 +16,7 @@ mod pager;
 mod query_error;
 mod saved_views;
 
+pub use analytics_parts::{Chart, HeadlineCards, RankedTable};
 pub use changes::{diff_rows, ChangeKind, ChangeRow, ChangesTable};
 pub use error_notice::ErrorNotice;
 pub use event_fields::EventFields;
@@ -26,6 +28,6 @@ pub use local_time::LocalTime;
 pub use log_table::LogTable;
 pub use member_fields::{MemberDraft, MemberFields};
 pub use notes_panel::NotesPanel;
-pub use pager::{log_href, Pager};
+pub use pager::{log_href, page_href, Pager};
 pub use query_error::QueryErrorNotice;
 pub use saved_views::SavedViews;

@@ -2,7 +2,7 @@
 //! Editing either rewrites the other at once; applying writes the filter into
 //! the URL. Without scripts both are plain GET forms the page reads back.
 
-use super::{log_href, QueryErrorNotice};
+use super::{page_href, QueryErrorNotice};
 use crate::api::SuggestActors;
 use crate::model::{ActorType, EventFilter, Field, Outcome, QuickRange, Severity, Tenant};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -10,7 +10,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 #[component]
-pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
+pub fn FilterBar(
+    filter: EventFilter,
+    tenants: Vec<Tenant>,
+    /// The page the filter applies to: the log, or the analytics page.
+    #[prop(default = "/")]
+    base: &'static str,
+) -> impl IntoView {
     let query = filter.to_query();
     let draft = RwSignal::new(filter.clone());
     let bar = RwSignal::new(query.clone());
@@ -33,7 +39,7 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if bar_error.get_untracked().is_none() {
-            navigate(&log_href(&draft.get_untracked(), None), Default::default());
+            navigate(&page_href(base, &draft.get_untracked(), None), Default::default());
         }
     };
     let on_bar = move |ev| {
@@ -102,14 +108,14 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
         .filter(|(name, _)| name.starts_with("not_"))
         .collect();
     view! {
-        <form class="query-bar" method="get" action="/" on:submit=apply.clone()>
+        <form class="query-bar" method="get" action=base on:submit=apply.clone()>
             <input type="search" name="bar" class="bar" aria-label="Query"
                 placeholder="actor:alice@shop.io action:license.* -outcome:success \"hwid reset\""
                 value=query prop:value=move || bar.get() on:input=on_bar/>
             <button type="submit">"Search"</button>
             {move || bar_error.get().map(|(text, err)| view! { <QueryErrorNotice text err/> })}
         </form>
-        <form class="filters" method="get" action="/" on:submit=apply>
+        <form class="filters" method="get" action=base on:submit=apply>
             // Partners see one tenant: no switcher.
             {(tenants.len() > 1).then(|| view! {
                 <label>"Tenant"
@@ -194,7 +200,7 @@ pub fn FilterBar(filter: EventFilter, tenants: Vec<Tenant>) -> impl IntoView {
             </label>
             {kept.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
             <button type="submit">"Apply"</button>
-            <a href="/" class="reset">"Reset"</a>
+            <a href=base class="reset">"Reset"</a>
             {move || problem.get().map(|p| view! { <p class="control-error" role="alert">{p}</p> })}
         </form>
     }

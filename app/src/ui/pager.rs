@@ -5,6 +5,11 @@ use leptos::prelude::*;
 
 /// The log URL for a filter, optionally at a page cursor.
 pub fn log_href(filter: &EventFilter, cursor: Option<(&str, &Cursor)>) -> String {
+    page_href("/", filter, cursor)
+}
+
+/// `base` (a page taking the log's filter) with the filter and cursor in its query.
+pub fn page_href(base: &str, filter: &EventFilter, cursor: Option<(&str, &Cursor)>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in filter.to_params() {
         query.append_pair(&name, &value);
@@ -14,9 +19,9 @@ pub fn log_href(filter: &EventFilter, cursor: Option<(&str, &Cursor)>) -> String
     }
     let query = query.finish();
     if query.is_empty() {
-        "/".to_string()
+        base.to_string()
     } else {
-        format!("/?{query}")
+        format!("{base}?{query}")
     }
 }
 

@@ -1,0 +1,55 @@
+//! The analytics page's data: the log's filter, counted.
+
+use crate::{
+    error::AppError,
+    model::{AnalyticsRequest, AnalyticsView},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+
+/// The cookie the browser keeps its time zone in, for pages rendered on the server.
+pub const TZ_COOKIE: &str = "logbook_tz";
+
+/// Charts and counts for a filter, in the caller's tenant scope. Looking at
+/// them is recorded in Logbook's own log like a search of the log.
+#[server(prefix = "/api", endpoint = "analytics", input = Json)]
+pub async fn load_analytics(request: AnalyticsRequest) -> Result<AnalyticsView, AppError> {
+    use crate::{auth::Entry, model::Permission};
+    let access = super::access::require(Permission::ViewLogs, "read the log").await?;
+    let mut request = request;
+    if request.tz.is_none() {
+        request.tz = browser_zone();
+    }
+    let query = request.filter.to_query();
+    let view = crate::analytics::analytics(
+        access.store.as_ref(),
+        &access.scope(),
+        request,
+        chrono::Utc::now(),
+    )
+    .await?;
+    let entry = Entry::new("log.analysed", "searched", "Viewed analytics of the log").metadata(
+        serde_json::json!({
+            "query": query,
+            "from": view.from,
+            "to": view.to,
+            "bucket": view.bucket,
+        }),
+    );
+    access.log(entry).await?;
+    Ok(view)
+}
+
+/// The zone the browser last told us (see `TZ_COOKIE`), if any.
+#[cfg(feature = "ssr")]
+fn browser_zone() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == TZ_COOKIE)
+        .map(|(_, value)| value.replace("%2F", "/"))
+}
