@@ -7,5 +7,5 @@ mod svg_links;
 mod view;
 
 pub use buckets::{auto_bucket, Buckets};
-pub use run::analytics;
+pub use run::{analytics, sparkline};
 pub use view::group_digits;

@@ -21,7 +21,7 @@ mod views;
 
 #[cfg(feature = "ssr")]
 pub use access::Db;
-pub use analytics::{load_analytics, LoadAnalytics, TZ_COOKIE};
+pub use analytics::{load_analytics, load_sparkline, LoadAnalytics, LoadSparkline, TZ_COOKIE};
 pub use auth::{
     begin_totp, change_password, confirm_totp, current_viewer, disable_totp, sign_in, sign_out,
     verify_code, BeginTotp, ChangePassword, ConfirmTotp, DisableTotp, SignIn, SignInStep, SignOut,

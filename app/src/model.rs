@@ -17,7 +17,7 @@ mod view;
 pub use account::{ApiKeyInfo, MemberInfo, Permission, Permissions, Role, Viewer};
 pub use analytics::{
     AnalyticsRequest, AnalyticsView, Bucket, ChartView, DataRow, DataTable, Headline, RankedRow,
-    StackBy, Trend,
+    Sparkline, StackBy, Trend,
 };
 pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity};
 pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};

@@ -4,8 +4,8 @@ use crate::{
     api::{current_viewer, SignOut},
     model::{Permission, Viewer},
     pages::{
-        AccountPage, AnalyticsPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage, NoAccessPage,
-        ResourceHistoryPage, RetentionPage, SignInPage, TeamPage,
+        AccountPage, AnalyticsPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage,
+        NoAccessPage, ResourceHistoryPage, RetentionPage, SignInPage, TeamPage,
     },
 };
 use leptos::prelude::*;

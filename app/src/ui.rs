@@ -16,7 +16,7 @@ mod pager;
 mod query_error;
 mod saved_views;
 
-pub use analytics_parts::{Chart, HeadlineCards, RankedTable};
+pub use analytics_parts::{ActivitySparkline, Chart, HeadlineCards, RankedTable};
 pub use changes::{diff_rows, ChangeKind, ChangeRow, ChangesTable};
 pub use error_notice::ErrorNotice;
 pub use event_fields::EventFields;

@@ -5,6 +5,7 @@
 //! Everything runs on temporary SQLite databases in one process and one run,
 //! so the printed ratios compare like with like.
 
+mod analytics;
 mod dataset;
 mod export;
 mod queries;
@@ -19,7 +20,8 @@ use crate::{
 use app::{
     model::{EventFilter, PageRequest, Tenant, Terms},
     store::{
-        insert_events, NewApiKey, NewEvent, SqliteStore, Stamped, Store, TenantScope, INSERT_CHUNK,
+        insert_events, rollup_statements, NewApiKey, NewEvent, SqliteStore, Stamped, Store,
+        TenantScope, INSERT_CHUNK,
     },
 };
 use chrono::{DateTime, Duration, Utc};
@@ -63,6 +65,8 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
     // email and name, and resource type and id.
     let (bare_store, _) = fresh_store(&dir.path().join("bare.db")).await?;
     let (lean_store, _) = fresh_store(&dir.path().join("lean.db")).await?;
+    // And what the analytics rollups cost: the raw inserts without them.
+    let (unrolled_store, _) = fresh_store(&dir.path().join("unrolled.db")).await?;
     for store in [&bare_store, &lean_store] {
         sqlx::query("DROP TRIGGER events_fts_insert; DROP TRIGGER seq_blocks_insert")
             .execute(store.write_pool())
@@ -103,8 +107,9 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
     let mut raw_seqs = vec![0_i64; raw_tenants.len()];
     let mut bare_seqs = raw_seqs.clone();
     let mut lean_seqs = raw_seqs.clone();
+    let mut unrolled_seqs = raw_seqs.clone();
     let (mut http_secs, mut raw_secs, mut chained_secs) = (0.0_f64, 0.0_f64, 0.0_f64);
-    let (mut bare_secs, mut lean_secs) = (0.0_f64, 0.0_f64);
+    let (mut bare_secs, mut lean_secs, mut unrolled_secs) = (0.0_f64, 0.0_f64, 0.0_f64);
     let mut sent = 0;
     while sent < events {
         let size = batch.min(events - sent);
@@ -131,9 +136,18 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
         // sequence numbers but no chain: no head read, no hashing.
         let rows = to_new_events(&wire, &raw_tenants[tenant].slug, now)?;
         let id = raw_tenants[tenant].id;
-        raw_secs += raw_insert(&raw_store, id, &mut raw_seqs[tenant], now, &rows).await?;
-        bare_secs += raw_insert(&bare_store, id, &mut bare_seqs[tenant], now, &rows).await?;
-        lean_secs += raw_insert(&lean_store, id, &mut lean_seqs[tenant], now, &rows).await?;
+        raw_secs += raw_insert(&raw_store, id, &mut raw_seqs[tenant], now, &rows, true).await?;
+        unrolled_secs += raw_insert(
+            &unrolled_store,
+            id,
+            &mut unrolled_seqs[tenant],
+            now,
+            &rows,
+            false,
+        )
+        .await?;
+        bare_secs += raw_insert(&bare_store, id, &mut bare_seqs[tenant], now, &rows, false).await?;
+        lean_secs += raw_insert(&lean_store, id, &mut lean_seqs[tenant], now, &rows, false).await?;
 
         // Chained: the same rows through the store's append, which reads the
         // tenant's head and hashes every event inside the write transaction.
@@ -147,15 +161,18 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
     let raw_rate = events as f64 / raw_secs;
     let chained_rate = events as f64 / chained_secs;
     println!("ingest via HTTP API, batches of {batch}: {events} events in {http_secs:.1} s = {http_rate:.0} events/s");
-    println!("raw sqlx inserts without the chain, same schema and indexes: {events} events in {raw_secs:.1} s = {raw_rate:.0} events/s");
+    println!("raw sqlx inserts without the chain, same schema, indexes and rollups: {events} events in {raw_secs:.1} s = {raw_rate:.0} events/s");
     println!("store append with the chain (head read + SHA-256 per event): {events} events in {chained_secs:.1} s = {chained_rate:.0} events/s");
+    let unrolled_rate = events as f64 / unrolled_secs;
     let bare_rate = events as f64 / bare_secs;
     let lean_rate = events as f64 / lean_secs;
-    println!("raw sqlx inserts without the free-text index: {events} events in {bare_secs:.1} s = {bare_rate:.0} events/s");
-    println!("raw sqlx inserts without the free-text index and the IP, actor email/name and resource indexes: {events} events in {lean_secs:.1} s = {lean_rate:.0} events/s");
+    println!("raw sqlx inserts without the analytics rollups: {events} events in {unrolled_secs:.1} s = {unrolled_rate:.0} events/s");
+    println!("raw sqlx inserts without the rollups and the free-text index: {events} events in {bare_secs:.1} s = {bare_rate:.0} events/s");
+    println!("raw sqlx inserts without the rollups, the free-text index and the IP, actor email/name and resource indexes: {events} events in {lean_secs:.1} s = {lean_rate:.0} events/s");
     println!(
-        "the free-text index costs {:.1}% of raw insert throughput, the five filter indexes {:.1}% more",
-        (1.0 - raw_rate / bare_rate) * 100.0,
+        "the rollups cost {:.1}% of raw insert throughput, the free-text index {:.1}% more, the five filter indexes {:.1}% more",
+        (1.0 - raw_rate / unrolled_rate) * 100.0,
+        (1.0 - unrolled_rate / bare_rate) * 100.0,
         (1.0 - bare_rate / lean_rate) * 100.0
     );
     println!("ingest HTTP / raw sqlx ratio: {:.2}", http_rate / raw_rate);
@@ -170,15 +187,18 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
 }
 
 /// Inserts `rows` straight into `store`'s events table in one transaction,
-/// without the chain; returns the seconds it took.
+/// without the chain, counting them into the rollups when `rollups`;
+/// returns the seconds it took.
 async fn raw_insert(
     store: &SqliteStore,
     tenant_id: i64,
     seq: &mut i64,
     now: DateTime<Utc>,
     rows: &[NewEvent],
+    rollups: bool,
 ) -> Result<f64, Box<dyn std::error::Error + Send + Sync>> {
     let started = Instant::now();
+    let before = *seq;
     let stamped = unchained(tenant_id, seq, now, rows);
     let mut tx = store.write_pool().begin().await?;
     for chunk in stamped.chunks(INSERT_CHUNK) {
@@ -186,6 +206,17 @@ async fn raw_insert(
             .build()
             .execute(&mut *tx)
             .await?;
+    }
+    if rollups {
+        for sql in rollup_statements() {
+            sqlx::query(&sql)
+                .bind(tenant_id)
+                .bind(before)
+                .bind(*seq)
+                .bind(1_i64)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(started.elapsed().as_secs_f64())

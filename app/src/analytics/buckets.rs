@@ -49,6 +49,7 @@ pub struct Buckets {
     bucket: Bucket,
     tz: Tz,
     starts: Vec<DateTime<Utc>>,
+    from: DateTime<Utc>,
     end: DateTime<Utc>,
 }
 
@@ -64,6 +65,7 @@ impl Buckets {
             bucket,
             tz,
             starts,
+            from,
             end: to,
         }
     }
@@ -85,10 +87,11 @@ impl Buckets {
         self.starts.partition_point(|s| *s <= t).checked_sub(1)
     }
 
-    /// `[start, end)` of bucket `i`, clipped to the range.
+    /// `[start, end)` of bucket `i`, clipped to the range: the first and
+    /// last bars may cover part of their day, and link to just that part.
     pub fn span(&self, i: usize) -> (DateTime<Utc>, DateTime<Utc>) {
         let end = self.starts.get(i + 1).copied().unwrap_or(self.end);
-        (self.starts[i], end)
+        (self.starts[i].max(self.from), end)
     }
 
     /// How bucket `i` reads in the viewer's zone.
@@ -225,7 +228,12 @@ mod tests {
             Bucket::Week,
             tokyo,
         );
-        assert_eq!(b.span(0).0, utc(2026, 11, 29, 15, 0));
+        assert_eq!(
+            b.span(0).0,
+            utc(2026, 11, 29, 20, 0),
+            "clipped to the range"
+        );
+        assert_eq!(b.span(1).0, utc(2026, 12, 6, 15, 0));
         assert_eq!(b.label(0), "Week of Nov 30");
         assert_eq!(b.len(), 3);
     }

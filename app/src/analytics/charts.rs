@@ -4,7 +4,7 @@
 
 use super::svg_links::link_marks;
 use charts_rs::{
-    BarChart, Box as Margin, Color, HorizontalBarChart, PieChart, Series, YAxisConfig,
+    BarChart, Box as Margin, Color, HorizontalBarChart, LineChart, PieChart, Series, YAxisConfig,
 };
 
 /// Series colours, in order: the stylesheet's accent first.
@@ -132,6 +132,35 @@ pub fn pie(title: &str, rows: &[(String, i64)], href: impl Fn(usize) -> Option<S
     chart.tooltip.show = true;
     let index = |name: &str| rows.iter().position(|(label, _)| label == name);
     render(chart.svg(), |series, _| href(index(series)?))
+}
+
+/// A small line of events per bucket, each point a link to its events.
+pub fn sparkline(
+    labels: Vec<String>,
+    values: &[i64],
+    href: impl Fn(usize) -> Option<String>,
+) -> String {
+    let series = Series::new("events".into(), values.iter().map(|v| *v as f32).collect());
+    let mut chart = LineChart::new_with_theme(vec![series], labels, "light");
+    chart.width = 360.0;
+    chart.height = 48.0;
+    chart.y_axis_hidden = true;
+    chart.legend.show = Some(false);
+    chart.x_axis.height = 0.0;
+    chart.x_axis.font.size = 0.0;
+    chart.grid.stroke_width = 0.0;
+    chart.compact = true;
+    chart.series.fill = true;
+    chart.series.symbol = Some(charts_rs::Symbol::None);
+    chart.series.colors = vec![Color::from(PALETTE[0])];
+    chart.margin = Margin {
+        left: 0.0,
+        top: 2.0,
+        right: 0.0,
+        bottom: 0.0,
+    };
+    chart.tooltip.show = true;
+    render(chart.svg(), |_, k| href(k))
 }
 
 /// The drawn SVG with its marks linked, or a note when charts-rs failed.

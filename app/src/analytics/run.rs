@@ -6,7 +6,7 @@ use super::{
     view::{build, Inputs},
 };
 use crate::{
-    model::{AnalyticsRequest, AnalyticsView, Bucket, EventFilter, StackBy},
+    model::{AnalyticsRequest, AnalyticsView, Bucket, EventFilter, Sparkline, StackBy},
     store::{DbError, Store, TenantScope},
 };
 use chrono::{DateTime, Duration, Utc};
@@ -20,30 +20,9 @@ pub async fn analytics(
     request: AnalyticsRequest,
     now: DateTime<Utc>,
 ) -> Result<AnalyticsView, DbError> {
-    let filter = request.filter.clone().or_default_range();
-    let (from, to) = filter.bounds(now);
-    // Counts are kept per hour: the range grows to whole hours, and every
-    // link below names those hours, so the log shows exactly what was counted.
-    let to = ceil_hour(to.unwrap_or(now).min(ceil_hour(now)));
-    let from = from.map(floor_hour);
-    let mut counted = EventFilter {
-        range: None,
-        from,
-        to: Some(to),
-        ..filter
-    };
+    let mut counted = whole_hours(&request.filter, now);
     let tallies = store.tally(scope, &counted).await?;
-    let from = match from {
-        Some(from) => from,
-        // "All time": from the first hour with events.
-        None => tallies
-            .series
-            .iter()
-            .map(|h| h.hour)
-            .min()
-            .and_then(DateTime::from_timestamp_micros)
-            .unwrap_or(to - Duration::days(1)),
-    };
+    let (from, to) = bounds(&counted, tallies.series.iter().map(|h| h.hour));
     counted.from = Some(from);
     let span = to - from;
     let previous = store
@@ -73,6 +52,79 @@ pub async fn analytics(
         tallies,
         previous,
     }))
+}
+
+/// The log page's sparkline: events per bucket for its filter.
+pub async fn sparkline(
+    store: &dyn Store,
+    scope: &TenantScope,
+    filter: &EventFilter,
+    tz: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Sparkline, DbError> {
+    let mut counted = whole_hours(filter, now);
+    let (_, hours) = store.activity(scope, &counted).await?;
+    let (from, to) = bounds(&counted, hours.iter().map(|h| h.hour));
+    counted.from = Some(from);
+    let bucket = fitting(auto_bucket(from, to), to - from);
+    let buckets = Buckets::new(from, to, bucket, zone(tz.as_deref()));
+    let mut values = vec![0i64; buckets.len()];
+    for h in &hours {
+        if let Some(b) = buckets.index_of(h.hour) {
+            values[b] += h.n;
+        }
+    }
+    let labels = (0..buckets.len()).map(|b| buckets.label(b)).collect();
+    let svg = super::charts::sparkline(labels, &values, |b| {
+        let (from, to) = buckets.span(b);
+        let f = EventFilter {
+            from: Some(from),
+            to: Some(to),
+            ..counted.clone()
+        };
+        Some(crate::ui::log_href(&f, None))
+    });
+    Ok(Sparkline {
+        svg,
+        total: values.iter().sum(),
+        bucket,
+        analytics_href: AnalyticsRequest {
+            filter: filter.clone(),
+            tz,
+            ..Default::default()
+        }
+        .href(),
+    })
+}
+
+/// The filter with its range made whole UTC hours (counts are kept per
+/// hour); every link drawn from it names those hours, so the log shows
+/// exactly what was counted.
+fn whole_hours(filter: &EventFilter, now: DateTime<Utc>) -> EventFilter {
+    let filter = filter.clone().or_default_range();
+    let (from, to) = filter.bounds(now);
+    EventFilter {
+        range: None,
+        from: from.map(floor_hour),
+        to: Some(ceil_hour(to.unwrap_or(now).min(ceil_hour(now)))),
+        ..filter
+    }
+}
+
+/// `[from, to)` of a counted filter; "all time" starts at the first hour
+/// with events (or a day before `to` when there are none).
+fn bounds(
+    counted: &EventFilter,
+    hours: impl Iterator<Item = i64>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let to = counted.to.unwrap_or_default();
+    let from = counted.from.unwrap_or_else(|| {
+        hours
+            .min()
+            .and_then(DateTime::from_timestamp_micros)
+            .unwrap_or(to - Duration::days(1))
+    });
+    (from, to)
 }
 
 /// `bucket`, or a coarser one when it would draw more than `MAX_BARS` bars.

@@ -422,11 +422,13 @@ fn distribution_charts(i: &Inputs) -> Vec<ChartView> {
     let actions = top_and_other(sum_by(|m| &m.action));
     let categories = sum_by(|m| &m.category);
     let span = whole(i);
+    // The last row is "other" when some kinds were summed into it.
+    let is_other = |k: usize, summed: usize| summed > 0 && k >= TOP_KINDS;
     let type_link = |k: usize| {
         let (name, _) = event_types.0.get(k)?;
-        Some(log_link(&i.filter, span, |f| {
-            f.is.event_type = Some(name.clone())
-        }))
+        // No one filter names "every other type".
+        (!is_other(k, event_types.1))
+            .then(|| log_link(&i.filter, span, |f| f.is.event_type = Some(name.clone())))
     };
     let shown: Vec<String> = actions
         .0
@@ -436,7 +438,7 @@ fn distribution_charts(i: &Inputs) -> Vec<ChartView> {
         .collect();
     let action_link = |k: usize| {
         let (name, _) = actions.0.get(k)?;
-        Some(if k < TOP_KINDS {
+        Some(if !is_other(k, actions.1) {
             log_link(&i.filter, span, |f| f.is.actions = vec![name.clone()])
         } else {
             // "Other": every action but those shown (the filter's own still apply).

@@ -2,7 +2,7 @@
 
 use crate::{
     error::AppError,
-    model::{AnalyticsRequest, AnalyticsView},
+    model::{AnalyticsRequest, AnalyticsView, EventFilter, Sparkline},
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 
@@ -37,6 +37,21 @@ pub async fn load_analytics(request: AnalyticsRequest) -> Result<AnalyticsView, 
     );
     access.log(entry).await?;
     Ok(view)
+}
+
+/// The log page's sparkline for its filter (not logged: the page's search is).
+#[server(prefix = "/api", endpoint = "analytics/sparkline", input = Json)]
+pub async fn load_sparkline(filter: EventFilter) -> Result<Sparkline, AppError> {
+    use crate::model::Permission;
+    let access = super::access::require(Permission::ViewLogs, "read the log").await?;
+    Ok(crate::analytics::sparkline(
+        access.store.as_ref(),
+        &access.scope(),
+        &filter,
+        browser_zone(),
+        chrono::Utc::now(),
+    )
+    .await?)
 }
 
 /// The zone the browser last told us (see `TZ_COOKIE`), if any.

@@ -153,3 +153,13 @@ pub struct AnalyticsView {
     pub failing_ips: Vec<RankedRow>,
     pub failing_accounts: Vec<RankedRow>,
 }
+
+/// The log page's small activity chart for its filter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sparkline {
+    pub svg: String,
+    pub total: i64,
+    pub bucket: Bucket,
+    /// The analytics page for the same filter.
+    pub analytics_href: String,
+}

@@ -1,10 +1,13 @@
 //! The log table page: filter and page cursors come from the URL.
 
 use crate::{
-    api::{list_events, list_tenants},
+    api::{list_events, list_tenants, load_sparkline},
     error::AppError,
     model::{Cursor, EventFilter, PageRequest, Permission, PAGE_SIZE},
-    ui::{live_href, ErrorNotice, ExportMenu, FilterBar, LogTable, Pager, SavedViews},
+    ui::{
+        live_href, ActivitySparkline, ErrorNotice, ExportMenu, FilterBar, LogTable, Pager,
+        SavedViews,
+    },
     ViewerResource,
 };
 use leptos::prelude::*;
@@ -46,6 +49,7 @@ pub fn LogPage() -> impl IntoView {
         },
     );
     let tenants = Resource::new(|| (), |_| list_tenants());
+    let spark = Resource::new(move || filter.get(), load_sparkline);
 
     view! {
         <section class="log">
@@ -63,6 +67,11 @@ pub fn LogPage() -> impl IntoView {
                         <FilterBar filter=filter.get() tenants/>
                         {can_export.then(|| view! { <ExportMenu filter=filter.get()/> })}
                     }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    spark.await.ok().map(|spark| view! { <ActivitySparkline spark/> })
                 })}
             </Transition>
             <Transition fallback=|| view! { <p class="notice">"Loading…"</p> }>

@@ -48,6 +48,12 @@ pub fn count_actors() -> String {
     )
 }
 
+/// Both counting statements, for benchmarks that insert on their own:
+/// bind the tenant, the seq just before the batch, its last seq and 1.
+pub fn rollup_statements() -> [String; 2] {
+    [count_hours(), count_actors()]
+}
+
 /// Rows whose events retention has removed entirely.
 pub const DROP_EMPTY: [&str; 2] = [
     "DELETE FROM rollup_hours WHERE tenant_id = $1 AND n <= 0",

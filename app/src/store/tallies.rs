@@ -112,6 +112,13 @@ pub trait TallyStore {
     /// pinned to an hour-aligned `from` and `to`.
     async fn tally(&self, scope: &TenantScope, filter: &EventFilter) -> Result<Tallies, DbError>;
 
+    /// Events per hour and outcome (`a` and `b` both the outcome), for a sparkline.
+    async fn activity(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+    ) -> Result<(TallySource, Vec<HourCount>), DbError>;
+
     /// Just the headline numbers, for the previous period.
     async fn tally_totals(
         &self,

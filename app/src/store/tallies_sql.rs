@@ -62,6 +62,29 @@ macro_rules! sql_tally_store {
             }
 
             #[tracing::instrument(skip(self))]
+            async fn activity(
+                &self,
+                scope: &TenantScope,
+                filter: &EventFilter,
+            ) -> Result<($crate::store::TallySource, Vec<$crate::store::HourCount>), DbError> {
+                use $crate::store::tallies::*;
+                let source = TallySource::for_filter(filter);
+                let mut tx = self.scoped_read(scope).await?;
+                let hours = select_hours::<$db>(
+                    Table::for_shape(source, filter),
+                    "outcome",
+                    "outcome",
+                    scope,
+                    filter,
+                )
+                .build_query_as()
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok((source, hours))
+            }
+
+            #[tracing::instrument(skip(self))]
             async fn tally_totals(
                 &self,
                 scope: &TenantScope,

@@ -2,7 +2,7 @@
 //! a ranked list.
 
 use super::LocalTime;
-use crate::model::{ChartView, Headline, RankedRow, Trend};
+use crate::model::{ChartView, Headline, RankedRow, Sparkline, Trend};
 use leptos::prelude::*;
 
 #[component]
@@ -105,5 +105,22 @@ pub fn RankedTable(
                 }.into_any()
             }}
         </figure>
+    }
+}
+
+/// Activity for the log's filter at a glance, beside a link to the full analytics.
+#[component]
+pub fn ActivitySparkline(spark: Sparkline) -> impl IntoView {
+    let label = format!(
+        "{} events in range, per {}",
+        spark.total,
+        spark.bucket.as_str()
+    );
+    view! {
+        <div class="sparkline-row" data-testid="sparkline">
+            <div class="sparkline" role="img" aria-label=label.clone() inner_html=spark.svg/>
+            <span class="sparkline-total">{label}</span>
+            <a href=spark.analytics_href>"Analytics →"</a>
+        </div>
     }
 }

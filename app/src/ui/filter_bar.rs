@@ -39,7 +39,10 @@ pub fn FilterBar(
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if bar_error.get_untracked().is_none() {
-            navigate(&page_href(base, &draft.get_untracked(), None), Default::default());
+            navigate(
+                &page_href(base, &draft.get_untracked(), None),
+                Default::default(),
+            );
         }
     };
     let on_bar = move |ev| {

@@ -98,6 +98,9 @@ pub async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliRe
     } else {
         println!("over {BUDGET_MS} ms at p95: {}", over.join(", "));
     }
+    if case_filter.is_none_or(|f| "analytics".contains(f)) {
+        super::analytics::run(&store, tenant_id, newest).await?;
+    }
     Ok(())
 }
 
@@ -247,7 +250,7 @@ async fn plan(
     Ok(steps.join("; "))
 }
 
-fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
+pub(super) fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
     samples.sort_by(|a, b| a.total_cmp(b));
     let p = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
     (p(0.5), p(0.95))

@@ -21,6 +21,7 @@ fn example_call(path: &str) -> Body {
         "/api/notes/list" => Body::Json(json!({ "event_id": "01JAAAAAAAAAAAAAAAAAAAAAAA" })),
         "/api/views/list" => Body::Json(json!({})),
         "/api/analytics" => Body::Json(json!({ "request": { "filter": { "range": "7d" } } })),
+        "/api/analytics/sparkline" => Body::Json(json!({ "filter": { "range": "7d" } })),
         "/api/events/actors" => Body::Json(json!({ "typed": "al" })),
         "/api/views/save" => Body::Json(json!({ "name": "mine", "filter": {} })),
         "/api/views/delete" => Body::Json(json!({ "id": 1 })),

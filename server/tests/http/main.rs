@@ -1,6 +1,7 @@
 //! HTTP tests: the real router on port 0 over real databases.
 
 mod access;
+mod analytics;
 mod durability;
 mod export;
 mod history;
