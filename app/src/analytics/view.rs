@@ -242,7 +242,7 @@ fn activity_chart(i: &Inputs) -> ChartView {
         StackBy::Category => f.is.category = Some(k.to_string()),
     };
     let title = format!("Events per {}, by {}", i.bucket.as_str(), i.stack.as_str());
-    let svg = stacked_bars(&title, unit, labels.clone(), &stacks, |series, b| {
+    let svg = stacked_bars(unit, labels.clone(), &stacks, |series, b| {
         (b < i.buckets.len()).then(|| log_link(&i.filter, i.buckets.span(b), |f| narrow(f, series)))
     });
     let mut columns = vec![i.bucket.as_str().to_string()];
@@ -306,7 +306,7 @@ fn auth_chart(i: &Inputs) -> ChartView {
         })
     };
     let title = format!("Sign-ins and one-time codes per {}", i.bucket.as_str());
-    let svg = stacked_bars(&title, "events", labels.clone(), &stacks, |series, b| {
+    let svg = stacked_bars("events", labels.clone(), &stacks, |series, b| {
         let kind = kinds.iter().find(|k| k.label() == series)?;
         (b < i.buckets.len()).then(|| link(*kind, i.buckets.span(b)))
     });
@@ -498,9 +498,9 @@ fn distribution(
     let svg = if rows.is_empty() {
         String::new()
     } else if as_pie {
-        pie(title, rows, href)
+        pie(rows, href)
     } else {
-        ranked_bars(title, rows, href)
+        ranked_bars(rows, href)
     };
     let total: i64 = rows.iter().map(|(_, n)| n).sum();
     ChartView {
