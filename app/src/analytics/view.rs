@@ -272,15 +272,15 @@ fn activity_chart(i: &Inputs) -> ChartView {
 fn auth_chart(i: &Inputs) -> ChartView {
     let kinds = AuthKind::ALL;
     let mut values = vec![vec![0i64; i.buckets.len()]; kinds.len()];
-    let mut types: Vec<Vec<String>> = vec![Vec::new(); kinds.len()];
+    let mut actions: Vec<Vec<String>> = vec![Vec::new(); kinds.len()];
     for h in &i.tallies.auth_series {
         let (Some(kind), Some(b)) = (AuthKind::of(&h.a, &h.b), i.buckets.index_of(h.hour)) else {
             continue;
         };
         let k = kind as usize;
         values[k][b] += h.n;
-        if !types[k].contains(&h.a) {
-            types[k].push(h.a.clone());
+        if !actions[k].contains(&h.a) {
+            actions[k].push(h.a.clone());
         }
     }
     let stacks: Vec<Stack> = kinds
@@ -296,12 +296,13 @@ fn auth_chart(i: &Inputs) -> ChartView {
     let link = |kind: AuthKind, span| {
         log_link(&i.filter, span, |f| {
             f.is.category = Some(crate::store::AUTH_CATEGORY.into());
-            // One event type behind the bar: name it, else the category shows a superset.
-            if let [only] = types[kind as usize].as_slice() {
-                f.is.event_type = Some(only.clone());
-                if kind.failed() && !only.ends_with("failed") {
-                    f.not.outcome = Some(Outcome::Success);
-                }
+            let behind = &actions[kind as usize];
+            f.is.actions = behind.clone();
+            // A failure is either an action named so (`user.login.failed`)
+            // or a plain one that did not succeed; with only plain ones
+            // behind the bar, that narrows the log to exactly its events.
+            if kind.failed() && !behind.iter().any(|a| names_failure(a)) {
+                f.not.outcome = Some(Outcome::Success);
             }
         })
     };
@@ -350,11 +351,11 @@ impl AuthKind {
         AuthKind::OtpFailure,
     ];
 
-    /// By event type and outcome: `login`, `sign_in`, `login_failed`,
-    /// `otp_requested`, `otp_failed`…; sign-outs and the rest are none.
-    fn of(event_type: &str, outcome: &str) -> Option<AuthKind> {
-        let failed = outcome != Outcome::Success.as_str() || event_type.ends_with("failed");
-        let t = event_type.to_ascii_lowercase();
+    /// By action and outcome: `user.login`, `auth.sign_in.failed`,
+    /// `user.otp.requested`, `auth.otp.failed`…; sign-outs and the rest are none.
+    fn of(action: &str, outcome: &str) -> Option<AuthKind> {
+        let failed = outcome != Outcome::Success.as_str() || names_failure(action);
+        let t = action.to_ascii_lowercase();
         if t.contains("otp") || t.contains("one_time") {
             if failed {
                 Some(AuthKind::OtpFailure)
@@ -395,6 +396,11 @@ impl AuthKind {
             AuthKind::OtpFailure => "#9a6200",
         }
     }
+}
+
+/// Whether an action's name says it failed (`user.login.failed`).
+fn names_failure(action: &str) -> bool {
+    action.to_ascii_lowercase().contains("fail")
 }
 
 /// Successful and failed sign-ins over the whole range.
@@ -593,26 +599,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sign_ins_and_codes_are_told_apart_by_event_type_and_outcome() {
-        assert_eq!(AuthKind::of("login", "success"), Some(AuthKind::SignIn));
+    fn sign_ins_and_codes_are_told_apart_by_action_and_outcome() {
         assert_eq!(
-            AuthKind::of("login", "failure"),
+            AuthKind::of("user.login", "success"),
+            Some(AuthKind::SignIn)
+        );
+        assert_eq!(
+            AuthKind::of("user.login", "failure"),
             Some(AuthKind::FailedSignIn)
         );
         assert_eq!(
-            AuthKind::of("login_failed", "success"),
+            AuthKind::of("user.login.failed", "success"),
             Some(AuthKind::FailedSignIn)
         );
         assert_eq!(
-            AuthKind::of("otp_requested", "success"),
+            AuthKind::of("auth.sign_in.failed", "failure"),
+            Some(AuthKind::FailedSignIn)
+        );
+        assert_eq!(
+            AuthKind::of("user.otp.requested", "success"),
             Some(AuthKind::OtpRequest)
         );
         assert_eq!(
-            AuthKind::of("otp_verified", "failure"),
+            AuthKind::of("user.otp.verified", "failure"),
             Some(AuthKind::OtpFailure)
         );
-        assert_eq!(AuthKind::of("otp_verified", "success"), None);
-        assert_eq!(AuthKind::of("logout", "success"), None);
+        assert_eq!(
+            AuthKind::of("auth.otp.failed", "failure"),
+            Some(AuthKind::OtpFailure)
+        );
+        assert_eq!(AuthKind::of("user.otp.verified", "success"), None);
+        assert_eq!(AuthKind::of("user.logout", "success"), None);
     }
 
     #[test]

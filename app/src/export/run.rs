@@ -33,7 +33,7 @@ pub enum ExportError {
     Encode(#[from] std::io::Error),
     #[error("excel: {0}")]
     Xlsx(String),
-    #[error("only NDJSON exports carry a proof")]
+    #[error("only JSON and NDJSON exports carry a proof")]
     ProofFormat,
     #[error("the export holds an event of another tenant than its proof")]
     ProofTenant,
@@ -91,7 +91,7 @@ pub struct ExportJob {
     pub format: ExportFormat,
     /// Rows per Excel sheet (Excel's limit; lower only in tests).
     pub rows_per_sheet: u32,
-    /// Append a signed proof (NDJSON of one tenant only).
+    /// Append a signed proof (JSON or NDJSON of one tenant only).
     pub proof: Option<ProofRequest>,
 }
 
@@ -120,9 +120,9 @@ impl ExportJob {
         }
     }
 
-    /// Adds a proof for offline verification; only NDJSON carries one.
+    /// Adds a proof for offline verification; JSON and NDJSON carry one.
     pub fn with_proof(mut self, proof: ProofRequest) -> Result<Self, ExportError> {
-        if self.format != ExportFormat::Ndjson {
+        if !matches!(self.format, ExportFormat::Ndjson | ExportFormat::Json) {
             return Err(ExportError::ProofFormat);
         }
         self.proof = Some(proof);
@@ -161,7 +161,7 @@ impl ExportJob {
             .map(|p| ProofBuilder::new(p.tenant.clone()));
         send(encoder.begin()).await?;
         if let Some(proof) = &proof {
-            send(proof.begin_line()).await?;
+            send(encoder.lines(proof.begin_line())).await?;
         }
         let mut rows = 0u64;
         let mut batches = Prefetch::start(self);
@@ -184,7 +184,7 @@ impl ExportJob {
                 if progress.is_cancelled() {
                     return Err(ExportError::Cancelled);
                 }
-                send(chunk).await?;
+                send(encoder.lines(chunk)).await?;
             }
         }
         send(encoder.end()).await?;

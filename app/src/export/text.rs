@@ -69,6 +69,21 @@ impl TextEncoder {
         Ok(out)
     }
 
+    /// Proof lines (NDJSON, see `integrity::proof`) in this format: as they
+    /// are, or as further elements of the JSON array, one per line.
+    pub fn lines(&mut self, ndjson: Vec<u8>) -> Vec<u8> {
+        if self.format != ExportFormat::Json {
+            return ndjson;
+        }
+        let mut out = Vec::with_capacity(ndjson.len() + 64);
+        for line in ndjson.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            out.extend_from_slice(if self.first { b"\n" } else { b",\n" });
+            self.first = false;
+            out.extend_from_slice(line);
+        }
+        out
+    }
+
     pub fn end(&self) -> Vec<u8> {
         match self.format {
             ExportFormat::Json if self.first => b"]\n".to_vec(),

@@ -1,4 +1,4 @@
-//! Proofs that travel with an NDJSON export. After the events, the file
+//! Proofs that travel with a JSON or NDJSON export. After the events, the file
 //! carries a checkpoint signed at export time and, for every event of the
 //! chain between the oldest exported one and that checkpoint which the
 //! filter left out, its digest. With the public key alone, `verify_file`
@@ -172,7 +172,9 @@ pub enum ProofError {
     Io(#[from] std::io::Error),
     #[error("line {line}: {why}")]
     Unreadable { line: usize, why: String },
-    #[error("the file carries no proof: export NDJSON with a proof (`proof=1`) for one tenant")]
+    #[error(
+        "the file carries no proof: export JSON or NDJSON with a proof (`proof=1`) for one tenant"
+    )]
     NoCheckpoint,
     #[error("the file carries more than one checkpoint (lines {0} and {1})")]
     TwoCheckpoints(usize, usize),
@@ -207,17 +209,30 @@ struct Entry {
     hash: Option<String>,
 }
 
-/// Checks an NDJSON export with its proof, offline, against `key`. Holds
-/// only hashes in memory, never the events themselves.
+/// Checks a JSON or NDJSON export with its proof, offline, against `key`.
+/// Holds only hashes in memory, never the events themselves. A JSON export
+/// is read as Logbook writes it: `[`, one element per line, `]`.
 pub fn verify_file(input: impl BufRead, key: &PublicKey) -> Result<FileReport, ProofError> {
     let mut owner: Option<(i64, String)> = None;
     let mut checkpoint: Option<(usize, NewCheckpoint)> = None;
     let mut chain: BTreeMap<i64, Entry> = BTreeMap::new();
     let mut event_count = 0;
+    let mut json_array = false;
     for (index, line) in input.lines().enumerate() {
         let (number, line) = (index + 1, line?);
-        if line.trim().is_empty() {
+        let mut line = line.trim();
+        if line.is_empty() {
             continue;
+        }
+        if chain.is_empty() && owner.is_none() && line == "[" {
+            json_array = true;
+            continue;
+        }
+        if json_array {
+            if line == "]" {
+                continue;
+            }
+            line = line.strip_suffix(',').unwrap_or(line);
         }
         let bad = |why: String| ProofError::Unreadable { line: number, why };
         let value: serde_json::Value =

@@ -88,7 +88,7 @@ pub struct Tallies {
     /// By hour, category (`a`) and outcome (`b`).
     pub series: Vec<HourCount>,
     pub mix: Vec<MixCount>,
-    /// Sign-in and one-time-code events by hour, event type (`a`) and outcome (`b`).
+    /// Sign-in and one-time-code events by hour, action (`a`) and outcome (`b`).
     pub auth_series: Vec<HourCount>,
     /// The most active, most first.
     pub top_actors: Vec<ActorCount>,

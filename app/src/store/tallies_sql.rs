@@ -35,7 +35,7 @@ macro_rules! sql_tally_store {
                     (Vec::new(), Vec::new(), Vec::new());
                 if let Some(auth) = auth_filter(filter) {
                     let shape = Table::for_shape(source, &auth);
-                    auth_series = select_hours::<$db>(shape, "event_type", "outcome", scope, &auth)
+                    auth_series = select_hours::<$db>(shape, "action", "outcome", scope, &auth)
                         .build_query_as()
                         .fetch_all(&mut *tx)
                         .await?;

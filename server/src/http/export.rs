@@ -116,9 +116,9 @@ async fn job(
         return Ok(plain);
     }
     let bad = |message: &str| refuse(StatusCode::BAD_REQUEST, message);
-    if format != ExportFormat::Ndjson {
+    if !matches!(format, ExportFormat::Ndjson | ExportFormat::Json) {
         return Err(bad(
-            "only NDJSON exports carry a proof: use format ndjson with proof=1",
+            "only JSON and NDJSON exports carry a proof: use format json or ndjson with proof=1",
         ));
     }
     let visible = state.store.list_tenants(&scope).await.map_err(|_| {

@@ -194,6 +194,40 @@ async fn an_ndjson_export_with_its_proof_verifies_offline_until_one_byte_changes
 }
 
 #[tokio::test]
+async fn a_json_export_with_its_proof_is_still_one_json_array_and_verifies_offline() {
+    let app = spawn_app().await;
+    app.ingest(json!([
+        event("license.created", "first key"),
+        event("license.deleted", "left out of the export"),
+        event("license.created", "second key"),
+    ]))
+    .await;
+    let file = app
+        .client
+        .get(format!(
+            "{}/api/exports/json?tenant=acme&action=license.created&proof=1",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // A JSON reader sees the events and, told apart by their `proof` key, the proof.
+    let items: Vec<serde_json::Value> = serde_json::from_str(&file).unwrap();
+    let events = items.iter().filter(|i| i.get("proof").is_none()).count();
+    assert_eq!(events, 2);
+    assert!(items.iter().any(|i| i["proof"] == "checkpoint"));
+
+    let report = app::integrity::verify_file(file.as_bytes(), &app.public_key).unwrap();
+    assert_eq!((report.events, report.omitted), (2, 1));
+    let changed = file.replacen("first key", "first kez", 1);
+    let error = app::integrity::verify_file(changed.as_bytes(), &app.public_key).unwrap_err();
+    assert!(error.to_string().contains("was changed"), "{error}");
+}
+
+#[tokio::test]
 async fn a_proof_is_refused_for_csv_and_for_a_tenant_the_caller_cannot_see() {
     let app = spawn_app().await;
     app.ingest(json!([event("license.created", "one")])).await;
