@@ -236,7 +236,7 @@ pub fn verify_file(input: impl BufRead, key: &PublicKey) -> Result<FileReport, P
         }
         let bad = |why: String| ProofError::Unreadable { line: number, why };
         let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+            serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         let (seq, entry) = if value.get("proof").is_none() {
             let event: Event = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
             let Some((tenant_id, tenant)) = &owner else {
