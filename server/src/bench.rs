@@ -209,7 +209,7 @@ async fn raw_insert(
     }
     if rollups {
         for sql in rollup_statements() {
-            sqlx::query(&sql)
+            sqlx::query(sql)
                 .bind(tenant_id)
                 .bind(before)
                 .bind(*seq)

@@ -7,8 +7,9 @@ use crate::model::Bucket;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// Microseconds in an hour.
+/// Microseconds in an hour and in a day.
 const HOUR_US: i64 = 3_600_000_000;
+const DAY_US: i64 = 86_400_000_000;
 
 /// The bucket a range gets unless the viewer picks one: about 24 to 60 bars.
 pub fn auto_bucket(from: DateTime<Utc>, to: DateTime<Utc>) -> Bucket {
@@ -24,17 +25,35 @@ pub fn auto_bucket(from: DateTime<Utc>, to: DateTime<Utc>) -> Bucket {
 
 /// `t` rounded down to its UTC hour.
 pub fn floor_hour(t: DateTime<Utc>) -> DateTime<Utc> {
-    let us = t.timestamp_micros();
-    DateTime::from_timestamp_micros(us - us.rem_euclid(HOUR_US)).unwrap_or(t)
+    floor_to(t, HOUR_US)
 }
 
 /// `t` rounded up to a UTC hour.
 pub fn ceil_hour(t: DateTime<Utc>) -> DateTime<Utc> {
-    let floor = floor_hour(t);
+    ceil_to(t, HOUR_US)
+}
+
+/// `t` rounded down to its UTC day.
+pub fn floor_day(t: DateTime<Utc>) -> DateTime<Utc> {
+    floor_to(t, DAY_US)
+}
+
+/// `t` rounded up to a UTC day.
+pub fn ceil_day(t: DateTime<Utc>) -> DateTime<Utc> {
+    ceil_to(t, DAY_US)
+}
+
+fn floor_to(t: DateTime<Utc>, unit: i64) -> DateTime<Utc> {
+    let us = t.timestamp_micros();
+    DateTime::from_timestamp_micros(us - us.rem_euclid(unit)).unwrap_or(t)
+}
+
+fn ceil_to(t: DateTime<Utc>, unit: i64) -> DateTime<Utc> {
+    let floor = floor_to(t, unit);
     if floor == t {
         t
     } else {
-        floor + Duration::hours(1)
+        floor + Duration::microseconds(unit)
     }
 }
 
@@ -249,5 +268,7 @@ mod tests {
         assert_eq!(floor_hour(utc(2026, 1, 1, 10, 59)), utc(2026, 1, 1, 10, 0));
         assert_eq!(ceil_hour(utc(2026, 1, 1, 10, 1)), utc(2026, 1, 1, 11, 0));
         assert_eq!(ceil_hour(utc(2026, 1, 1, 10, 0)), utc(2026, 1, 1, 10, 0));
+        assert_eq!(floor_day(utc(2026, 1, 1, 10, 0)), utc(2026, 1, 1, 0, 0));
+        assert_eq!(ceil_day(utc(2026, 1, 1, 10, 0)), utc(2026, 1, 2, 0, 0));
     }
 }

@@ -35,6 +35,16 @@ pub fn palette(i: usize) -> String {
     PALETTE[i % PALETTE.len()].to_string()
 }
 
+/// 10 px around the plot, `right` on the right.
+fn margin(right: f32) -> Margin {
+    Margin {
+        left: 10.0,
+        top: 10.0,
+        right,
+        bottom: 10.0,
+    }
+}
+
 fn y_axis(unit: &str) -> YAxisConfig {
     YAxisConfig {
         title: Some(unit.to_string()),
@@ -74,12 +84,7 @@ pub fn stacked_bars(
         ..y_axis(unit)
     }];
     chart.tooltip.show = true;
-    chart.margin = Margin {
-        left: 10.0,
-        top: 10.0,
-        right: 20.0,
-        bottom: 10.0,
-    };
+    chart.margin = margin(20.0);
     render(chart.svg(), href)
 }
 
@@ -99,12 +104,8 @@ pub fn ranked_bars(rows: &[(String, i64)], href: impl Fn(usize) -> Option<String
     chart.series.colors = vec![Color::from(PALETTE[0])];
     chart.legend.show = Some(false);
     chart.tooltip.show = true;
-    chart.margin = Margin {
-        left: 10.0,
-        top: 10.0,
-        right: 30.0,
-        bottom: 10.0,
-    };
+    // Room on the right for the longest bar's hover label.
+    chart.margin = margin(30.0);
     render(chart.svg(), |_, k| href(count.checked_sub(k + 1)?))
 }
 

@@ -2,7 +2,7 @@
 //! for it and for the period before, then the page.
 
 use super::{
-    buckets::{auto_bucket, ceil_hour, floor_hour, zone, Buckets},
+    buckets::{auto_bucket, ceil_day, ceil_hour, floor_day, floor_hour, zone, Buckets},
     view::{build, Inputs},
 };
 use crate::{
@@ -97,19 +97,31 @@ pub async fn sparkline(
     })
 }
 
-/// The filter with its range made whole UTC hours (counts are kept per
-/// hour); every link drawn from it names those hours, so the log shows
-/// exactly what was counted.
+/// The filter with its range made whole UTC hours, or whole UTC days when
+/// it is longer than two days (counts are kept per hour and per day, and a
+/// month read by day is a tenth of the rows). Every link drawn from it names
+/// those hours or days, so the log shows exactly what was counted.
 fn whole_hours(filter: &EventFilter, now: DateTime<Utc>) -> EventFilter {
     let filter = filter.clone().or_default_range();
     let (from, to) = filter.bounds(now);
+    let (from, to) = (
+        from.map(floor_hour),
+        ceil_hour(to.unwrap_or(now).min(ceil_hour(now))),
+    );
+    let (from, to) = match from {
+        Some(from) if to - from <= DAY_RANGE => (Some(from), to),
+        _ => (from.map(floor_day), ceil_day(to)),
+    };
     EventFilter {
         range: None,
-        from: from.map(floor_hour),
-        to: Some(ceil_hour(to.unwrap_or(now).min(ceil_hour(now)))),
+        from,
+        to: Some(to),
         ..filter
     }
 }
+
+/// Ranges up to this long are counted by the hour; longer ones by the day.
+const DAY_RANGE: Duration = Duration::days(2);
 
 /// `[from, to)` of a counted filter; "all time" starts at the first hour
 /// with events (or a day before `to` when there are none).
@@ -122,6 +134,7 @@ fn bounds(
         hours
             .min()
             .and_then(DateTime::from_timestamp_micros)
+            .map(floor_day)
             .unwrap_or(to - Duration::days(1))
     });
     (from, to)

@@ -52,12 +52,23 @@ pub fn AnalyticsPage() -> impl IntoView {
 
 #[component]
 fn Analytics(view: AnalyticsView) -> impl IntoView {
-    let range = format!(
-        "{} – {} ({})",
-        view.from.format("%Y-%m-%d %H:%M UTC"),
-        view.to.format("%Y-%m-%d %H:%M UTC"),
-        view.tz
-    );
+    let by_day = (view.to - view.from).num_hours() % 24 == 0
+        && view.from.format("%H:%M").to_string() == "00:00";
+    let range = if by_day {
+        format!(
+            "Counted in whole UTC days: {} – {} (charts in {})",
+            view.from.format("%Y-%m-%d"),
+            (view.to - chrono::Duration::days(1)).format("%Y-%m-%d"),
+            view.tz
+        )
+    } else {
+        format!(
+            "Counted in whole hours: {} – {} UTC (charts in {})",
+            view.from.format("%Y-%m-%d %H:%M"),
+            view.to.format("%Y-%m-%d %H:%M"),
+            view.tz
+        )
+    };
     let choices = Choices {
         request: view.request.clone(),
     };
@@ -66,7 +77,7 @@ fn Analytics(view: AnalyticsView) -> impl IntoView {
     let auth = charts.next();
     let rest: Vec<_> = charts.collect();
     view! {
-        <p class="range" data-testid="analytics-range">"Counted in whole hours: " {range}</p>
+        <p class="range" data-testid="analytics-range">{range}</p>
         {view.source_note.map(|note| view! { <p class="notice source-note" role="status">{note}</p> })}
         <HeadlineCards headlines=view.headlines/>
         {choices.render()}

@@ -5,7 +5,7 @@
 use super::{
     error::DbError,
     query::{push_filter_at, FROM_EVENTS},
-    rollups::hour_of,
+    rollups::{hour_of, DAY_US},
     scope::TenantScope,
     text_search::TextSearch,
 };
@@ -137,23 +137,28 @@ pub const TOP: i64 = 10;
 pub enum Table {
     Hours,
     Actors,
+    Days,
+    ActorDays,
     Events,
 }
 
 impl Table {
-    /// The table for counts that need no actor, for this filter.
-    pub fn for_shape(source: TallySource, filter: &EventFilter) -> Table {
-        match source {
-            TallySource::Rollups if names_actor(filter) => Table::Actors,
-            TallySource::Rollups => Table::Hours,
+    /// The table for counts that need no actor, for this filter; per day
+    /// when `by_day` (the filter's range is whole UTC days).
+    pub fn for_shape(source: TallySource, filter: &EventFilter, by_day: bool) -> Table {
+        match (source, names_actor(filter), by_day) {
+            (TallySource::Rollups, true, _) => Table::for_actors(source, by_day),
+            (TallySource::Rollups, false, false) => Table::Hours,
+            (TallySource::Rollups, false, true) => Table::Days,
             _ => Table::Events,
         }
     }
 
     /// The table for counts per actor or address.
-    pub fn for_actors(source: TallySource) -> Table {
-        match source {
-            TallySource::Rollups => Table::Actors,
+    pub fn for_actors(source: TallySource, by_day: bool) -> Table {
+        match (source, by_day) {
+            (TallySource::Rollups, false) => Table::Actors,
+            (TallySource::Rollups, true) => Table::ActorDays,
             _ => Table::Events,
         }
     }
@@ -162,21 +167,25 @@ impl Table {
         match self {
             Table::Hours => "FROM rollup_hours e WHERE 1 = 1",
             Table::Actors => "FROM rollup_actors e WHERE 1 = 1",
+            Table::Days => "FROM rollup_days e WHERE 1 = 1",
+            Table::ActorDays => "FROM rollup_actor_days e WHERE 1 = 1",
             Table::Events => FROM_EVENTS,
         }
     }
 
+    /// The start of each row's period: its hour, or its day.
     fn hour(self) -> String {
         match self {
             Table::Events => hour_of("e.occurred_at"),
-            _ => "e.hour".into(),
+            other => other.time().into(),
         }
     }
 
     fn time(self) -> &'static str {
         match self {
             Table::Events => "e.occurred_at",
-            _ => "e.hour",
+            Table::Hours | Table::Actors => "e.hour",
+            Table::Days | Table::ActorDays => "e.day",
         }
     }
 
@@ -200,6 +209,15 @@ impl Table {
             _ => format!("e.{column}"),
         }
     }
+}
+
+/// Whether the filter's range is whole UTC days, so that the daily
+/// rollups answer it exactly.
+pub fn whole_days(filter: &EventFilter) -> bool {
+    let whole = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.is_none_or(|t| t.timestamp_micros().rem_euclid(DAY_US) == 0)
+    };
+    filter.range.is_none() && whole(filter.from) && whole(filter.to)
 }
 
 fn names_actor(filter: &EventFilter) -> bool {
@@ -397,15 +415,12 @@ mod tests {
         filter.is.actions = vec!["license.*".into()];
         filter.not.outcome = Some(Outcome::Success);
         assert_eq!(TallySource::for_filter(&filter), TallySource::Rollups);
-        assert_eq!(
-            Table::for_shape(TallySource::Rollups, &filter),
-            Table::Hours
-        );
+        let shape = |f: &EventFilter, by_day| Table::for_shape(TallySource::Rollups, f, by_day);
+        assert_eq!(shape(&filter, false), Table::Hours);
+        assert_eq!(shape(&filter, true), Table::Days);
         filter.is.actor = Some("alice@shop.io".into());
-        assert_eq!(
-            Table::for_shape(TallySource::Rollups, &filter),
-            Table::Actors
-        );
+        assert_eq!(shape(&filter, false), Table::Actors);
+        assert_eq!(shape(&filter, true), Table::ActorDays);
         filter.not.ip = Some("10.0.0.1".into());
         assert_eq!(
             TallySource::for_filter(&filter),
@@ -413,6 +428,24 @@ mod tests {
         );
         filter.text = Some("hwid".into());
         assert_eq!(TallySource::for_filter(&filter), TallySource::EventsForText);
+    }
+
+    #[test]
+    fn only_a_range_of_whole_utc_days_is_read_from_the_daily_rollups() {
+        use chrono::TimeZone;
+        let day = |d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+        let mut filter = EventFilter {
+            from: Some(day(1, 0)),
+            to: Some(day(30, 0)),
+            ..EventFilter::default()
+        };
+        assert!(whole_days(&filter));
+        filter.to = Some(day(30, 17));
+        assert!(!whole_days(&filter));
+        filter.to = None;
+        assert!(whole_days(&filter));
+        filter.range = Some(crate::model::QuickRange::Week);
+        assert!(!whole_days(&filter));
     }
 
     #[test]

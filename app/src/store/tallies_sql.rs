@@ -12,10 +12,13 @@ macro_rules! sql_tally_store {
             ) -> Result<$crate::store::Tallies, DbError> {
                 use $crate::store::tallies::*;
                 let source = TallySource::for_filter(filter);
-                let shape = Table::for_shape(source, filter);
-                let per_actor = Table::for_actors(source);
+                let by_day = whole_days(filter);
+                // The activity charts follow the viewer's zone: always by hour.
+                let hourly = Table::for_shape(source, filter, false);
+                let shape = Table::for_shape(source, filter, by_day);
+                let per_actor = Table::for_actors(source, by_day);
                 let mut tx = self.scoped_read(scope).await?;
-                let series = select_hours::<$db>(shape, "category", "outcome", scope, filter)
+                let series = select_hours::<$db>(hourly, "category", "outcome", scope, filter)
                     .build_query_as()
                     .fetch_all(&mut *tx)
                     .await?;
@@ -34,8 +37,8 @@ macro_rules! sql_tally_store {
                 let (mut auth_series, mut failing_ips, mut failing_accounts) =
                     (Vec::new(), Vec::new(), Vec::new());
                 if let Some(auth) = auth_filter(filter) {
-                    let shape = Table::for_shape(source, &auth);
-                    auth_series = select_hours::<$db>(shape, "action", "outcome", scope, &auth)
+                    let hourly = Table::for_shape(source, &auth, false);
+                    auth_series = select_hours::<$db>(hourly, "action", "outcome", scope, &auth)
                         .build_query_as()
                         .fetch_all(&mut *tx)
                         .await?;
@@ -71,7 +74,7 @@ macro_rules! sql_tally_store {
                 let source = TallySource::for_filter(filter);
                 let mut tx = self.scoped_read(scope).await?;
                 let hours = select_hours::<$db>(
-                    Table::for_shape(source, filter),
+                    Table::for_shape(source, filter, false),
                     "outcome",
                     "outcome",
                     scope,
@@ -92,14 +95,15 @@ macro_rules! sql_tally_store {
             ) -> Result<$crate::store::Totals, DbError> {
                 use $crate::store::tallies::*;
                 let source = TallySource::for_filter(filter);
+                let by_day = whole_days(filter);
                 let mut tx = self.scoped_read(scope).await?;
                 let (events, failures): (i64, i64) =
-                    select_totals::<$db>(Table::for_shape(source, filter), scope, filter)
+                    select_totals::<$db>(Table::for_shape(source, filter, by_day), scope, filter)
                         .build_query_as()
                         .fetch_one(&mut *tx)
                         .await?;
                 let distinct_actors =
-                    select_distinct_actors::<$db>(Table::for_actors(source), scope, filter)
+                    select_distinct_actors::<$db>(Table::for_actors(source, by_day), scope, filter)
                         .build_query_scalar()
                         .fetch_one(&mut *tx)
                         .await?;

@@ -1,4 +1,4 @@
-//! The rollups stay exactly what a GROUP BY over the events gives, after
+//! The rollups (hourly and daily) stay exactly what a GROUP BY over the events gives, after
 //! random ingests and after retention, and the analytics counts read from
 //! them equal the same counts read from the events.
 
@@ -65,27 +65,47 @@ async fn ingest(store: &dyn Store, rng: &mut StdRng, batches: usize) -> Vec<i64>
     tenants
 }
 
-const HOURS_SQL: [&str; 2] = [
-    "SELECT tenant_id, hour, action, category, event_type, outcome, severity, actor_type, n \
-     FROM rollup_hours ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
-    "SELECT tenant_id, occurred_at - (((occurred_at % 3600000000) + 3600000000) % 3600000000), \
-     action, category, event_type, outcome, severity, actor_type, COUNT(*) \
-     FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
-];
+/// Each shape table (by hour, by day) and the GROUP BY over events it must equal.
+fn shape_sql(table: &str, period: &str, unit: i64) -> [String; 2] {
+    [
+        format!(
+            "SELECT tenant_id, {period}, action, category, event_type, outcome, severity, \
+             actor_type, n FROM {table} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+        ),
+        format!(
+            "SELECT tenant_id, occurred_at - (((occurred_at % {unit}) + {unit}) % {unit}), \
+             action, category, event_type, outcome, severity, actor_type, COUNT(*) \
+             FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+        ),
+    ]
+}
 
 /// Per actor; `last_at` is left out after retention (see `rollups.rs`).
-const ACTORS_SQL: [&str; 2] = [
-    "SELECT tenant_id, hour, actor_id, action, outcome, ip, actor_name, actor_email, \
-     actor_type, category, event_type, severity, n, last_at \
-     FROM rollup_actors ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12",
-    "SELECT tenant_id, \
-     occurred_at - (((occurred_at % 3600000000) + 3600000000) % 3600000000) AS hour, \
-     actor_id, action, outcome, \
-     CASE WHEN outcome = 'success' THEN '' ELSE COALESCE(ip, '') END AS ip, \
-     COALESCE(actor_name, '') AS actor_name, COALESCE(actor_email, '') AS actor_email, \
-     actor_type, category, event_type, severity, COUNT(*) AS n, MAX(occurred_at) AS last_at \
-     FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 \
-     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12",
+fn actor_sql(table: &str, period: &str, unit: i64) -> [String; 2] {
+    [
+        format!(
+            "SELECT tenant_id, {period} AS hour, actor_id, action, outcome, ip, actor_name, \
+             actor_email, actor_type, category, event_type, severity, n, last_at \
+             FROM {table} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"
+        ),
+        format!(
+            "SELECT tenant_id, \
+             occurred_at - (((occurred_at % {unit}) + {unit}) % {unit}) AS hour, \
+             actor_id, action, outcome, \
+             CASE WHEN outcome = 'success' THEN '' ELSE COALESCE(ip, '') END AS ip, \
+             COALESCE(actor_name, '') AS actor_name, COALESCE(actor_email, '') AS actor_email, \
+             actor_type, category, event_type, severity, COUNT(*) AS n, \
+             MAX(occurred_at) AS last_at \
+             FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 \
+             ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"
+        ),
+    ]
+}
+
+/// Every rollup table: (shape table, actor table, period column, its length).
+const TABLES: [(&str, &str, &str, i64); 2] = [
+    ("rollup_hours", "rollup_actors", "hour", 3_600_000_000),
+    ("rollup_days", "rollup_actor_days", "day", DAY_US),
 ];
 
 type HourRow = (
@@ -99,6 +119,7 @@ type HourRow = (
     String,
     i64,
 );
+
 #[derive(Debug, PartialEq, sqlx::FromRow)]
 struct ActorRow {
     tenant_id: i64,
@@ -117,42 +138,40 @@ struct ActorRow {
     last_at: i64,
 }
 
-/// Both tables against their GROUP BY, on one connection that sees every tenant.
+/// Every table against its GROUP BY, on one connection that sees every tenant.
 macro_rules! assert_exact {
     ($conn:expr, $with_last:expr) => {{
-        let kept: Vec<HourRow> = sqlx::query_as(HOURS_SQL[0])
-            .fetch_all(&mut *$conn)
-            .await
-            .unwrap();
-        let counted: Vec<HourRow> = sqlx::query_as(HOURS_SQL[1])
-            .fetch_all(&mut *$conn)
-            .await
-            .unwrap();
-        assert!(!counted.is_empty());
-        assert_eq!(kept, counted, "rollup_hours differs from the events");
-        let strip = |rows: Vec<ActorRow>| -> Vec<ActorRow> {
-            rows.into_iter()
-                .map(|mut r| {
-                    if !$with_last {
-                        r.last_at = 0;
-                    }
-                    r
-                })
-                .collect()
-        };
-        let kept: Vec<ActorRow> = sqlx::query_as(ACTORS_SQL[0])
-            .fetch_all(&mut *$conn)
-            .await
-            .unwrap();
-        let counted: Vec<ActorRow> = sqlx::query_as(ACTORS_SQL[1])
-            .fetch_all(&mut *$conn)
-            .await
-            .unwrap();
-        assert_eq!(
-            strip(kept),
-            strip(counted),
-            "rollup_actors differs from the events"
-        );
+        for (shape, actors, period, unit) in TABLES {
+            let [kept, counted] = shape_sql(shape, period, unit);
+            let kept: Vec<HourRow> = sqlx::query_as(&kept).fetch_all(&mut *$conn).await.unwrap();
+            let counted: Vec<HourRow> = sqlx::query_as(&counted)
+                .fetch_all(&mut *$conn)
+                .await
+                .unwrap();
+            assert!(!counted.is_empty());
+            assert_eq!(kept, counted, "{shape} differs from the events");
+            let strip = |rows: Vec<ActorRow>| -> Vec<ActorRow> {
+                rows.into_iter()
+                    .map(|mut r| {
+                        if !$with_last {
+                            r.last_at = 0;
+                        }
+                        r
+                    })
+                    .collect()
+            };
+            let [kept, counted] = actor_sql(actors, period, unit);
+            let kept: Vec<ActorRow> = sqlx::query_as(&kept).fetch_all(&mut *$conn).await.unwrap();
+            let counted: Vec<ActorRow> = sqlx::query_as(&counted)
+                .fetch_all(&mut *$conn)
+                .await
+                .unwrap();
+            assert_eq!(
+                strip(kept),
+                strip(counted),
+                "{actors} differs from the events"
+            );
+        }
     }};
 }
 
@@ -223,6 +242,22 @@ async fn analytics_counts_from_the_rollups_equal_the_same_counts_from_the_events
         narrow.is.actions = vec!["license.*".into(), "user.login".into()];
         narrow.not.outcome = Some(Outcome::Denied);
         filters.push(narrow);
+        // Whole UTC days: read from the daily rollups.
+        let day = |d: i64| {
+            let start = crate::support::base_time()
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
+            start.and_utc() + Duration::days(d)
+        };
+        filters.push(EventFilter {
+            from: Some(day(-3)),
+            to: Some(day(1)),
+            ..EventFilter::default()
+        });
+        let mut days_and_actor = filters[filters.len() - 1].clone();
+        days_and_actor.is.actor = Some("u2".into());
+        filters.push(days_and_actor);
         let mut actor = filters[0].clone();
         actor.is.actor = Some("u3@example.com".into());
         actor.tenant = Some("acme".into());
