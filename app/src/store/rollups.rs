@@ -1,5 +1,4 @@
-//! Keeping the rollups exact (see migrations 0011_rollups and
-//! 0012_rollup_days): the same statements run in the transaction that
+//! Keeping the rollups exact (see migrations 0011 to 0013 and `ROLLUPS`): the same statements run in the transaction that
 //! appends events, counting them in, and in the one retention deletes them
 //! with, counting them out. Each reads the affected events back by their
 //! `(tenant_id, seq)` key, so a batch costs one grouped pass over itself
@@ -22,72 +21,192 @@ fn floor_to(column: &str, unit: i64) -> String {
     format!("{column} - ((({column} % {unit}) + {unit}) % {unit})")
 }
 
-/// The period each table counts by: its column and its length.
-const PERIODS: [(&str, &str, &str, i64); 2] = [
-    ("rollup_hours", "rollup_actors", "hour", HOUR_US),
-    ("rollup_days", "rollup_actor_days", "day", DAY_US),
-];
-
-/// Adds `$4` × the count of the tenant `$1`'s events with `$2 < seq <= $3`.
-fn count_shape(table: &str, period: &str, unit: i64) -> String {
-    format!(
-        "INSERT INTO {table} (tenant_id, {period}, action, category, event_type, outcome, \
-         severity, actor_type, n) \
-         SELECT tenant_id, {}, action, category, event_type, outcome, severity, actor_type, \
-         COUNT(*) * $4 FROM events WHERE tenant_id = $1 AND seq > $2 AND seq <= $3 \
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 \
-         ON CONFLICT (tenant_id, {period}, action, category, event_type, outcome, severity, \
-         actor_type) DO UPDATE SET n = {table}.n + excluded.n",
-        floor_to("occurred_at", unit)
-    )
+/// How long a rollup row's period is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Hour,
+    Day,
 }
 
-/// As `count_shape`, per actor. `last_at` only ever moves forward: once
-/// retention removes an actor's latest event of an hour, the row's `n`
-/// drops and it goes when it reaches 0, but a surviving row keeps its time.
-fn count_actors(table: &str, period: &str, unit: i64) -> String {
+impl Period {
+    /// The period's column in its tables.
+    pub fn column(self) -> &'static str {
+        match self {
+            Period::Hour => "hour",
+            Period::Day => "day",
+        }
+    }
+
+    pub fn micros(self) -> i64 {
+        match self {
+            Period::Hour => HOUR_US,
+            Period::Day => DAY_US,
+        }
+    }
+}
+
+/// One rollup table: events counted per tenant, period and `columns`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rollup {
+    pub table: &'static str,
+    pub period: Period,
+    /// Key columns after the tenant and the period, in primary-key order.
+    pub columns: &'static [&'static str],
+    /// Keeps the newest `occurred_at` of each row.
+    pub last_at: bool,
+    /// Counts only events that did not succeed.
+    pub failures_only: bool,
+}
+
+const SHAPE: &[&str] = &[
+    "action",
+    "category",
+    "event_type",
+    "outcome",
+    "severity",
+    "actor_type",
+];
+const PER_ACTOR: &[&str] = &[
+    "actor_id",
+    "action",
+    "outcome",
+    "ip",
+    "actor_name",
+    "actor_email",
+    "actor_type",
+    "category",
+    "event_type",
+    "severity",
+];
+
+/// Every rollup, narrowest first within each period: a query reads the
+/// first one holding every column it filters or groups by (`tallies`). The
+/// wide ones answer any filter; the narrow ones answer the page as it first
+/// opens (no filter but tenant, category or outcome) in far fewer rows.
+pub const ROLLUPS: &[Rollup] = &[
+    Rollup {
+        table: "rollup_activity",
+        period: Period::Hour,
+        columns: &["category", "outcome"],
+        last_at: false,
+        failures_only: false,
+    },
+    Rollup {
+        table: "rollup_hours",
+        period: Period::Hour,
+        columns: SHAPE,
+        last_at: false,
+        failures_only: false,
+    },
+    Rollup {
+        table: "rollup_actors",
+        period: Period::Hour,
+        columns: PER_ACTOR,
+        last_at: true,
+        failures_only: false,
+    },
+    Rollup {
+        table: "rollup_failing_ips",
+        period: Period::Day,
+        columns: &["ip", "category", "outcome"],
+        last_at: false,
+        failures_only: true,
+    },
+    Rollup {
+        table: "rollup_actor_totals",
+        period: Period::Day,
+        columns: &[
+            "actor_id",
+            "actor_name",
+            "actor_email",
+            "category",
+            "outcome",
+        ],
+        last_at: true,
+        failures_only: false,
+    },
+    Rollup {
+        table: "rollup_days",
+        period: Period::Day,
+        columns: SHAPE,
+        last_at: false,
+        failures_only: false,
+    },
+    Rollup {
+        table: "rollup_actor_days",
+        period: Period::Day,
+        columns: PER_ACTOR,
+        last_at: true,
+        failures_only: false,
+    },
+];
+
+/// What a key column holds for an event: missing texts as '', and the
+/// address only for events that did not succeed (successes would multiply
+/// the rows and no chart lists their addresses).
+pub fn column_value(column: &str) -> String {
+    match column {
+        "actor_name" | "actor_email" => format!("COALESCE({column}, '')"),
+        "ip" => "CASE WHEN outcome = 'success' THEN '' ELSE COALESCE(ip, '') END".into(),
+        other => other.into(),
+    }
+}
+
+/// Adds `$4` × the count of the tenant `$1`'s events with `$2 < seq <= $3`.
+/// `last_at` only ever moves forward: once retention removes a row's newest
+/// event, its `n` drops (and the row goes at 0), but a surviving row keeps
+/// its time.
+fn count_statement(r: &Rollup) -> String {
+    let period = r.period.column();
+    let keys = r.columns.join(", ");
+    let values: Vec<String> = r.columns.iter().map(|c| column_value(c)).collect();
+    let groups: Vec<String> = (1..=r.columns.len() + 2).map(|i| i.to_string()).collect();
+    let (last_column, last_value, last_update) = if r.last_at {
+        (
+            ", last_at",
+            ", MAX(occurred_at)",
+            format!(
+                ", last_at = CASE WHEN excluded.last_at > {t}.last_at \
+                 THEN excluded.last_at ELSE {t}.last_at END",
+                t = r.table
+            ),
+        )
+    } else {
+        ("", "", String::new())
+    };
+    let only = if r.failures_only {
+        " AND outcome <> 'success'"
+    } else {
+        ""
+    };
     format!(
-        "INSERT INTO {table} (tenant_id, {period}, actor_id, action, outcome, ip, actor_name, \
-         actor_email, actor_type, category, event_type, severity, n, last_at) \
-         SELECT tenant_id, {}, actor_id, action, outcome, \
-         CASE WHEN outcome = 'success' THEN '' ELSE COALESCE(ip, '') END, \
-         COALESCE(actor_name, ''), COALESCE(actor_email, ''), actor_type, category, event_type, \
-         severity, COUNT(*) * $4, MAX(occurred_at) \
-         FROM events WHERE tenant_id = $1 AND seq > $2 AND seq <= $3 \
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 \
-         ON CONFLICT (tenant_id, {period}, actor_id, action, outcome, ip, actor_name, \
-         actor_email, actor_type, category, event_type, severity) DO UPDATE SET \
-         n = {table}.n + excluded.n, \
-         last_at = CASE WHEN excluded.last_at > {table}.last_at \
-         THEN excluded.last_at ELSE {table}.last_at END",
-        floor_to("occurred_at", unit)
+        "INSERT INTO {table} (tenant_id, {period}, {keys}, n{last_column}) \
+         SELECT tenant_id, {floor}, {values}, COUNT(*) * $4{last_value} \
+         FROM events WHERE tenant_id = $1 AND seq > $2 AND seq <= $3{only} \
+         GROUP BY {groups} \
+         ON CONFLICT (tenant_id, {period}, {keys}) DO UPDATE SET \
+         n = {table}.n + excluded.n{last_update}",
+        table = r.table,
+        floor = floor_to("occurred_at", r.period.micros()),
+        values = values.join(", "),
+        groups = groups.join(", "),
     )
 }
 
 /// Every counting statement: bind the tenant, the seq just before the
 /// batch, its last seq, and 1 to count in or -1 to count out.
 pub fn rollup_statements() -> &'static [String] {
-    static STATEMENTS: LazyLock<Vec<String>> = LazyLock::new(|| {
-        PERIODS
-            .iter()
-            .flat_map(|(shape, actors, period, unit)| {
-                [
-                    count_shape(shape, period, *unit),
-                    count_actors(actors, period, *unit),
-                ]
-            })
-            .collect()
-    });
+    static STATEMENTS: LazyLock<Vec<String>> =
+        LazyLock::new(|| ROLLUPS.iter().map(count_statement).collect());
     &STATEMENTS
 }
 
 /// Rows whose events retention has removed entirely (bind the tenant).
 pub fn drop_empty() -> &'static [String] {
     static STATEMENTS: LazyLock<Vec<String>> = LazyLock::new(|| {
-        PERIODS
+        ROLLUPS
             .iter()
-            .flat_map(|(shape, actors, _, _)| [shape, actors])
-            .map(|table| format!("DELETE FROM {table} WHERE tenant_id = $1 AND n <= 0"))
+            .map(|r| format!("DELETE FROM {} WHERE tenant_id = $1 AND n <= 0", r.table))
             .collect()
     });
     &STATEMENTS
@@ -129,5 +248,25 @@ mod tests {
         assert_eq!(floor(-1), -HOUR_US);
         assert_eq!(floor(-HOUR_US), -HOUR_US);
         assert!(hour_of("e.occurred_at").starts_with("e.occurred_at - "));
+    }
+
+    #[test]
+    fn a_failures_only_rollup_counts_what_did_not_succeed_and_keys_on_its_own_columns() {
+        let ips = ROLLUPS.iter().find(|r| r.failures_only).unwrap();
+        let sql = count_statement(ips);
+        assert!(
+            sql.contains("AND outcome <> 'success' GROUP BY 1, 2, 3, 4, 5 "),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("ON CONFLICT (tenant_id, day, ip, category, outcome)"),
+            "{sql}"
+        );
+        assert!(!sql.contains("last_at"), "{sql}");
+        let actors = ROLLUPS.iter().find(|r| r.table == "rollup_actors").unwrap();
+        assert!(count_statement(actors).contains("COALESCE(actor_name, '')"));
+        assert!(
+            count_statement(actors).contains("THEN excluded.last_at ELSE rollup_actors.last_at")
+        );
     }
 }

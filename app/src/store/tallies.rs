@@ -5,7 +5,7 @@
 use super::{
     error::DbError,
     query::{push_filter_at, FROM_EVENTS},
-    rollups::{hour_of, DAY_US},
+    rollups::{hour_of, Period, Rollup, DAY_US, ROLLUPS},
     scope::TenantScope,
     text_search::TextSearch,
 };
@@ -135,41 +135,52 @@ pub const TOP: i64 = 10;
 /// Which table a grouped read runs on, and its column expressions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
-    Hours,
-    Actors,
-    Days,
-    ActorDays,
+    Rollup(&'static Rollup),
     Events,
 }
 
+/// What a grouped read needs of its table besides the filter's columns.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Need<'a> {
+    /// Columns it groups by.
+    pub group: &'a [&'a str],
+    /// The newest `occurred_at` per group.
+    pub last_at: bool,
+    /// It reads only events that did not succeed.
+    pub failing: bool,
+    /// Per UTC day will do (the range is whole days).
+    pub by_day: bool,
+}
+
 impl Table {
-    /// The table for counts that need no actor, for this filter; per day
-    /// when `by_day` (the filter's range is whole UTC days).
-    pub fn for_shape(source: TallySource, filter: &EventFilter, by_day: bool) -> Table {
-        match (source, names_actor(filter), by_day) {
-            (TallySource::Rollups, true, _) => Table::for_actors(source, by_day),
-            (TallySource::Rollups, false, false) => Table::Hours,
-            (TallySource::Rollups, false, true) => Table::Days,
-            _ => Table::Events,
+    /// The narrowest rollup holding every column the filter and the read
+    /// use (daily ones first when whole days will do), or the events.
+    pub fn pick(source: TallySource, filter: &EventFilter, need: Need) -> Table {
+        if source != TallySource::Rollups {
+            return Table::Events;
         }
+        let mut columns = filter_columns(filter);
+        columns.extend(need.group.iter().copied());
+        if need.failing {
+            columns.push("outcome");
+        }
+        let fits = |r: &&Rollup| {
+            (r.period == Period::Hour || need.by_day)
+                && columns.iter().all(|c| r.columns.contains(c))
+                && (r.last_at || !need.last_at)
+                && (need.failing || !r.failures_only)
+        };
+        ROLLUPS
+            .iter()
+            .filter(fits)
+            .min_by_key(|r| (r.period != Period::Day, r.columns.len()))
+            .map_or(Table::Events, Table::Rollup)
     }
 
-    /// The table for counts per actor or address.
-    pub fn for_actors(source: TallySource, by_day: bool) -> Table {
-        match (source, by_day) {
-            (TallySource::Rollups, false) => Table::Actors,
-            (TallySource::Rollups, true) => Table::ActorDays,
-            _ => Table::Events,
-        }
-    }
-
-    fn from(self) -> &'static str {
+    fn from(self) -> String {
         match self {
-            Table::Hours => "FROM rollup_hours e WHERE 1 = 1",
-            Table::Actors => "FROM rollup_actors e WHERE 1 = 1",
-            Table::Days => "FROM rollup_days e WHERE 1 = 1",
-            Table::ActorDays => "FROM rollup_actor_days e WHERE 1 = 1",
-            Table::Events => FROM_EVENTS,
+            Table::Rollup(r) => format!("FROM {} e WHERE 1 = 1", r.table),
+            Table::Events => FROM_EVENTS.into(),
         }
     }
 
@@ -177,38 +188,66 @@ impl Table {
     fn hour(self) -> String {
         match self {
             Table::Events => hour_of("e.occurred_at"),
-            other => other.time().into(),
+            other => other.time(),
         }
     }
 
-    fn time(self) -> &'static str {
+    fn time(self) -> String {
         match self {
-            Table::Events => "e.occurred_at",
-            Table::Hours | Table::Actors => "e.hour",
-            Table::Days | Table::ActorDays => "e.day",
+            Table::Events => "e.occurred_at".into(),
+            Table::Rollup(r) => format!("e.{}", r.period.column()),
         }
     }
 
     fn n(self) -> &'static str {
         match self {
             Table::Events => "CAST(COUNT(*) AS BIGINT)",
-            _ => "CAST(SUM(e.n) AS BIGINT)",
+            Table::Rollup(_) => "CAST(SUM(e.n) AS BIGINT)",
         }
     }
 
     fn last(self) -> &'static str {
         match self {
             Table::Events => "MAX(e.occurred_at)",
-            _ => "MAX(e.last_at)",
+            Table::Rollup(_) => "MAX(e.last_at)",
         }
     }
 
     fn text(self, column: &str) -> String {
         match self {
             Table::Events => format!("COALESCE(e.{column}, '')"),
-            _ => format!("e.{column}"),
+            Table::Rollup(_) => format!("e.{column}"),
         }
     }
+}
+
+/// The event columns a filter's terms compare (an actor by id, email or name).
+fn filter_columns(filter: &EventFilter) -> Vec<&'static str> {
+    let mut columns = Vec::new();
+    for terms in [&filter.is, &filter.not] {
+        if terms.actor.is_some() {
+            columns.extend(["actor_id", "actor_email", "actor_name"]);
+        }
+        if terms.actor_type.is_some() {
+            columns.push("actor_type");
+        }
+        if !terms.actions.is_empty() {
+            columns.push("action");
+        }
+        if terms.category.is_some() {
+            columns.push("category");
+        }
+        if terms.event_type.is_some() {
+            columns.push("event_type");
+        }
+        if terms.outcome.is_some() {
+            columns.push("outcome");
+        }
+        if terms.severity.is_some() {
+            columns.push("severity");
+        }
+    }
+    columns
 }
 
 /// Whether the filter's range is whole UTC days, so that the daily
@@ -218,10 +257,6 @@ pub fn whole_days(filter: &EventFilter) -> bool {
         t.is_none_or(|t| t.timestamp_micros().rem_euclid(DAY_US) == 0)
     };
     filter.range.is_none() && whole(filter.from) && whole(filter.to)
-}
-
-fn names_actor(filter: &EventFilter) -> bool {
-    filter.is.actor.is_some() || filter.not.actor.is_some()
 }
 
 /// The filter narrowed to sign-ins and one-time codes, or `None` when it
@@ -254,7 +289,7 @@ where
     String: Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::new(format!("{prefix}SELECT {columns} {}", table.from()));
-    push_filter_at(&mut qb, scope, filter, None, table.time());
+    push_filter_at(&mut qb, scope, filter, None, &table.time());
     qb
 }
 
@@ -412,22 +447,69 @@ mod tests {
     #[test]
     fn filters_the_rollups_keep_are_counted_from_them_and_others_from_events() {
         let mut filter = EventFilter::default();
-        filter.is.actions = vec!["license.*".into()];
-        filter.not.outcome = Some(Outcome::Success);
         assert_eq!(TallySource::for_filter(&filter), TallySource::Rollups);
-        let shape = |f: &EventFilter, by_day| Table::for_shape(TallySource::Rollups, f, by_day);
-        assert_eq!(shape(&filter, false), Table::Hours);
-        assert_eq!(shape(&filter, true), Table::Days);
-        filter.is.actor = Some("alice@shop.io".into());
-        assert_eq!(shape(&filter, false), Table::Actors);
-        assert_eq!(shape(&filter, true), Table::ActorDays);
         filter.not.ip = Some("10.0.0.1".into());
         assert_eq!(
             TallySource::for_filter(&filter),
             TallySource::Events(Field::Ip)
         );
+        assert_eq!(
+            Table::pick(TallySource::Events(Field::Ip), &filter, Need::default()),
+            Table::Events
+        );
         filter.text = Some("hwid".into());
         assert_eq!(TallySource::for_filter(&filter), TallySource::EventsForText);
+    }
+
+    #[test]
+    fn each_read_takes_the_narrowest_rollup_holding_its_columns() {
+        let table = |filter: &EventFilter, need: Need| match Table::pick(
+            TallySource::Rollups,
+            filter,
+            need,
+        ) {
+            Table::Rollup(r) => r.table,
+            Table::Events => "events",
+        };
+        let series = Need {
+            group: &["category", "outcome"],
+            ..Need::default()
+        };
+        let mut filter = EventFilter::default();
+        assert_eq!(table(&filter, series), "rollup_activity");
+        let actors = Need {
+            group: &["actor_id", "actor_name", "actor_email"],
+            last_at: true,
+            by_day: true,
+            ..Need::default()
+        };
+        assert_eq!(table(&filter, actors), "rollup_actor_totals");
+        let ips = Need {
+            group: &["ip"],
+            failing: true,
+            by_day: true,
+            ..Need::default()
+        };
+        assert_eq!(table(&filter, ips), "rollup_failing_ips");
+        let hourly_ips = Need {
+            by_day: false,
+            ..ips
+        };
+        assert_eq!(table(&filter, hourly_ips), "rollup_actors");
+        // An action filter needs the action: the wide tables.
+        filter.is.actions = vec!["license.*".into()];
+        assert_eq!(table(&filter, series), "rollup_hours");
+        assert_eq!(table(&filter, actors), "rollup_actor_days");
+        filter.not.outcome = Some(Outcome::Success);
+        filter.is.actor = Some("alice@shop.io".into());
+        assert_eq!(table(&filter, series), "rollup_actors");
+        // Nothing that counts successes reads a table of failures.
+        let all = Need {
+            group: &["outcome"],
+            by_day: true,
+            ..Need::default()
+        };
+        assert_eq!(table(&EventFilter::default(), all), "rollup_actor_totals");
     }
 
     #[test]

@@ -13,43 +13,91 @@ macro_rules! sql_tally_store {
                 use $crate::store::tallies::*;
                 let source = TallySource::for_filter(filter);
                 let by_day = whole_days(filter);
-                // The activity charts follow the viewer's zone: always by hour.
-                let hourly = Table::for_shape(source, filter, false);
-                let shape = Table::for_shape(source, filter, by_day);
-                let per_actor = Table::for_actors(source, by_day);
+                let pick = |filter: &EventFilter, need: Need| Table::pick(source, filter, need);
+                let actor = ["actor_id", "actor_name", "actor_email"];
+                let per_actor = Need {
+                    group: &actor,
+                    last_at: true,
+                    by_day,
+                    ..Need::default()
+                };
                 let mut tx = self.scoped_read(scope).await?;
-                let series = select_hours::<$db>(hourly, "category", "outcome", scope, filter)
+                // The activity charts follow the viewer's zone: always by hour.
+                let series_table = pick(
+                    filter,
+                    Need {
+                        group: &["category", "outcome"],
+                        ..Need::default()
+                    },
+                );
+                let series =
+                    select_hours::<$db>(series_table, "category", "outcome", scope, filter)
+                        .build_query_as()
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let mix_table = pick(
+                    filter,
+                    Need {
+                        group: &["action", "event_type", "category", "outcome"],
+                        by_day,
+                        ..Need::default()
+                    },
+                );
+                let mix = select_mix::<$db>(mix_table, scope, filter)
                     .build_query_as()
                     .fetch_all(&mut *tx)
                     .await?;
-                let mix = select_mix::<$db>(shape, scope, filter)
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let top_actors = select_top_actors::<$db>(per_actor, scope, filter, false)
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let distinct_actors = select_distinct_actors::<$db>(per_actor, scope, filter)
+                let top_actors =
+                    select_top_actors::<$db>(pick(filter, per_actor), scope, filter, false)
+                        .build_query_as()
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let distinct_table = pick(
+                    filter,
+                    Need {
+                        group: &["actor_id"],
+                        by_day,
+                        ..Need::default()
+                    },
+                );
+                let distinct_actors = select_distinct_actors::<$db>(distinct_table, scope, filter)
                     .build_query_scalar()
                     .fetch_one(&mut *tx)
                     .await?;
                 let (mut auth_series, mut failing_ips, mut failing_accounts) =
                     (Vec::new(), Vec::new(), Vec::new());
                 if let Some(auth) = auth_filter(filter) {
-                    let hourly = Table::for_shape(source, &auth, false);
-                    auth_series = select_hours::<$db>(hourly, "action", "outcome", scope, &auth)
+                    let auth_table = pick(
+                        &auth,
+                        Need {
+                            group: &["action", "outcome"],
+                            ..Need::default()
+                        },
+                    );
+                    auth_series =
+                        select_hours::<$db>(auth_table, "action", "outcome", scope, &auth)
+                            .build_query_as()
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    let ips = Need {
+                        group: &["ip"],
+                        failing: true,
+                        by_day,
+                        ..Need::default()
+                    };
+                    failing_ips = select_failing_ips::<$db>(pick(&auth, ips), scope, &auth)
                         .build_query_as()
                         .fetch_all(&mut *tx)
                         .await?;
-                    failing_ips = select_failing_ips::<$db>(per_actor, scope, &auth)
-                        .build_query_as()
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    failing_accounts = select_top_actors::<$db>(per_actor, scope, &auth, true)
-                        .build_query_as()
-                        .fetch_all(&mut *tx)
-                        .await?;
+                    let accounts = Need {
+                        failing: true,
+                        ..per_actor
+                    };
+                    failing_accounts =
+                        select_top_actors::<$db>(pick(&auth, accounts), scope, &auth, true)
+                            .build_query_as()
+                            .fetch_all(&mut *tx)
+                            .await?;
                 }
                 tx.commit().await?;
                 Ok(Tallies {
@@ -74,7 +122,14 @@ macro_rules! sql_tally_store {
                 let source = TallySource::for_filter(filter);
                 let mut tx = self.scoped_read(scope).await?;
                 let hours = select_hours::<$db>(
-                    Table::for_shape(source, filter, false),
+                    Table::pick(
+                        source,
+                        filter,
+                        Need {
+                            group: &["outcome"],
+                            ..Need::default()
+                        },
+                    ),
                     "outcome",
                     "outcome",
                     scope,
@@ -97,16 +152,32 @@ macro_rules! sql_tally_store {
                 let source = TallySource::for_filter(filter);
                 let by_day = whole_days(filter);
                 let mut tx = self.scoped_read(scope).await?;
+                let totals = Need {
+                    group: &["outcome"],
+                    by_day,
+                    ..Need::default()
+                };
                 let (events, failures): (i64, i64) =
-                    select_totals::<$db>(Table::for_shape(source, filter, by_day), scope, filter)
+                    select_totals::<$db>(Table::pick(source, filter, totals), scope, filter)
                         .build_query_as()
                         .fetch_one(&mut *tx)
                         .await?;
-                let distinct_actors =
-                    select_distinct_actors::<$db>(Table::for_actors(source, by_day), scope, filter)
-                        .build_query_scalar()
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let distinct_actors = select_distinct_actors::<$db>(
+                    Table::pick(
+                        source,
+                        filter,
+                        Need {
+                            group: &["actor_id"],
+                            by_day,
+                            ..Need::default()
+                        },
+                    ),
+                    scope,
+                    filter,
+                )
+                .build_query_scalar()
+                .fetch_one(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(Totals {
                     events,

@@ -6,11 +6,11 @@ use crate::support::{event, postgres_store, sqlite_store};
 use app::{
     integrity::{run_retention, RetentionPolicy},
     model::{ActorType, EventFilter, Outcome, Severity},
-    store::{NewEvent, Signer, Store, TallySource, TenantScope},
+    store::{column_value, NewEvent, Rollup, Signer, Store, TallySource, TenantScope, ROLLUPS},
 };
 use chrono::{Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sqlx::{Connection, Executor};
+use sqlx::{Connection, Executor, Row};
 
 const DAY_US: i64 = 86_400_000_000;
 
@@ -65,111 +65,66 @@ async fn ingest(store: &dyn Store, rng: &mut StdRng, batches: usize) -> Vec<i64>
     tenants
 }
 
-/// Each shape table (by hour, by day) and the GROUP BY over events it must equal.
-fn shape_sql(table: &str, period: &str, unit: i64) -> [String; 2] {
+/// A rollup's rows, and the GROUP BY over the events they must equal; the
+/// last column is `last_at` where the table keeps one.
+fn rollup_sql(r: &Rollup) -> [String; 2] {
+    let unit = r.period.micros();
+    let keys = r.columns.join(", ");
+    let values: Vec<String> = r.columns.iter().map(|c| column_value(c)).collect();
+    let order: Vec<String> = (1..=r.columns.len() + 2).map(|i| i.to_string()).collect();
+    let order = order.join(", ");
+    let (kept_last, counted_last) = if r.last_at {
+        (", last_at", ", MAX(occurred_at)")
+    } else {
+        ("", "")
+    };
+    let only = if r.failures_only {
+        "WHERE outcome <> 'success'"
+    } else {
+        ""
+    };
     [
         format!(
-            "SELECT tenant_id, {period}, action, category, event_type, outcome, severity, \
-             actor_type, n FROM {table} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+            "SELECT tenant_id, {}, {keys}, n{kept_last} FROM {} ORDER BY {order}",
+            r.period.column(),
+            r.table
         ),
         format!(
             "SELECT tenant_id, occurred_at - (((occurred_at % {unit}) + {unit}) % {unit}), \
-             action, category, event_type, outcome, severity, actor_type, COUNT(*) \
-             FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+             {}, COUNT(*){counted_last} FROM events {only} GROUP BY {order} ORDER BY {order}",
+            values.join(", ")
         ),
     ]
 }
 
-/// Per actor; `last_at` is left out after retention (see `rollups.rs`).
-fn actor_sql(table: &str, period: &str, unit: i64) -> [String; 2] {
-    [
-        format!(
-            "SELECT tenant_id, {period} AS hour, actor_id, action, outcome, ip, actor_name, \
-             actor_email, actor_type, category, event_type, severity, n, last_at \
-             FROM {table} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"
-        ),
-        format!(
-            "SELECT tenant_id, \
-             occurred_at - (((occurred_at % {unit}) + {unit}) % {unit}) AS hour, \
-             actor_id, action, outcome, \
-             CASE WHEN outcome = 'success' THEN '' ELSE COALESCE(ip, '') END AS ip, \
-             COALESCE(actor_name, '') AS actor_name, COALESCE(actor_email, '') AS actor_email, \
-             actor_type, category, event_type, severity, COUNT(*) AS n, \
-             MAX(occurred_at) AS last_at \
-             FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 \
-             ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"
-        ),
-    ]
-}
-
-/// Every rollup table: (shape table, actor table, period column, its length).
-const TABLES: [(&str, &str, &str, i64); 2] = [
-    ("rollup_hours", "rollup_actors", "hour", 3_600_000_000),
-    ("rollup_days", "rollup_actor_days", "day", DAY_US),
-];
-
-type HourRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-);
-
-#[derive(Debug, PartialEq, sqlx::FromRow)]
-struct ActorRow {
-    tenant_id: i64,
-    hour: i64,
-    actor_id: String,
-    action: String,
-    outcome: String,
-    ip: String,
-    actor_name: String,
-    actor_email: String,
-    actor_type: String,
-    category: String,
-    event_type: String,
-    severity: String,
-    n: i64,
-    last_at: i64,
-}
-
-/// Every table against its GROUP BY, on one connection that sees every tenant.
+/// Every rollup against its GROUP BY, on one connection that sees every
+/// tenant; `last_at` is left out after retention (see `rollups.rs`).
 macro_rules! assert_exact {
     ($conn:expr, $with_last:expr) => {{
-        for (shape, actors, period, unit) in TABLES {
-            let [kept, counted] = shape_sql(shape, period, unit);
-            let kept: Vec<HourRow> = sqlx::query_as(&kept).fetch_all(&mut *$conn).await.unwrap();
-            let counted: Vec<HourRow> = sqlx::query_as(&counted)
-                .fetch_all(&mut *$conn)
-                .await
-                .unwrap();
-            assert!(!counted.is_empty());
-            assert_eq!(kept, counted, "{shape} differs from the events");
-            let strip = |rows: Vec<ActorRow>| -> Vec<ActorRow> {
-                rows.into_iter()
-                    .map(|mut r| {
-                        if !$with_last {
-                            r.last_at = 0;
-                        }
-                        r
+        for rollup in ROLLUPS {
+            let [kept, counted] = rollup_sql(rollup);
+            let mut texts = Vec::new();
+            for sql in [&kept, &counted] {
+                let rows = sqlx::query(sql).fetch_all(&mut *$conn).await.unwrap();
+                let width = rollup.columns.len() + 3 + usize::from(rollup.last_at && $with_last);
+                let rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|row| {
+                        (0..width)
+                            .map(|i| match row.try_get::<String, _>(i) {
+                                Ok(text) => text,
+                                Err(_) => row.try_get::<i64, _>(i).unwrap().to_string(),
+                            })
+                            .collect()
                     })
-                    .collect()
-            };
-            let [kept, counted] = actor_sql(actors, period, unit);
-            let kept: Vec<ActorRow> = sqlx::query_as(&kept).fetch_all(&mut *$conn).await.unwrap();
-            let counted: Vec<ActorRow> = sqlx::query_as(&counted)
-                .fetch_all(&mut *$conn)
-                .await
-                .unwrap();
+                    .collect();
+                texts.push(rows);
+            }
+            assert!(!texts[1].is_empty(), "{}: no events counted", rollup.table);
             assert_eq!(
-                strip(kept),
-                strip(counted),
-                "{actors} differs from the events"
+                texts[0], texts[1],
+                "{} differs from the events",
+                rollup.table
             );
         }
     }};
