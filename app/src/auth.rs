@@ -11,8 +11,8 @@ mod totp;
 pub use password::{generate_password, hash_password, verify_password, MIN_PASSWORD_LEN};
 pub use self_log::{Entry, SELF_TENANT};
 pub use session::{
-    clear_cookie, new_token, session_cookie, token_from_headers, ClientInfo, RequestAuth,
-    SessionState, IDLE_TIMEOUT_US, OTP_STAGE_TIMEOUT_US, SESSION_COOKIE,
+    clear_cookie, cookie_value, new_token, session_cookie, token_from_headers, ClientInfo,
+    RequestAuth, SessionState, IDLE_TIMEOUT_US, OTP_STAGE_TIMEOUT_US, SESSION_COOKIE,
 };
 pub use throttle::{
     throttle_wait, ThrottleWait, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, WINDOW_US,

@@ -58,13 +58,5 @@ pub async fn load_sparkline(filter: EventFilter) -> Result<Sparkline, AppError> 
 #[cfg(feature = "ssr")]
 fn browser_zone() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == TZ_COOKIE)
-        .map(|(_, value)| value.replace("%2F", "/"))
+    crate::auth::cookie_value(&parts.headers, TZ_COOKIE).map(|value| value.replace("%2F", "/"))
 }

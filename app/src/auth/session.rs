@@ -97,15 +97,19 @@ fn hash_token(token: &str) -> String {
 }
 
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE).filter(|v| v.len() == 64)
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
-        .filter(|v| v.len() == 64)
 }
 
 /// `Set-Cookie` for a new session: HttpOnly always, Secure over TLS, SameSite=Lax
