@@ -2,10 +2,10 @@
 
 use super::{
     charts::{stacked_bars, Stack},
-    view::{log_link, Inputs},
+    view::{bucket_table, log_link, Inputs},
 };
 use crate::{
-    model::{ChartView, DataRow, DataTable, Outcome},
+    model::{ChartView, Outcome},
     store::HourCount,
 };
 
@@ -33,7 +33,6 @@ pub(super) fn auth_chart(i: &Inputs) -> ChartView {
             values,
         })
         .collect();
-    let labels: Vec<String> = (0..i.buckets.len()).map(|b| i.buckets.label(b)).collect();
     let link = |kind: AuthKind, span| {
         log_link(&i.filter, span, |f| {
             f.is.category = Some(crate::store::AUTH_CATEGORY.into());
@@ -48,30 +47,18 @@ pub(super) fn auth_chart(i: &Inputs) -> ChartView {
         })
     };
     let title = format!("Sign-ins and one-time codes per {}", i.bucket.as_str());
-    let svg = stacked_bars("events", labels.clone(), &stacks, |series, b| {
+    let svg = stacked_bars("events", i.buckets.labels(), &stacks, |series, b| {
         let kind = kinds.iter().find(|k| k.label() == series)?;
         (b < i.buckets.len()).then(|| link(*kind, i.buckets.span(b)))
     });
-    let mut columns = vec![i.bucket.as_str().to_string()];
-    columns.extend(kinds.iter().map(|k| k.label().to_string()));
-    let rows = (0..i.buckets.len())
-        .map(|b| {
-            let mut cells = vec![labels[b].clone()];
-            cells.extend(stacks.iter().map(|s| s.values[b].to_string()));
-            DataRow {
-                cells,
-                href: Some(log_link(&i.filter, i.buckets.span(b), |f| {
-                    f.is.category = Some(crate::store::AUTH_CATEGORY.into())
-                })),
-            }
-        })
-        .collect();
     ChartView {
         id: "auth".into(),
         title,
         unit: "events".into(),
         svg,
-        table: DataTable { columns, rows },
+        table: bucket_table(i, &stacks, false, |f| {
+            f.is.category = Some(crate::store::AUTH_CATEGORY.into())
+        }),
     }
 }
 

@@ -3,13 +3,12 @@
 //! UTC hour, so an hour is put in the bucket its start falls in; in zones a
 //! half hour off UTC a day's first bar therefore starts 30 minutes early.
 
-use crate::model::Bucket;
+use crate::{
+    model::Bucket,
+    store::{DAY_US, HOUR_US},
+};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-
-/// Microseconds in an hour and in a day.
-const HOUR_US: i64 = 3_600_000_000;
-const DAY_US: i64 = 86_400_000_000;
 
 /// The bucket a range gets unless the viewer picks one: about 24 to 60 bars.
 pub fn auto_bucket(from: DateTime<Utc>, to: DateTime<Utc>) -> Bucket {
@@ -111,6 +110,11 @@ impl Buckets {
     pub fn span(&self, i: usize) -> (DateTime<Utc>, DateTime<Utc>) {
         let end = self.starts.get(i + 1).copied().unwrap_or(self.end);
         (self.starts[i].max(self.from), end)
+    }
+
+    /// Every bucket's label, in order.
+    pub fn labels(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self.label(i)).collect()
     }
 
     /// How bucket `i` reads in the viewer's zone.

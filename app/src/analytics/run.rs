@@ -20,7 +20,7 @@ pub async fn analytics(
     request: AnalyticsRequest,
     now: DateTime<Utc>,
 ) -> Result<AnalyticsView, DbError> {
-    let mut counted = whole_hours(&request.filter, now);
+    let mut counted = counted_filter(&request.filter, now);
     let tallies = store.tally(scope, &counted).await?;
     let (from, to) = bounds(&counted, tallies.series.iter().map(|h| h.hour));
     counted.from = Some(from);
@@ -62,8 +62,8 @@ pub async fn sparkline(
     tz: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Sparkline, DbError> {
-    let mut counted = whole_hours(filter, now);
-    let (_, hours) = store.activity(scope, &counted).await?;
+    let mut counted = counted_filter(filter, now);
+    let hours = store.activity(scope, &counted).await?;
     let (from, to) = bounds(&counted, hours.iter().map(|h| h.hour));
     counted.from = Some(from);
     let bucket = fitting(auto_bucket(from, to), to - from);
@@ -74,8 +74,7 @@ pub async fn sparkline(
             values[b] += h.n;
         }
     }
-    let labels = (0..buckets.len()).map(|b| buckets.label(b)).collect();
-    let svg = super::charts::sparkline(labels, &values, |b| {
+    let svg = super::charts::sparkline(buckets.labels(), &values, |b| {
         let (from, to) = buckets.span(b);
         let f = EventFilter {
             from: Some(from),
@@ -101,7 +100,7 @@ pub async fn sparkline(
 /// it is longer than two days (counts are kept per hour and per day, and a
 /// month read by day is a tenth of the rows). Every link drawn from it names
 /// those hours or days, so the log shows exactly what was counted.
-fn whole_hours(filter: &EventFilter, now: DateTime<Utc>) -> EventFilter {
+fn counted_filter(filter: &EventFilter, now: DateTime<Utc>) -> EventFilter {
     let filter = filter.clone().or_default_range();
     let (from, to) = filter.bounds(now);
     let (from, to) = (

@@ -130,36 +130,54 @@ fn activity_chart(i: &Inputs) -> ChartView {
             values: values.clone(),
         })
         .collect();
-    let labels: Vec<String> = (0..i.buckets.len()).map(|b| i.buckets.label(b)).collect();
     let narrow = |f: &mut EventFilter, k: &str| match i.stack {
         StackBy::Outcome => f.is.outcome = k.parse().ok(),
         StackBy::Category => f.is.category = Some(k.to_string()),
     };
     let title = format!("Events per {}, by {}", i.bucket.as_str(), i.stack.as_str());
-    let svg = stacked_bars(unit, labels.clone(), &stacks, |series, b| {
+    let svg = stacked_bars(unit, i.buckets.labels(), &stacks, |series, b| {
         (b < i.buckets.len()).then(|| log_link(&i.filter, i.buckets.span(b), |f| narrow(f, series)))
     });
-    let mut columns = vec![i.bucket.as_str().to_string()];
-    columns.extend(stacks.iter().map(|s| s.name.clone()));
-    columns.push("total".into());
-    let rows = (0..i.buckets.len())
-        .map(|b| {
-            let mut cells = vec![labels[b].clone()];
-            cells.extend(stacks.iter().map(|s| s.values[b].to_string()));
-            cells.push(stacks.iter().map(|s| s.values[b]).sum::<i64>().to_string());
-            DataRow {
-                cells,
-                href: Some(log_link(&i.filter, i.buckets.span(b), |_| {})),
-            }
-        })
-        .collect();
     ChartView {
         id: "activity".into(),
         title,
         unit: unit.into(),
         svg,
-        table: DataTable { columns, rows },
+        table: bucket_table(i, &stacks, true, |_| {}),
     }
+}
+
+/// A stacked chart's numbers: a row per bucket (linked to the log narrowed
+/// by `narrow` over that bucket), a column per stack, and a total if asked.
+pub(super) fn bucket_table(
+    i: &Inputs,
+    stacks: &[Stack],
+    with_total: bool,
+    narrow: impl Fn(&mut EventFilter),
+) -> DataTable {
+    let mut columns = vec![i.bucket.as_str().to_string()];
+    columns.extend(stacks.iter().map(|s| s.name.clone()));
+    if with_total {
+        columns.push("total".into());
+    }
+    let rows = i
+        .buckets
+        .labels()
+        .into_iter()
+        .enumerate()
+        .map(|(b, label)| {
+            let mut cells = vec![label];
+            cells.extend(stacks.iter().map(|s| s.values[b].to_string()));
+            if with_total {
+                cells.push(stacks.iter().map(|s| s.values[b]).sum::<i64>().to_string());
+            }
+            DataRow {
+                cells,
+                href: Some(log_link(&i.filter, i.buckets.span(b), &narrow)),
+            }
+        })
+        .collect();
+    DataTable { columns, rows }
 }
 
 /// Failures of sign-ins and one-time codes, for the failing lists' links.

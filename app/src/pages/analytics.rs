@@ -52,8 +52,9 @@ pub fn AnalyticsPage() -> impl IntoView {
 
 #[component]
 fn Analytics(view: AnalyticsView) -> impl IntoView {
-    let by_day = (view.to - view.from).num_hours() % 24 == 0
-        && view.from.format("%H:%M").to_string() == "00:00";
+    // Longer ranges are counted from UTC midnight to UTC midnight.
+    let by_day =
+        view.from.time() == chrono::NaiveTime::MIN && view.to.time() == chrono::NaiveTime::MIN;
     let range = if by_day {
         format!(
             "Counted in whole UTC days: {} – {} (charts in {})",

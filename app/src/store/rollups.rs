@@ -239,15 +239,27 @@ pub(crate) use count_rollups;
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_hour_expression_floors_times_before_and_after_1970() {
-        // Evaluated by hand for what SQL's truncating % gives.
-        let floor = |t: i64| t - (((t % HOUR_US) + HOUR_US) % HOUR_US);
-        assert_eq!(floor(HOUR_US + 5), HOUR_US);
-        assert_eq!(floor(HOUR_US), HOUR_US);
-        assert_eq!(floor(-1), -HOUR_US);
-        assert_eq!(floor(-HOUR_US), -HOUR_US);
-        assert!(hour_of("e.occurred_at").starts_with("e.occurred_at - "));
+    #[tokio::test]
+    async fn the_hour_expression_floors_times_before_and_after_1970_in_sql() {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        for (t, hour) in [
+            (HOUR_US + 5, HOUR_US),
+            (HOUR_US, HOUR_US),
+            (-1, -HOUR_US),
+            (-HOUR_US, -HOUR_US),
+            (DAY_US - 1, DAY_US - HOUR_US),
+        ] {
+            let floored: i64 =
+                sqlx::query_scalar(&format!("SELECT {} FROM (SELECT $1 AS t)", hour_of("t")))
+                    .bind(t)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+            assert_eq!(floored, hour, "{t}");
+        }
     }
 
     #[test]

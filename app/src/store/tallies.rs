@@ -117,7 +117,7 @@ pub trait TallyStore {
         &self,
         scope: &TenantScope,
         filter: &EventFilter,
-    ) -> Result<(TallySource, Vec<HourCount>), DbError>;
+    ) -> Result<Vec<HourCount>, DbError>;
 
     /// Just the headline numbers, for the previous period.
     async fn tally_totals(

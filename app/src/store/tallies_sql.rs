@@ -117,7 +117,7 @@ macro_rules! sql_tally_store {
                 &self,
                 scope: &TenantScope,
                 filter: &EventFilter,
-            ) -> Result<($crate::store::TallySource, Vec<$crate::store::HourCount>), DbError> {
+            ) -> Result<Vec<$crate::store::HourCount>, DbError> {
                 use $crate::store::tallies::*;
                 let source = TallySource::for_filter(filter);
                 let mut tx = self.scoped_read(scope).await?;
@@ -139,7 +139,7 @@ macro_rules! sql_tally_store {
                 .fetch_all(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok((source, hours))
+                Ok(hours)
             }
 
             #[tracing::instrument(skip(self))]
