@@ -11,4 +11,4 @@ mod view;
 
 pub use buckets::{auto_bucket, Buckets};
 pub use headlines::group_digits;
-pub use run::{analytics, sparkline};
+pub use run::{analytics, counted_filter, sparkline};

@@ -4,6 +4,9 @@
 
 #[cfg(feature = "ssr")]
 mod access;
+#[cfg(feature = "ssr")]
+mod alert_forms;
+mod alerts;
 mod analytics;
 mod auth;
 mod chains;
@@ -21,6 +24,12 @@ mod views;
 
 #[cfg(feature = "ssr")]
 pub use access::Db;
+pub use alerts::{
+    delete_alert_destination, delete_alert_rule, load_alerts, preview_alert_rule,
+    save_alert_destination, save_alert_rule, test_alert_destination, AlertsOverview,
+    DeleteAlertDestination, DeleteAlertRule, DestinationForm, LoadAlerts, PreviewAlertRule,
+    RuleForm, RulePreview, SaveAlertDestination, SaveAlertRule, TestAlertDestination,
+};
 pub use analytics::{load_analytics, load_sparkline, LoadAnalytics, LoadSparkline, TZ_COOKIE};
 pub use auth::{
     begin_totp, change_password, confirm_totp, current_viewer, disable_totp, sign_in, sign_out,

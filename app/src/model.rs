@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser: events, filters, pages and accounts.
 
 mod account;
+mod alert;
 mod analytics;
 mod chain;
 mod event;
@@ -15,6 +16,10 @@ mod terms;
 mod view;
 
 pub use account::{ApiKeyInfo, MemberInfo, Permission, Permissions, Role, Viewer};
+pub use alert::{
+    duration_text, rule_conditions, AlertDelivery, AlertDestination, AlertRule, DeliveryStatus,
+    DestinationKind, GroupBy, Threshold, MAX_ALERT_WINDOW_SECS,
+};
 pub use analytics::{
     AnalyticsRequest, AnalyticsView, Bucket, ChartView, DataRow, DataTable, Headline, RankedRow,
     Sparkline, StackBy, Trend,

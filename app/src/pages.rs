@@ -1,6 +1,7 @@
 //! Routed pages: each loads its data and hands it to components.
 
 mod account;
+mod alerts;
 mod analytics;
 mod api_keys;
 mod event_details;
@@ -13,6 +14,7 @@ mod sign_in;
 mod team;
 
 pub use account::AccountPage;
+pub use alerts::AlertsPage;
 pub use analytics::AnalyticsPage;
 pub use api_keys::ApiKeysPage;
 pub use event_details::EventDetailsPage;

@@ -4,8 +4,8 @@ use crate::{
     api::{current_viewer, SignOut},
     model::{Permission, Viewer},
     pages::{
-        AccountPage, AnalyticsPage, ApiKeysPage, EventDetailsPage, IntegrityPage, LogPage,
-        NoAccessPage, ResourceHistoryPage, RetentionPage, SignInPage, TeamPage,
+        AccountPage, AlertsPage, AnalyticsPage, ApiKeysPage, EventDetailsPage, IntegrityPage,
+        LogPage, NoAccessPage, ResourceHistoryPage, RetentionPage, SignInPage, TeamPage,
     },
 };
 use leptos::prelude::*;
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/integrity") view=IntegrityPage/>
                     <Route path=path!("/retention") view=RetentionPage/>
                     <Route path=path!("/team") view=TeamPage/>
+                    <Route path=path!("/alerts") view=AlertsPage/>
                     <Route path=path!("/keys") view=ApiKeysPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
@@ -92,11 +93,13 @@ fn Nav(viewer: Viewer) -> impl IntoView {
     });
     let reads = viewer.can(Permission::ViewLogs);
     let keys = viewer.can(Permission::ManageKeys);
+    let alerts = viewer.can(Permission::ManageAlerts);
     let admin = viewer.is_admin();
     let tenant = viewer.tenant.as_ref().map(|t| t.name.clone());
     view! {
         <nav>
             {reads.then(|| view! { <A href="/">"Log"</A> <A href="/analytics">"Analytics"</A> <A href="/integrity">"Integrity"</A> <A href="/retention">"Retention"</A> })}
+            {alerts.then(|| view! { <A href="/alerts">"Alerts"</A> })}
             {keys.then(|| view! { <A href="/keys">"API keys"</A> })}
             {admin.then(|| view! { <A href="/team">"Team"</A> })}
         </nav>

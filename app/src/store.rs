@@ -3,6 +3,10 @@
 mod account_rows;
 mod accounts;
 mod accounts_sql;
+mod alerts;
+mod alerts_match;
+mod alerts_rows;
+mod alerts_sql;
 mod backend;
 mod branches;
 mod chain;
@@ -31,6 +35,9 @@ mod views;
 pub use accounts::{
     AccountStore, ActiveSession, FailureCounts, Member, MemberChange, NewAccount, NewSession,
     SessionStage, SignInRecord,
+};
+pub use alerts::{
+    AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence, FAILING_AFTER,
 };
 pub use chain::{canonical_json, event_digest, event_hash, link_hash, GENESIS_HASH};
 pub use checkpoint::{reason, CheckpointError, CheckpointRecord, NewCheckpoint, PublicKey, Signer};

@@ -1,5 +1,7 @@
 //! Components: they take props and render; pages do the loading.
 
+mod alert_editors;
+mod alert_lists;
 mod analytics_parts;
 mod changes;
 mod error_notice;
@@ -16,6 +18,8 @@ mod pager;
 mod query_error;
 mod saved_views;
 
+pub use alert_editors::{DestinationEditor, RuleEditor};
+pub use alert_lists::{AlertDeliveries, AlertDestinations, AlertRules};
 pub use analytics_parts::{ActivitySparkline, Chart, HeadlineCards, RankedTable};
 pub use changes::{diff_rows, ChangeKind, ChangeRow, ChangesTable};
 pub use error_notice::ErrorNotice;

@@ -227,6 +227,7 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
         tracing::warn!(site_root = %config.site_root.display(), "browser bundle not found: pages render but do not hydrate; run `cargo leptos build --release`");
     }
     crate::jobs::spawn(store.clone(), signer.clone(), &config);
+    let alerts = crate::alerts::spawn(store.clone(), &config.alerts, config.link_base())?;
     let state = AppState::new(store, &config.site_root, config.limits)
         .with_redactor(redactor)
         .with_signer(signer)
@@ -239,6 +240,7 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
         config.database_label()
     );
     bound.run().await?;
+    alerts.stop().await;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! operator commands. `main.rs` only parses the command line.
 
 pub mod accounts;
+pub mod alerts;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -100,7 +100,7 @@ pub async fn sparkline(
 /// it is longer than two days (counts are kept per hour and per day, and a
 /// month read by day is a tenth of the rows). Every link drawn from it names
 /// those hours or days, so the log shows exactly what was counted.
-fn counted_filter(filter: &EventFilter, now: DateTime<Utc>) -> EventFilter {
+pub fn counted_filter(filter: &EventFilter, now: DateTime<Utc>) -> EventFilter {
     let filter = filter.clone().or_default_range();
     let (from, to) = filter.bounds(now);
     let (from, to) = (

@@ -162,6 +162,7 @@ macro_rules! sql_store {
                     query::insert_events::<$db>(chunk).build().execute(&mut *tx).await?;
                 }
                 $crate::store::rollups::count_rollups!(tx, tenant_id, first_seq, seq, 1);
+                $crate::store::alerts_sql::fire_alert_rules!(tx, $db, tenant_id, first_seq, seq, now);
                 sqlx::query("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
                     .bind(seq)
                     .bind(&hash)

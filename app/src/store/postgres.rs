@@ -9,6 +9,7 @@ use super::{
         SignInRecord,
     },
     accounts_sql::sql_account_store,
+    alerts_sql::sql_alert_store,
     backend::{sql_store, TenantRow},
     checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
@@ -146,6 +147,8 @@ sql_note_store!(PgStore, sqlx::Postgres);
 sql_tally_store!(PgStore, sqlx::Postgres);
 
 sql_view_store!(PgStore);
+
+sql_alert_store!(PgStore, sqlx::Postgres);
 
 sql_account_store!(PgStore, sqlx::Postgres);
 

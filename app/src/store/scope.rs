@@ -40,6 +40,15 @@ impl TenantScope {
         }
     }
 
+    /// Whether a row owned by `tenant_id` (none: staff-wide) is in scope.
+    pub fn allows(&self, tenant_id: Option<i64>) -> bool {
+        match self.0 {
+            Inner::All => true,
+            Inner::One(id) => tenant_id == Some(id),
+            Inner::Nothing => false,
+        }
+    }
+
     pub fn is_all(&self) -> bool {
         self.0 == Inner::All
     }

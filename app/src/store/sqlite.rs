@@ -9,6 +9,7 @@ use super::{
         SignInRecord,
     },
     accounts_sql::sql_account_store,
+    alerts_sql::sql_alert_store,
     backend::{sql_store, TenantRow},
     checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
@@ -147,6 +148,8 @@ sql_note_store!(SqliteStore, sqlx::Sqlite);
 sql_tally_store!(SqliteStore, sqlx::Sqlite);
 
 sql_view_store!(SqliteStore);
+
+sql_alert_store!(SqliteStore, sqlx::Sqlite);
 
 sql_account_store!(SqliteStore, sqlx::Sqlite);
 

@@ -2,6 +2,7 @@
 
 use super::{
     accounts::AccountStore,
+    alerts::AlertStore,
     checkpoint::{reason, PublicKey},
     error::DbError,
     export_row::ExportRow,
@@ -22,7 +23,15 @@ use std::sync::Arc;
 /// ever appended, never updated.
 #[async_trait]
 pub trait Store:
-    AccountStore + IntegrityStore + NoteStore + TallyStore + ViewStore + Send + Sync + 'static
+    AccountStore
+    + AlertStore
+    + IntegrityStore
+    + NoteStore
+    + TallyStore
+    + ViewStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;

@@ -1,6 +1,7 @@
 //! Store tests, each run against a real SQLite file and a real PostgreSQL database.
 
 mod accounts;
+mod alerts;
 mod append;
 mod append_only;
 mod export;

@@ -46,6 +46,17 @@ fn example_call(path: &str) -> Body {
         "/api/team/update" => Body::Json(json!({ "id": 1, "form": member })),
         "/api/team/active" => Body::Json(json!({ "id": 1, "active": true })),
         "/api/team/reset_password" | "/api/keys/revoke" => Body::Json(json!({ "id": 1 })),
+        "/api/alerts/load" => Body::Json(json!({})),
+        "/api/alerts/rules/save" => Body::Json(
+            json!({ "form": { "id": null, "name": "r", "tenant": "acme", "conditions": "", "threshold": null, "window_minutes": null, "group_by": null, "silence_minutes": null, "enabled": false, "destinations": [] } }),
+        ),
+        "/api/alerts/destinations/save" => Body::Json(
+            json!({ "form": { "name": "d", "tenant": "acme", "kind": "webhook", "target": "http://127.0.0.1:9/", "secret": null } }),
+        ),
+        "/api/alerts/rules/delete"
+        | "/api/alerts/rules/preview"
+        | "/api/alerts/destinations/delete"
+        | "/api/alerts/destinations/test" => Body::Json(json!({ "id": 1 })),
         "/api/keys/create" => Body::Form(&[("tenant", "acme"), ("name", "ci")]),
         "/api/auth/sign_in" => Body::Form(&[("email", "x@y.z"), ("password", "wrong-password")]),
         "/api/auth/verify_code" | "/api/auth/totp/confirm" | "/api/auth/totp/disable" => {
@@ -207,6 +218,8 @@ async fn an_auditor_reads_every_tenant_but_its_write_attempts_are_refused_and_lo
         "/api/tenants/update_settings",
         "/api/notes/comment",
         "/api/notes/tag",
+        "/api/alerts/rules/save",
+        "/api/alerts/destinations/save",
     ] {
         assert_eq!(
             call(&app, &auditor, path).await,
@@ -222,7 +235,7 @@ async fn an_auditor_reads_every_tenant_but_its_write_attempts_are_refused_and_lo
             e.action == "access.denied" && e.actor.email.as_deref() == Some("auditor@test.io")
         })
         .collect();
-    assert_eq!(denied.len(), 8, "{denied:#?}");
+    assert_eq!(denied.len(), 10, "{denied:#?}");
     assert!(denied.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
 }
 

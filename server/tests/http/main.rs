@@ -1,6 +1,7 @@
 //! HTTP tests: the real router on port 0 over real databases.
 
 mod access;
+mod alerts;
 mod analytics;
 mod durability;
 mod export;
@@ -11,6 +12,7 @@ mod leaks;
 mod live;
 mod notes;
 mod pages;
+mod receivers;
 mod search;
 mod settings;
 mod sign_in;

@@ -1,0 +1,116 @@
+//! Checking what the Alerts page sends before it reaches the store: each
+//! mistake is answered with a sentence saying which field and why.
+
+use super::{
+    access::{fail, Access},
+    alerts::{DestinationForm, RuleForm},
+};
+use crate::{
+    error::AppError,
+    model::{rule_conditions, Threshold, MAX_ALERT_WINDOW_SECS},
+    store::{DestinationInput, RuleInput},
+};
+
+fn bad(why: impl Into<String>) -> AppError {
+    fail(AppError::BadRequest(why.into()))
+}
+
+/// The tenant a rule or destination belongs to: a partner's own, always;
+/// for staff the one named, or none (every tenant).
+async fn owner(access: &Access, slug: Option<&str>) -> Result<Option<i64>, AppError> {
+    if let Some(own) = access.scope().tenant_id() {
+        return Ok(Some(own));
+    }
+    match slug.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => Ok(Some(access.visible_tenant(slug).await?.id)),
+        None if access.scope().is_all() => Ok(None),
+        None => Err(bad("choose a tenant")),
+    }
+}
+
+fn minutes(value: Option<u32>, what: &str) -> Result<Option<u32>, AppError> {
+    match value {
+        None => Ok(None),
+        Some(0) => Err(bad(format!("{what} must be at least one minute"))),
+        Some(m) if m.saturating_mul(60) > MAX_ALERT_WINDOW_SECS => {
+            Err(bad(format!("{what} can be at most 7 days")))
+        }
+        Some(m) => Ok(Some(m * 60)),
+    }
+}
+
+pub async fn rule_input(access: &Access, form: &RuleForm) -> Result<RuleInput, AppError> {
+    let name = form.name.trim();
+    if name.is_empty() {
+        return Err(bad("name the rule after what it watches for"));
+    }
+    let conditions =
+        rule_conditions(&form.conditions).map_err(|why| bad(format!("conditions: {why}")))?;
+    let silence_secs = minutes(form.silence_minutes, "the quiet period")?;
+    let window = minutes(form.window_minutes, "the window")?;
+    let threshold = match (form.threshold, window, form.group_by) {
+        (None, None, _) => None,
+        (Some(count), Some(window_secs), Some(group_by)) if count >= 1 => Some(Threshold {
+            count,
+            window_secs,
+            group_by,
+        }),
+        (Some(0), _, _) => return Err(bad("a threshold counts at least one event")),
+        _ => {
+            return Err(bad(
+                "a threshold needs a count, a window and what to count per",
+            ))
+        }
+    };
+    if silence_secs.is_some() && (threshold.is_some() || !conditions.is.is_empty()) {
+        return Err(bad(
+            "a \"logging stopped\" rule watches a whole tenant: leave conditions and threshold empty",
+        ));
+    }
+    if form.enabled && form.destinations.is_empty() {
+        return Err(bad(
+            "choose at least one destination, or save the rule disabled",
+        ));
+    }
+    Ok(RuleInput {
+        id: form.id,
+        tenant_id: owner(access, form.tenant.as_deref()).await?,
+        name: name.to_string(),
+        conditions: conditions.to_query(),
+        threshold,
+        silence_secs,
+        enabled: form.enabled,
+        destinations: form.destinations.clone(),
+        by: Some(access.member.account_id()),
+    })
+}
+
+pub async fn destination_input(
+    access: &Access,
+    form: &DestinationForm,
+) -> Result<DestinationInput, AppError> {
+    let name = form.name.trim();
+    if name.is_empty() {
+        return Err(bad("name the destination (e.g. \"Security team\")"));
+    }
+    form.kind
+        .check_target(&form.target)
+        .map_err(|why| bad(format!("target: {why}")))?;
+    let secret = form
+        .secret
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    if form.kind == crate::model::DestinationKind::Telegram && secret.is_none() {
+        return Err(bad("a Telegram destination needs the bot token"));
+    }
+    Ok(DestinationInput {
+        tenant_id: owner(access, form.tenant.as_deref()).await?,
+        name: name.to_string(),
+        kind: form.kind,
+        target: form.target.trim().to_string(),
+        secret,
+        by: Some(access.member.account_id()),
+    })
+}

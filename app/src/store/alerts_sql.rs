@@ -1,0 +1,538 @@
+//! The `AlertStore` implementation both backends share, and the matching
+//! step `append` runs inside its transaction.
+
+/// `fire_alert_rules!(tx, Database, tenant_id, after_seq, upto_seq, now_us)`:
+/// queues a firing (and a delivery per destination) for every enabled rule
+/// the batch `(after_seq, upto_seq]` trips, in the caller's transaction.
+macro_rules! fire_alert_rules {
+    ($tx:expr, $db:ty, $tenant:expr, $after:expr, $upto:expr, $now:expr) => {{
+        use $crate::store::alerts_match::*;
+        let rules: Vec<(i64, String, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT r.id, r.conditions, r.threshold, r.window_secs, r.group_by FROM alert_rules r \
+             WHERE r.enabled = TRUE AND r.silence_secs IS NULL \
+             AND (r.tenant_id IS NULL OR r.tenant_id = $1) \
+             AND EXISTS (SELECT 1 FROM alert_rule_destinations rd WHERE rd.rule_id = r.id)",
+        )
+        .bind($tenant)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let mut fired = false;
+        for (rule_id, conditions, threshold, window, group_by) in rules {
+            let filter = match $crate::model::rule_conditions(&conditions) {
+                Ok(filter) => filter,
+                Err(why) => {
+                    tracing::warn!(rule = rule_id, %why, "alert rule skipped: conditions no longer parse");
+                    continue;
+                }
+            };
+            let group_by = group_by.and_then(|g| g.parse::<$crate::model::GroupBy>().ok());
+            let (Some(count), Some(window), Some(group_by)) = (threshold, window, group_by) else {
+                let done = fire_plain::<$db>(rule_id, $tenant, $after, $upto, $now, &filter)
+                    .build()
+                    .execute(&mut *$tx)
+                    .await?;
+                fired |= done.rows_affected() > 0;
+                continue;
+            };
+            let window_us = window * 1_000_000;
+            let candidates: Vec<Candidate> =
+                threshold_candidates::<$db>($tenant, $after, $upto, &filter)
+                    .build_query_as()
+                    .fetch_all(&mut *$tx)
+                    .await?;
+            for candidate in &candidates {
+                let Some(group) = group_value(group_by, candidate) else {
+                    continue;
+                };
+                let at = candidate.1;
+                let seen: i64 =
+                    threshold_count::<$db>($tenant, group_by, &group, at, window_us, &filter)
+                        .build_query_scalar()
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                if seen < count {
+                    continue;
+                }
+                // One alert per burst: none if this group already fired
+                // within a window either side of this event.
+                let recent: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM alert_firings WHERE rule_id = $1 AND tenant_id = $2 \
+                     AND group_key = $3 AND at > $4 AND at < $5",
+                )
+                .bind(rule_id)
+                .bind($tenant)
+                .bind(&group)
+                .bind(at - window_us)
+                .bind(at + window_us)
+                .fetch_one(&mut *$tx)
+                .await?;
+                if recent > 0 {
+                    continue;
+                }
+                let summary = threshold_summary(seen, window as u32, group_by, &candidate.4);
+                sqlx::query(
+                    "INSERT INTO alert_firings (rule_id, tenant_id, dedupe_key, event_id, \
+                     group_key, matched, at, summary, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (rule_id, dedupe_key) DO NOTHING",
+                )
+                .bind(rule_id)
+                .bind($tenant)
+                .bind(&candidate.0)
+                .bind(&candidate.0)
+                .bind(&group)
+                .bind(seen)
+                .bind(at)
+                .bind(summary)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+                fired = true;
+            }
+        }
+        if fired {
+            sqlx::query(QUEUE_DELIVERIES)
+                .bind($now)
+                .bind($tenant)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+pub(crate) use fire_alert_rules;
+
+/// `sql_alert_store!(Store, Database)`.
+macro_rules! sql_alert_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::AlertStore for $store {
+            async fn alert_rules(
+                &self,
+                scope: &TenantScope,
+            ) -> Result<Vec<$crate::model::AlertRule>, DbError> {
+                use $crate::store::alerts_rows::*;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(RULE_SELECT);
+                scope.push_sql(&mut qb, "r.tenant_id");
+                qb.push(" ORDER BY r.name, r.id");
+                let rows: Vec<RuleRow> = qb.build_query_as().fetch_all(&self.read).await?;
+                let links: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT rule_id, destination_id FROM alert_rule_destinations \
+                     ORDER BY destination_id",
+                )
+                .fetch_all(&self.read)
+                .await?;
+                rows.into_iter().map(|row| row.into_rule(&links)).collect()
+            }
+
+            async fn save_alert_rule(
+                &self,
+                scope: &TenantScope,
+                rule: &$crate::store::RuleInput,
+            ) -> Result<Option<$crate::model::AlertRule>, DbError> {
+                if !scope.allows(rule.tenant_id) {
+                    return Ok(None);
+                }
+                let now = chrono::Utc::now().timestamp_micros();
+                let mut tx = self.scoped_write(scope).await?;
+                for destination in &rule.destinations {
+                    let owner: Option<Option<i64>> = sqlx::query_scalar(
+                        "SELECT tenant_id FROM alert_destinations WHERE id = $1",
+                    )
+                    .bind(destination)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    // A tenant's destination only ever hears about that tenant.
+                    let fits = owner.is_some_and(|owner| {
+                        scope.allows(owner) && (owner.is_none() || owner == rule.tenant_id)
+                    });
+                    if !fits {
+                        return Ok(None);
+                    }
+                }
+                let threshold = rule.threshold.map(|t| {
+                    (
+                        i64::from(t.count),
+                        i64::from(t.window_secs),
+                        t.group_by.as_str().to_string(),
+                    )
+                });
+                let id: i64 = match rule.id {
+                    Some(id) => {
+                        let owner: Option<Option<i64>> =
+                            sqlx::query_scalar("SELECT tenant_id FROM alert_rules WHERE id = $1")
+                                .bind(id)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        if !owner.is_some_and(|owner| scope.allows(owner)) {
+                            return Ok(None);
+                        }
+                        sqlx::query(
+                            "UPDATE alert_rules SET tenant_id = $1, name = $2, conditions = $3, \
+                             threshold = $4, window_secs = $5, group_by = $6, silence_secs = $7, \
+                             enabled = $8, updated_at = $9 WHERE id = $10",
+                        )
+                        .bind(rule.tenant_id)
+                        .bind(&rule.name)
+                        .bind(&rule.conditions)
+                        .bind(threshold.as_ref().map(|t| t.0))
+                        .bind(threshold.as_ref().map(|t| t.1))
+                        .bind(threshold.as_ref().map(|t| t.2.clone()))
+                        .bind(rule.silence_secs.map(i64::from))
+                        .bind(rule.enabled)
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query("DELETE FROM alert_rule_destinations WHERE rule_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        id
+                    }
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO alert_rules (tenant_id, name, conditions, threshold, \
+                             window_secs, group_by, silence_secs, enabled, created_at, created_by, \
+                             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9) \
+                             RETURNING id",
+                        )
+                        .bind(rule.tenant_id)
+                        .bind(&rule.name)
+                        .bind(&rule.conditions)
+                        .bind(threshold.as_ref().map(|t| t.0))
+                        .bind(threshold.as_ref().map(|t| t.1))
+                        .bind(threshold.as_ref().map(|t| t.2.clone()))
+                        .bind(rule.silence_secs.map(i64::from))
+                        .bind(rule.enabled)
+                        .bind(now)
+                        .bind(rule.by)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                for destination in &rule.destinations {
+                    sqlx::query(
+                        "INSERT INTO alert_rule_destinations (rule_id, destination_id) \
+                         VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(destination)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(self.alert_rules(scope).await?.into_iter().find(|r| r.id == id))
+            }
+
+            async fn delete_alert_rule(
+                &self,
+                scope: &TenantScope,
+                id: i64,
+            ) -> Result<Option<$crate::model::AlertRule>, DbError> {
+                let Some(rule) = self.alert_rules(scope).await?.into_iter().find(|r| r.id == id)
+                else {
+                    return Ok(None);
+                };
+                sqlx::query("DELETE FROM alert_rules WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                Ok(Some(rule))
+            }
+
+            async fn alert_destinations(
+                &self,
+                scope: &TenantScope,
+            ) -> Result<Vec<$crate::model::AlertDestination>, DbError> {
+                use $crate::store::alerts_rows::*;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(DESTINATION_SELECT);
+                scope.push_sql(&mut qb, "d.tenant_id");
+                qb.push(" ORDER BY d.name, d.id");
+                let rows: Vec<DestinationRow> = qb.build_query_as().fetch_all(&self.read).await?;
+                rows.into_iter().map(DestinationRow::into_destination).collect()
+            }
+
+            async fn save_alert_destination(
+                &self,
+                scope: &TenantScope,
+                d: &$crate::store::DestinationInput,
+            ) -> Result<Option<$crate::model::AlertDestination>, DbError> {
+                if !scope.allows(d.tenant_id) {
+                    return Ok(None);
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO alert_destinations (tenant_id, name, kind, target, secret, \
+                     created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(d.tenant_id)
+                .bind(&d.name)
+                .bind(d.kind.as_str())
+                .bind(&d.target)
+                .bind(&d.secret)
+                .bind(chrono::Utc::now().timestamp_micros())
+                .bind(d.by)
+                .fetch_one(&self.write)
+                .await?;
+                Ok(self.alert_destinations(scope).await?.into_iter().find(|x| x.id == id))
+            }
+
+            async fn delete_alert_destination(
+                &self,
+                scope: &TenantScope,
+                id: i64,
+            ) -> Result<Option<$crate::model::AlertDestination>, DbError> {
+                let Some(found) = self
+                    .alert_destinations(scope)
+                    .await?
+                    .into_iter()
+                    .find(|d| d.id == id)
+                else {
+                    return Ok(None);
+                };
+                sqlx::query("DELETE FROM alert_destinations WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                Ok(Some(found))
+            }
+
+            async fn alert_deliveries(
+                &self,
+                scope: &TenantScope,
+                limit: i64,
+            ) -> Result<Vec<$crate::model::AlertDelivery>, DbError> {
+                use $crate::store::alerts_rows::*;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(DELIVERY_SELECT);
+                scope.push_sql(&mut qb, "d.tenant_id");
+                qb.push(" ORDER BY o.id DESC LIMIT ").push_bind(limit);
+                let rows: Vec<DeliveryRow> = qb.build_query_as().fetch_all(&self.read).await?;
+                rows.into_iter().map(DeliveryRow::into_delivery).collect()
+            }
+
+            async fn queue_test_message(
+                &self,
+                scope: &TenantScope,
+                destination_id: i64,
+                summary: &str,
+                now_us: i64,
+            ) -> Result<Option<i64>, DbError> {
+                let Some(destination) = self
+                    .alert_destinations(scope)
+                    .await?
+                    .into_iter()
+                    .find(|d| d.id == destination_id)
+                else {
+                    return Ok(None);
+                };
+                let mut tx = self.scoped_write(scope).await?;
+                let firing: i64 = sqlx::query_scalar(
+                    "INSERT INTO alert_firings (tenant_id, dedupe_key, matched, at, summary, \
+                     created_at) VALUES ($1, $2, 0, $3, $4, $3) RETURNING id",
+                )
+                .bind(destination.tenant.as_ref().map(|t| t.id))
+                .bind(format!("test:{}", ulid::Ulid::new()))
+                .bind(now_us)
+                .bind(summary)
+                .fetch_one(&mut *tx)
+                .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO alert_outbox (firing_id, destination_id, next_attempt_at, \
+                     created_at) VALUES ($1, $2, $3, $3) RETURNING id",
+                )
+                .bind(firing)
+                .bind(destination_id)
+                .bind(now_us)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(id))
+            }
+
+            async fn claim_deliveries(
+                &self,
+                now_us: i64,
+                lease_us: i64,
+                limit: i64,
+            ) -> Result<Vec<$crate::store::DueDelivery>, DbError> {
+                use $crate::store::alerts_rows::*;
+                let until = now_us + lease_us;
+                let mut tx = self.scoped_write(&TenantScope::all_tenants()).await?;
+                // The conditions are repeated outside the subquery so that a
+                // concurrent claimer (PostgreSQL) re-checks them on the row it
+                // waited for, and skips it.
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "UPDATE alert_outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM \
+                     alert_outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+                     AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) \
+                     AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2) \
+                     RETURNING id",
+                )
+                .bind(until)
+                .bind(now_us)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                if ids.is_empty() {
+                    tx.commit().await?;
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(DUE_SELECT);
+                qb.push(" WHERE o.id IN (");
+                let mut list = qb.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                qb.push(") ORDER BY o.id");
+                let due = qb.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(due)
+            }
+
+            async fn release_deliveries(&self, ids: &[i64]) -> Result<(), DbError> {
+                for id in ids {
+                    sqlx::query(
+                        "UPDATE alert_outbox SET claimed_until = NULL \
+                         WHERE id = $1 AND status = 'pending'",
+                    )
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                }
+                Ok(())
+            }
+
+            async fn delivery_sent(
+                &self,
+                delivery: &$crate::store::DueDelivery,
+                now_us: i64,
+            ) -> Result<$crate::store::Health, DbError> {
+                let mut tx = self.scoped_write(&TenantScope::all_tenants()).await?;
+                sqlx::query(
+                    "UPDATE alert_outbox SET status = 'sent', attempts = attempts + 1, \
+                     sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2",
+                )
+                .bind(now_us)
+                .bind(delivery.id)
+                .execute(&mut *tx)
+                .await?;
+                let was_failing: Option<Option<i64>> = sqlx::query_scalar(
+                    "SELECT failing_since FROM alert_destinations WHERE id = $1",
+                )
+                .bind(delivery.destination_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE alert_destinations SET consecutive_failures = 0, failing_since = NULL, \
+                     last_success_at = $1 WHERE id = $2",
+                )
+                .bind(now_us)
+                .bind(delivery.destination_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(if was_failing.flatten().is_some() {
+                    $crate::store::Health::Recovered
+                } else {
+                    $crate::store::Health::Unchanged
+                })
+            }
+
+            async fn delivery_failed(
+                &self,
+                delivery: &$crate::store::DueDelivery,
+                error: &str,
+                now_us: i64,
+                retry_at: Option<i64>,
+            ) -> Result<$crate::store::Health, DbError> {
+                let mut tx = self.scoped_write(&TenantScope::all_tenants()).await?;
+                let (status, next) = match retry_at {
+                    Some(at) => ("pending", at),
+                    None => ("failed", now_us),
+                };
+                sqlx::query(
+                    "UPDATE alert_outbox SET status = $1, attempts = attempts + 1, \
+                     next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE id = $4",
+                )
+                .bind(status)
+                .bind(next)
+                .bind(error)
+                .bind(delivery.id)
+                .execute(&mut *tx)
+                .await?;
+                let health: Option<(i64, Option<i64>)> = sqlx::query_as(
+                    "UPDATE alert_destinations SET consecutive_failures = consecutive_failures + 1, \
+                     last_error = $1, last_failure_at = $2 WHERE id = $3 \
+                     RETURNING consecutive_failures, failing_since",
+                )
+                .bind(error)
+                .bind(now_us)
+                .bind(delivery.destination_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let became = matches!(health, Some((n, None)) if n >= $crate::store::FAILING_AFTER);
+                if became {
+                    sqlx::query("UPDATE alert_destinations SET failing_since = $1 WHERE id = $2")
+                        .bind(now_us)
+                        .bind(delivery.destination_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(if became {
+                    $crate::store::Health::BecameFailing
+                } else {
+                    $crate::store::Health::Unchanged
+                })
+            }
+
+            async fn fire_silences(
+                &self,
+                now_us: i64,
+            ) -> Result<Vec<$crate::store::Silence>, DbError> {
+                use $crate::store::alerts_rows::*;
+                let mut tx = self.scoped_write(&TenantScope::all_tenants()).await?;
+                let watches: Vec<SilenceWatch> = sqlx::query_as(SILENCE_WATCHES)
+                    .bind($crate::model::SELF_TENANT)
+                    .bind(USUAL_EVENTS - 1)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let mut fired = Vec::new();
+                for w in watches.into_iter().filter(|w| w.is_silent(now_us)) {
+                    let summary = w.summary();
+                    let firing: Option<i64> = sqlx::query_scalar(
+                        "INSERT INTO alert_firings (rule_id, tenant_id, dedupe_key, matched, at, \
+                         summary, created_at) VALUES ($1, $2, $3, 0, $4, $5, $6) \
+                         ON CONFLICT (rule_id, dedupe_key) DO NOTHING RETURNING id",
+                    )
+                    .bind(w.rule_id)
+                    .bind(w.tenant_id)
+                    .bind(format!("silent:{}:{}", w.tenant_id, w.head_seq))
+                    .bind(w.last_at)
+                    .bind(&summary)
+                    .bind(now_us)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(firing) = firing else { continue };
+                    sqlx::query(
+                        "INSERT INTO alert_outbox (firing_id, destination_id, next_attempt_at, \
+                         created_at) SELECT $1, destination_id, $2, $2 \
+                         FROM alert_rule_destinations WHERE rule_id = $3",
+                    )
+                    .bind(firing)
+                    .bind(now_us)
+                    .bind(w.rule_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    fired.push($crate::store::Silence {
+                        rule: w.rule_name.clone(),
+                        tenant: w.tenant_slug.clone(),
+                        last_event_at: w.last_at,
+                    });
+                }
+                tx.commit().await?;
+                Ok(fired)
+            }
+        }
+    };
+}
+pub(crate) use sql_alert_store;

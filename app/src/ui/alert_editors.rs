@@ -1,0 +1,209 @@
+//! The Alerts page's forms: a new rule and a new destination.
+
+use crate::{
+    api::{DestinationForm, RuleForm, SaveAlertDestination, SaveAlertRule},
+    model::{AlertDestination, DestinationKind, GroupBy, Tenant},
+    ui::ErrorNotice,
+};
+use leptos::prelude::*;
+
+use super::alert_lists::reload_after;
+
+fn number(text: String) -> Option<u32> {
+    text.trim().parse().ok()
+}
+
+/// The tenant choice: staff may pick "every tenant"; a partner has one
+/// tenant and sees no choice.
+#[component]
+fn TenantChoice(tenants: Vec<Tenant>, staff_wide: bool, value: RwSignal<String>) -> impl IntoView {
+    let hidden = !staff_wide && tenants.len() <= 1;
+    view! {
+        <label class:hidden=hidden>"Tenant"
+            <select on:change:target=move |ev| value.set(ev.target().value())>
+                {staff_wide.then(|| view! { <option value="" selected>"All tenants"</option> })}
+                {tenants.into_iter().map(|t| view! { <option value=t.slug.clone()>{t.name}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn RuleEditor(
+    tenants: Vec<Tenant>,
+    staff_wide: bool,
+    destinations: Vec<AlertDestination>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let save = ServerAction::<SaveAlertRule>::new();
+    reload_after!(save, changed);
+    let first_tenant = if staff_wide {
+        String::new()
+    } else {
+        tenants.first().map(|t| t.slug.clone()).unwrap_or_default()
+    };
+    let (name, tenant, kind) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(first_tenant),
+        RwSignal::new("each".to_string()),
+    );
+    let (conditions, count, window, group_by, quiet) = (
+        RwSignal::new(String::new()),
+        RwSignal::new("5".to_string()),
+        RwSignal::new("10".to_string()),
+        RwSignal::new(GroupBy::Actor.as_str().to_string()),
+        RwSignal::new("60".to_string()),
+    );
+    let chosen = RwSignal::new(Vec::<i64>::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let kind = kind.get_untracked();
+        let threshold = kind == "threshold";
+        let silence = kind == "silence";
+        let form = RuleForm {
+            id: None,
+            name: name.get_untracked(),
+            tenant: Some(tenant.get_untracked()).filter(|t| !t.is_empty()),
+            conditions: if silence {
+                String::new()
+            } else {
+                conditions.get_untracked()
+            },
+            threshold: threshold.then(|| number(count.get_untracked())).flatten(),
+            window_minutes: threshold.then(|| number(window.get_untracked())).flatten(),
+            group_by: threshold
+                .then(|| group_by.get_untracked().parse().ok())
+                .flatten(),
+            silence_minutes: silence.then(|| number(quiet.get_untracked())).flatten(),
+            enabled: true,
+            destinations: chosen.get_untracked(),
+        };
+        save.dispatch(SaveAlertRule { form });
+    };
+    let result = move || match save.value().get() {
+        Some(Ok(rule)) => {
+            view! { <p class="notice success" role="status">"Rule \""{rule.name}"\" saved."</p> }
+                .into_any()
+        }
+        Some(Err(err)) => view! { <ErrorNotice err/> }.into_any(),
+        None => ().into_any(),
+    };
+    let is = move |k: &'static str| move || kind.get() == k;
+    view! {
+        <details class="card new-rule">
+            <summary>"Add a rule"</summary>
+            <form on:submit=submit>
+                <label>"Name" <input bind:value=name placeholder="e.g. Manual balance additions" required/></label>
+                <TenantChoice tenants staff_wide value=tenant/>
+                <fieldset class="rule-kind">
+                    <legend>"Fires on"</legend>
+                    <label><input type="radio" name="kind" value="each" checked on:change=move |_| kind.set("each".into())/>" every matching event"</label>
+                    <label><input type="radio" name="kind" value="threshold" on:change=move |_| kind.set("threshold".into())/>" several matching events in a window"</label>
+                    <label><input type="radio" name="kind" value="silence" on:change=move |_| kind.set("silence".into())/>" logging stopped"</label>
+                </fieldset>
+                <label class:hidden=is("silence")>"Conditions"
+                    <input class="query" bind:value=conditions placeholder="action:balance.* severity:critical -outcome:success"/>
+                    <small>"The log's search language; empty matches every event."</small>
+                </label>
+                <div class="threshold" class:hidden=move || !is("threshold")()>
+                    <label>"At least" <input type="number" min="1" bind:value=count/></label>
+                    <label>"within (minutes)" <input type="number" min="1" bind:value=window/></label>
+                    <label>"per"
+                        <select on:change:target=move |ev| group_by.set(ev.target().value())>
+                            {GroupBy::ALL.iter().map(|g| view! { <option value=g.as_str()>{g.as_str()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+                <label class:hidden=move || !is("silence")()>"No events for (minutes)"
+                    <input type="number" min="1" bind:value=quiet/>
+                    <small>"Watches tenants that usually send: ten events within a week before going quiet."</small>
+                </label>
+                <fieldset class="rule-destinations">
+                    <legend>"Notify"</legend>
+                    {if destinations.is_empty() {
+                        view! { <p class="notice">"Add a destination first."</p> }.into_any()
+                    } else {
+                        destinations.into_iter().map(|d| {
+                            let id = d.id;
+                            view! {
+                                <label><input type="checkbox" value=id.to_string() on:change:target=move |ev| {
+                                    let on = ev.target().checked();
+                                    chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
+                                }/>" "{d.name}" ("{d.kind.label()}")"</label>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </fieldset>
+                <button type="submit" disabled=move || save.pending().get()>"Save rule"</button>
+            </form>
+            {result}
+        </details>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn DestinationEditor(
+    tenants: Vec<Tenant>,
+    staff_wide: bool,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let save = ServerAction::<SaveAlertDestination>::new();
+    reload_after!(save, changed);
+    let first_tenant = if staff_wide {
+        String::new()
+    } else {
+        tenants.first().map(|t| t.slug.clone()).unwrap_or_default()
+    };
+    let (name, tenant, kind, target, secret) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(first_tenant),
+        RwSignal::new(DestinationKind::Email),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form = DestinationForm {
+            name: name.get_untracked(),
+            tenant: Some(tenant.get_untracked()).filter(|t| !t.is_empty()),
+            kind: kind.get_untracked(),
+            target: target.get_untracked(),
+            secret: Some(secret.get_untracked()).filter(|s| !s.trim().is_empty()),
+        };
+        save.dispatch(SaveAlertDestination { form });
+    };
+    let result = move || {
+        match save.value().get() {
+        Some(Ok(d)) => view! { <p class="notice success" role="status">"Destination \""{d.name}"\" added."</p> }.into_any(),
+        Some(Err(err)) => view! { <ErrorNotice err/> }.into_any(),
+        None => ().into_any(),
+    }
+    };
+    view! {
+        <details class="card new-destination">
+            <summary>"Add a destination"</summary>
+            <form on:submit=submit>
+                <label>"Name" <input bind:value=name placeholder="e.g. Security team" required/></label>
+                <TenantChoice tenants staff_wide value=tenant/>
+                <label>"Kind"
+                    <select on:change:target=move |ev| {
+                        if let Ok(k) = ev.target().value().parse() { kind.set(k); }
+                    }>
+                        {DestinationKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{move || format!("Send to ({})", kind.get().target_hint())}
+                    <input bind:value=target required/>
+                </label>
+                <label class:hidden=move || kind.get().secret_hint().is_none()>
+                    {move || kind.get().secret_hint().map(|h| format!("Secret ({h})"))}
+                    <input type="password" autocomplete="off" bind:value=secret/>
+                </label>
+                <button type="submit" disabled=move || save.pending().get()>"Add destination"</button>
+            </form>
+            {result}
+        </details>
+    }
+    .into_any()
+}

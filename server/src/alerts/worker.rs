@@ -1,0 +1,229 @@
+//! The delivery worker: claims due deliveries, sends them, records how it
+//! went, retries with exponential backoff, and checks "logging stopped"
+//! rules. It stops between deliveries, so a restart loses and repeats nothing.
+
+use super::{message, send::Senders};
+use crate::config::AlertsConfig;
+use app::{
+    auth::Entry,
+    model::{Outcome, Severity},
+    store::{DueDelivery, Health, Store, TenantScope},
+};
+use std::{sync::Arc, time::Duration};
+use tokio::{sync::watch, task::JoinHandle};
+
+/// Deliveries claimed per round.
+const CLAIM: i64 = 20;
+/// Longest wait between attempts.
+const MAX_BACKOFF_MS: u64 = 3_600_000;
+
+/// How long to wait before attempt `attempts + 1`, after `attempts` failures.
+pub fn backoff(base_ms: u64, attempts: u32) -> Duration {
+    let factor = 1u64 << attempts.saturating_sub(1).min(30);
+    Duration::from_millis(base_ms.saturating_mul(factor).min(MAX_BACKOFF_MS))
+}
+
+pub struct Worker {
+    store: Arc<dyn Store>,
+    senders: Senders,
+    config: AlertsConfig,
+    base: String,
+}
+
+/// A running worker; `stop` lets it finish the delivery in hand.
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the worker; `base` is the address notification links point to.
+pub fn spawn(
+    store: Arc<dyn Store>,
+    config: &AlertsConfig,
+    base: String,
+) -> Result<WorkerHandle, String> {
+    let worker = Worker::new(store, config, base)?;
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(worker.run(stopped));
+    Ok(WorkerHandle { stop, task })
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: &AlertsConfig,
+        base: String,
+    ) -> Result<Worker, String> {
+        Ok(Worker {
+            senders: Senders::new(config)?,
+            store,
+            config: config.clone(),
+            base,
+        })
+    }
+
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
+        let poll = Duration::from_millis(self.config.poll_ms.max(10));
+        let silence_every = Duration::from_secs(self.config.silence_check_secs.max(1));
+        let mut last_silence_check: Option<tokio::time::Instant> = None;
+        while !*stopped.borrow() {
+            if last_silence_check.is_none_or(|at| at.elapsed() >= silence_every) {
+                last_silence_check = Some(tokio::time::Instant::now());
+                if let Err(err) = self.check_silences().await {
+                    tracing::error!(error = %err, "checking logging-stopped rules failed");
+                }
+            }
+            match self.drain(&stopped).await {
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = %err, "alert delivery round failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = stopped.changed() => {}
+            }
+        }
+    }
+
+    /// Sends every delivery due now, round after round, until none is due
+    /// or a stop is asked for; returns how many were attempted.
+    pub async fn drain(&self, stopped: &watch::Receiver<bool>) -> Result<usize, String> {
+        let lease = Duration::from_secs(self.config.timeout_secs.max(1) * 2 + 60);
+        let mut attempted = 0;
+        loop {
+            let now = chrono::Utc::now().timestamp_micros();
+            let due = self
+                .store
+                .claim_deliveries(now, lease.as_micros() as i64, CLAIM)
+                .await
+                .map_err(|e| e.to_string())?;
+            if due.is_empty() {
+                return Ok(attempted);
+            }
+            for (i, delivery) in due.iter().enumerate() {
+                if *stopped.borrow() {
+                    let rest: Vec<i64> = due[i..].iter().map(|d| d.id).collect();
+                    self.store
+                        .release_deliveries(&rest)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    return Ok(attempted);
+                }
+                self.deliver(delivery).await.map_err(|e| e.to_string())?;
+                attempted += 1;
+            }
+        }
+    }
+
+    async fn deliver(&self, d: &DueDelivery) -> Result<(), app::store::DbError> {
+        let event = match &d.event_id {
+            Some(id) if d.kind == "webhook" => {
+                self.store
+                    .get_event(&TenantScope::all_tenants(), id)
+                    .await?
+            }
+            _ => None,
+        };
+        let notice = message::notice(d, &self.base);
+        let payload = message::payload(d, &notice, event.as_ref());
+        let result = self.senders.send(d, &notice, &payload).await;
+        let now = chrono::Utc::now().timestamp_micros();
+        match result {
+            Ok(()) => {
+                tracing::info!(delivery = d.id, destination = %d.destination, "alert delivered");
+                if self.store.delivery_sent(d, now).await? == Health::Recovered {
+                    self.log(
+                        Entry::new(
+                            "alert.destination_recovered",
+                            "updated",
+                            format!("Alert destination {} delivers again", d.destination),
+                        )
+                        .resource(
+                            "alert_destination",
+                            d.destination_id,
+                            Some(d.destination.clone()),
+                        ),
+                    )
+                    .await;
+                }
+            }
+            Err(error) => {
+                let attempts = d.attempts as u32 + 1;
+                let retry_at = (attempts < self.config.max_attempts)
+                    .then(|| now + backoff(self.config.retry_base_ms, attempts).as_micros() as i64);
+                tracing::warn!(delivery = d.id, destination = %d.destination, attempts, %error, "alert delivery failed");
+                let health = self.store.delivery_failed(d, &error, now, retry_at).await?;
+                if health == Health::BecameFailing {
+                    self.log(
+                        Entry::new(
+                            "alert.destination_failing",
+                            "updated",
+                            format!("Alert destination {} is failing: {error}", d.destination),
+                        )
+                        .outcome(Outcome::Failure)
+                        .severity(Severity::Critical)
+                        .resource(
+                            "alert_destination",
+                            d.destination_id,
+                            Some(d.destination.clone()),
+                        ),
+                    )
+                    .await;
+                }
+                if retry_at.is_none() {
+                    self.log(
+                        Entry::new(
+                            "alert.delivery_failed",
+                            "failed",
+                            format!(
+                                "Gave up delivering \"{}\" to {} after {attempts} attempts: {error}",
+                                notice.line, d.destination
+                            ),
+                        )
+                        .outcome(Outcome::Failure)
+                        .severity(Severity::Critical)
+                        .resource("alert_destination", d.destination_id, Some(d.destination.clone())),
+                    )
+                    .await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn check_silences(&self) -> Result<(), app::store::DbError> {
+        let now = chrono::Utc::now().timestamp_micros();
+        for silence in self.store.fire_silences(now).await? {
+            tracing::warn!(rule = %silence.rule, tenant = %silence.tenant, "logging stopped");
+        }
+        Ok(())
+    }
+
+    /// Records in Logbook's own log; a failure to do so is itself logged,
+    /// never allowed to stop deliveries.
+    async fn log(&self, entry: Entry) {
+        if let Err(err) = entry.by_system("alerts").record(&*self.store).await {
+            tracing::error!(error = %err, "could not record an alert event in the own log");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_an_hour() {
+        assert_eq!(backoff(5_000, 1), Duration::from_secs(5));
+        assert_eq!(backoff(5_000, 2), Duration::from_secs(10));
+        assert_eq!(backoff(5_000, 4), Duration::from_secs(40));
+        assert_eq!(backoff(5_000, 30), Duration::from_secs(3_600));
+        assert_eq!(backoff(5_000, 0), Duration::from_secs(5));
+    }
+}
