@@ -12,8 +12,11 @@ use leptos::prelude::*;
 pub fn AlertsPage() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     let overview = Resource::new(move || changed.get(), |_| load_alerts());
+    // Set once hydrated: the forms below work only from then on.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     view! {
-        <section class="alerts">
+        <section class="alerts" data-ready=move || ready.get().to_string()>
             <h1>"Alerts"</h1>
             <p class="lead">"Rules watch events as they arrive and notify by email, Slack, Telegram or a signed webhook. A notification is queued with the event itself, retried until it is delivered, and listed below either way."</p>
             <Suspense fallback=|| view! { <p class="notice">"Loading…"</p> }>
@@ -21,7 +24,7 @@ pub fn AlertsPage() -> impl IntoView {
                     match overview.await {
                         Ok(o) => view! {
                             <h2>"Rules"</h2>
-                            <AlertRules rules=o.rules.clone() destinations=o.destinations.clone() changed/>
+                            <AlertRules rules=o.rules.clone() destinations=o.destinations.clone() tenants=o.tenants.clone() staff_wide=o.staff_wide changed/>
                             <RuleEditor tenants=o.tenants.clone() staff_wide=o.staff_wide destinations=o.destinations.clone() changed/>
                             <h2>"Destinations"</h2>
                             <AlertDestinations destinations=o.destinations.clone() changed/>

@@ -15,7 +15,12 @@ pub const SUMMARY_SQL: &str = "e.severity || ': ' || e.action || ' by ' \
      || CASE WHEN e.outcome = 'success' THEN '' ELSE ' (' || e.outcome || ')' END \
      || CASE WHEN e.description = '' THEN '' ELSE ' - ' || SUBSTR(e.description, 1, 200) END";
 
+/// The actor of what the delivery worker records in Logbook's own log.
+pub const WORKER_ACTOR: &str = "system:alerts";
+
 /// Events of the batch `(after, upto]` of `tenant` that match `filter`.
+/// The delivery worker's own records never match: a rule on failures must
+/// not alert about its own failing deliveries, round and round.
 fn push_batch<'a, DB>(
     qb: &mut QueryBuilder<'a, DB>,
     tenant: i64,
@@ -32,7 +37,9 @@ fn push_batch<'a, DB>(
         .push(" AND e.seq > ")
         .push_bind(after)
         .push(" AND e.seq <= ")
-        .push_bind(upto);
+        .push_bind(upto)
+        .push(" AND e.actor_id <> ")
+        .push_bind(WORKER_ACTOR.to_string());
     push_filter_at(
         qb,
         &TenantScope::tenant(tenant),

@@ -2,7 +2,7 @@
 
 use crate::{
     api::{DestinationForm, RuleForm, SaveAlertDestination, SaveAlertRule},
-    model::{AlertDestination, DestinationKind, GroupBy, Tenant},
+    model::{AlertDestination, AlertRule, DestinationKind, GroupBy, Tenant, Threshold},
     ui::ErrorNotice,
 };
 use leptos::prelude::*;
@@ -18,22 +18,28 @@ fn number(text: String) -> Option<u32> {
 #[component]
 fn TenantChoice(tenants: Vec<Tenant>, staff_wide: bool, value: RwSignal<String>) -> impl IntoView {
     let hidden = !staff_wide && tenants.len() <= 1;
+    let chosen = value.get_untracked();
     view! {
         <label class:hidden=hidden>"Tenant"
             <select on:change:target=move |ev| value.set(ev.target().value())>
-                {staff_wide.then(|| view! { <option value="" selected>"All tenants"</option> })}
-                {tenants.into_iter().map(|t| view! { <option value=t.slug.clone()>{t.name}</option> }).collect_view()}
+                {staff_wide.then(|| view! { <option value="" selected=chosen.is_empty()>"All tenants"</option> })}
+                {tenants.into_iter().map(|t| {
+                    let selected = t.slug == chosen;
+                    view! { <option value=t.slug.clone() selected=selected>{t.name}</option> }
+                }).collect_view()}
             </select>
         </label>
     }
 }
 
+/// A new rule, or (given `rule`) a change to one.
 #[component]
 pub fn RuleEditor(
     tenants: Vec<Tenant>,
     staff_wide: bool,
     destinations: Vec<AlertDestination>,
     changed: RwSignal<u32>,
+    #[prop(optional)] rule: Option<AlertRule>,
 ) -> impl IntoView {
     let save = ServerAction::<SaveAlertRule>::new();
     reload_after!(save, changed);
@@ -42,26 +48,55 @@ pub fn RuleEditor(
     } else {
         tenants.first().map(|t| t.slug.clone()).unwrap_or_default()
     };
+    let editing = rule.is_some();
+    let rule = rule.unwrap_or(AlertRule {
+        id: 0,
+        tenant: None,
+        name: String::new(),
+        conditions: String::new(),
+        threshold: None,
+        silence_secs: None,
+        enabled: true,
+        destinations: Vec::new(),
+        fired: 0,
+        last_fired_at: None,
+    });
+    let id = editing.then_some(rule.id);
+    let initial_kind = match (rule.threshold, rule.silence_secs) {
+        (Some(_), _) => "threshold",
+        (_, Some(_)) => "silence",
+        _ => "each",
+    };
+    let threshold = rule.threshold.unwrap_or(Threshold {
+        count: 5,
+        window_secs: 600,
+        group_by: GroupBy::Actor,
+    });
     let (name, tenant, kind) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(first_tenant),
-        RwSignal::new("each".to_string()),
+        RwSignal::new(rule.name.clone()),
+        RwSignal::new(
+            rule.tenant
+                .as_ref()
+                .map_or(first_tenant, |t| t.slug.clone()),
+        ),
+        RwSignal::new(initial_kind.to_string()),
     );
     let (conditions, count, window, group_by, quiet) = (
-        RwSignal::new(String::new()),
-        RwSignal::new("5".to_string()),
-        RwSignal::new("10".to_string()),
-        RwSignal::new(GroupBy::Actor.as_str().to_string()),
-        RwSignal::new("60".to_string()),
+        RwSignal::new(rule.conditions.clone()),
+        RwSignal::new(threshold.count.to_string()),
+        RwSignal::new((threshold.window_secs / 60).to_string()),
+        RwSignal::new(threshold.group_by.as_str().to_string()),
+        RwSignal::new((rule.silence_secs.unwrap_or(3_600) / 60).to_string()),
     );
-    let chosen = RwSignal::new(Vec::<i64>::new());
+    let enabled = rule.enabled;
+    let chosen = RwSignal::new(rule.destinations.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let kind = kind.get_untracked();
         let threshold = kind == "threshold";
         let silence = kind == "silence";
         let form = RuleForm {
-            id: None,
+            id,
             name: name.get_untracked(),
             tenant: Some(tenant.get_untracked()).filter(|t| !t.is_empty()),
             conditions: if silence {
@@ -75,7 +110,7 @@ pub fn RuleEditor(
                 .then(|| group_by.get_untracked().parse().ok())
                 .flatten(),
             silence_minutes: silence.then(|| number(quiet.get_untracked())).flatten(),
-            enabled: true,
+            enabled,
             destinations: chosen.get_untracked(),
         };
         save.dispatch(SaveAlertRule { form });
@@ -89,17 +124,18 @@ pub fn RuleEditor(
         None => ().into_any(),
     };
     let is = move |k: &'static str| move || kind.get() == k;
+    let group = threshold.group_by;
     view! {
-        <details class="card new-rule">
-            <summary>"Add a rule"</summary>
+        <details class="card" class:new-rule=!editing class:edit-rule=editing open=editing>
+            <summary>{if editing { "Change the rule" } else { "Add a rule" }}</summary>
             <form on:submit=submit>
                 <label>"Name" <input bind:value=name placeholder="e.g. Manual balance additions" required/></label>
                 <TenantChoice tenants staff_wide value=tenant/>
                 <fieldset class="rule-kind">
                     <legend>"Fires on"</legend>
-                    <label><input type="radio" name="kind" value="each" checked on:change=move |_| kind.set("each".into())/>" every matching event"</label>
-                    <label><input type="radio" name="kind" value="threshold" on:change=move |_| kind.set("threshold".into())/>" several matching events in a window"</label>
-                    <label><input type="radio" name="kind" value="silence" on:change=move |_| kind.set("silence".into())/>" logging stopped"</label>
+                    <label><input type="radio" name="kind" value="each" checked=initial_kind == "each" on:change=move |_| kind.set("each".into())/>" every matching event"</label>
+                    <label><input type="radio" name="kind" value="threshold" checked=initial_kind == "threshold" on:change=move |_| kind.set("threshold".into())/>" several matching events in a window"</label>
+                    <label><input type="radio" name="kind" value="silence" checked=initial_kind == "silence" on:change=move |_| kind.set("silence".into())/>" logging stopped"</label>
                 </fieldset>
                 <label class:hidden=is("silence")>"Conditions"
                     <input class="query" bind:value=conditions placeholder="action:balance.* severity:critical -outcome:success"/>
@@ -110,7 +146,7 @@ pub fn RuleEditor(
                     <label>"within (minutes)" <input type="number" min="1" bind:value=window/></label>
                     <label>"per"
                         <select on:change:target=move |ev| group_by.set(ev.target().value())>
-                            {GroupBy::ALL.iter().map(|g| view! { <option value=g.as_str()>{g.as_str()}</option> }).collect_view()}
+                            {GroupBy::ALL.iter().map(|g| view! { <option value=g.as_str() selected=*g == group>{g.as_str()}</option> }).collect_view()}
                         </select>
                     </label>
                 </div>
@@ -125,8 +161,9 @@ pub fn RuleEditor(
                     } else {
                         destinations.into_iter().map(|d| {
                             let id = d.id;
+                            let on = chosen.get_untracked().contains(&id);
                             view! {
-                                <label><input type="checkbox" value=id.to_string() on:change:target=move |ev| {
+                                <label><input type="checkbox" value=id.to_string() checked=on on:change:target=move |ev| {
                                     let on = ev.target().checked();
                                     chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
                                 }/>" "{d.name}" ("{d.kind.label()}")"</label>

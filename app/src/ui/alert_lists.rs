@@ -5,8 +5,8 @@ use crate::{
         DeleteAlertDestination, DeleteAlertRule, PreviewAlertRule, RuleForm, SaveAlertRule,
         TestAlertDestination,
     },
-    model::{AlertDelivery, AlertDestination, AlertRule, DeliveryStatus},
-    ui::{ErrorNotice, LocalTime},
+    model::{AlertDelivery, AlertDestination, AlertRule, DeliveryStatus, Tenant},
+    ui::{ErrorNotice, LocalTime, RuleEditor},
 };
 use leptos::prelude::*;
 
@@ -33,6 +33,8 @@ pub(crate) use reload_after;
 pub fn AlertRules(
     rules: Vec<AlertRule>,
     destinations: Vec<AlertDestination>,
+    tenants: Vec<Tenant>,
+    staff_wide: bool,
     changed: RwSignal<u32>,
 ) -> impl IntoView {
     if rules.is_empty() {
@@ -46,12 +48,22 @@ pub fn AlertRules(
             </tr></thead>
             <tbody>
                 {rules.into_iter().map(|rule| {
-                    let names: Vec<String> = destinations
+                    let mut names: Vec<String> = destinations
                         .iter()
                         .filter(|d| rule.destinations.contains(&d.id))
                         .map(|d| d.name.clone())
                         .collect();
-                    view! { <RuleRow rule names changed/> }
+                    // A partner's tenant rule may also notify staff, whose
+                    // destinations the partner does not see.
+                    let unseen = rule.destinations.len() - names.len();
+                    if unseen > 0 {
+                        names.push(format!("{unseen} staff destination(s)"));
+                    }
+                    let editor = view! {
+                        <RuleEditor tenants=tenants.clone() staff_wide destinations=destinations.clone() changed rule=rule.clone()/>
+                    }
+                    .into_any();
+                    view! { <RuleRow rule names editor changed/> }
                 }).collect_view()}
             </tbody>
         </table>
@@ -60,7 +72,13 @@ pub fn AlertRules(
 }
 
 #[component]
-fn RuleRow(rule: AlertRule, names: Vec<String>, changed: RwSignal<u32>) -> impl IntoView {
+fn RuleRow(
+    rule: AlertRule,
+    names: Vec<String>,
+    editor: AnyView,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let editing = RwSignal::new(false);
     let preview = ServerAction::<PreviewAlertRule>::new();
     let toggle = ServerAction::<SaveAlertRule>::new();
     let delete = ServerAction::<DeleteAlertRule>::new();
@@ -111,6 +129,7 @@ fn RuleRow(rule: AlertRule, names: Vec<String>, changed: RwSignal<u32>) -> impl 
                 {(!is_silence).then(|| view! {
                     <button type="button" on:click=move |_| { preview.dispatch(PreviewAlertRule { id }); }>"Test against 30 days"</button>
                 })}
+                <button type="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
                 <button type="button" on:click=move |_| { toggle.dispatch(SaveAlertRule { form: flipped.clone() }); }>
                     {if rule.enabled { "Disable" } else { "Enable" }}
                 </button>
@@ -118,6 +137,9 @@ fn RuleRow(rule: AlertRule, names: Vec<String>, changed: RwSignal<u32>) -> impl 
                 {previewed}
                 {errors}
             </td>
+        </tr>
+        <tr class="rule-editor" class:hidden=move || !editing.get()>
+            <td colspan="6">{editor}</td>
         </tr>
     }
     .into_any()

@@ -208,6 +208,7 @@ impl Worker {
     /// Records in Logbook's own log; a failure to do so is itself logged,
     /// never allowed to stop deliveries.
     async fn log(&self, entry: Entry) {
+        // `by_system("alerts")` is the actor rules never match (WORKER_ACTOR).
         if let Err(err) = entry.by_system("alerts").record(&*self.store).await {
             tracing::error!(error = %err, "could not record an alert event in the own log");
         }

@@ -7,7 +7,8 @@ use crate::{
 };
 use app::{
     model::NoteKind,
-    store::{NewApiKey, NewEvent, NewNote, Store, TenantScope},
+    model::{DestinationKind, GroupBy, Tenant, Threshold},
+    store::{DestinationInput, NewApiKey, NewEvent, NewNote, RuleInput, Store, TenantScope},
 };
 use chrono::{Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -62,6 +63,7 @@ pub async fn seed_demo(
         }
     }
     annotate(store, &per_tenant[0]).await?;
+    alert_rules(store, &tenants[0]).await?;
     let key = keys::generate();
     store
         .insert_api_key(&NewApiKey {
@@ -116,6 +118,69 @@ async fn annotate(
                 store.add_note(&TenantScope::all_tenants(), &note).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Two rules a back office would start with, sending to one email
+/// destination (it reports "SMTP is not configured" until `[alerts.smtp]`
+/// is set, which the Alerts page shows).
+async fn alert_rules(
+    store: &dyn Store,
+    tenant: &Tenant,
+) -> Result<(), Box<dyn Error + Send + Sync>> {
+    let all = TenantScope::all_tenants();
+    let email = store
+        .save_alert_destination(
+            &all,
+            &DestinationInput {
+                tenant_id: None,
+                name: "Security team".into(),
+                kind: DestinationKind::Email,
+                target: "security@logbook.demo".into(),
+                secret: None,
+                by: None,
+            },
+        )
+        .await?
+        .ok_or("the demo destination was refused")?;
+    let rules = [
+        RuleInput {
+            id: None,
+            tenant_id: None,
+            name: "Password guessing".into(),
+            conditions: "category:auth outcome:failure".into(),
+            threshold: Some(Threshold {
+                count: 5,
+                window_secs: 600,
+                group_by: GroupBy::Actor,
+            }),
+            silence_secs: None,
+            enabled: true,
+            destinations: vec![email.id],
+            by: None,
+        },
+        RuleInput {
+            id: None,
+            tenant_id: Some(tenant.id),
+            name: "Manual balance additions".into(),
+            conditions: "action:balance.added actor_type:staff".into(),
+            threshold: Some(Threshold {
+                count: 4,
+                window_secs: 3_600,
+                group_by: GroupBy::Actor,
+            }),
+            silence_secs: None,
+            enabled: true,
+            destinations: vec![email.id],
+            by: None,
+        },
+    ];
+    for rule in &rules {
+        store
+            .save_alert_rule(&all, rule)
+            .await?
+            .ok_or("the demo rule was refused")?;
     }
     Ok(())
 }
