@@ -30,6 +30,8 @@ async function opened(page: Page) {
 
 test('an admin wires a webhook, test-fires it, and a matching event arrives signed', async ({ page, request }) => {
   const hook = await receiver();
+  const run = Date.now();
+  const hookName = `E2E hook ${run}`;
   await signIn(page, 'admin@logbook.demo', '/alerts');
   await opened(page);
 
@@ -43,12 +45,12 @@ test('an admin wires a webhook, test-fires it, and a matching event arrives sign
   // A webhook destination, then a test message through the outbox.
   const newDestination = page.locator('details.new-destination');
   await newDestination.locator('summary').click();
-  await newDestination.getByLabel('Name').fill('E2E hook');
+  await newDestination.getByLabel('Name').fill(hookName);
   await newDestination.getByLabel('Kind').selectOption('webhook');
   await newDestination.getByLabel(/Send to/).fill(hook.url);
   await newDestination.getByLabel(/Secret/).fill('e2e-secret');
   await newDestination.getByRole('button', { name: 'Add destination' }).click();
-  const row = page.locator('tr[data-destination="E2E hook"]');
+  const row = page.locator(`tr[data-destination="${hookName}"]`);
   await expect(row).toBeVisible();
   await row.getByRole('button', { name: 'Send test' }).click();
   await expect.poll(() => hook.hits.length, { timeout: 15_000 }).toBe(1);
@@ -60,15 +62,16 @@ test('an admin wires a webhook, test-fires it, and a matching event arrives sign
   expect(JSON.parse(test.body).summary).toContain('Test message');
 
   // A rule on a fresh action, fired by an event sent through the API.
-  const action = `e2e.alert_${Date.now()}`;
+  const action = `e2e.alert_${run}`;
   const newRule = page.locator('details.new-rule');
   await newRule.locator('summary').click();
-  await newRule.getByLabel('Name').fill('E2E rule');
-  await newRule.getByLabel('Tenant').selectOption('keyforge');
+  await newRule.getByLabel('Name').fill(`E2E rule ${run}`);
+  // The first label naming a tenant is the tenant choice ("per tenant" comes later).
+  await newRule.locator('label:has-text("Tenant") select').first().selectOption('keyforge');
   await newRule.getByLabel('Conditions').fill(`action:${action}`);
-  await newRule.getByLabel(/E2E hook/).check();
+  await newRule.getByLabel(hookName).check();
   await newRule.getByRole('button', { name: 'Save rule' }).click();
-  await expect(page.locator('tr[data-rule="E2E rule"]')).toContainText(`action:${action}`);
+  await expect(page.locator(`tr[data-rule="E2E rule ${run}"]`)).toContainText(`action:${action}`);
 
   const key = execFileSync(binary, ['create-api-key', '--tenant', 'keyforge', '--name', 'e2e-alerts'], {
     env: { ...process.env, LOGBOOK_DATA_DIR: dataDir },
@@ -87,7 +90,8 @@ test('an admin wires a webhook, test-fires it, and a matching event arrives sign
 
   await page.reload();
   await opened(page);
-  await expect(page.locator('.alert-deliveries tr[data-status="sent"]')).toHaveCount(2);
+  const sent = page.locator('.alert-deliveries tr[data-status="sent"]', { hasText: action });
+  await expect(sent).toHaveCount(1);
 });
 
 test('a partner sees and manages only their own tenant\'s alerts', async ({ page }) => {
