@@ -13,6 +13,7 @@ mod chain;
 mod checkpoint;
 mod error;
 mod export_row;
+mod failing_ips;
 mod integrity;
 mod integrity_sql;
 mod notes;

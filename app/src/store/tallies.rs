@@ -177,6 +177,11 @@ impl Table {
             .map_or(Table::Events, Table::Rollup)
     }
 
+    /// Whether this is the rollup named `table`.
+    pub fn is_table(self, table: &str) -> bool {
+        matches!(self, Table::Rollup(r) if r.table == table)
+    }
+
     fn from(self) -> String {
         match self {
             Table::Rollup(r) => format!("FROM {} e WHERE 1 = 1", r.table),

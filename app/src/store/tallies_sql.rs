@@ -2,6 +2,45 @@
 
 macro_rules! sql_tally_store {
     ($store:ty, $db:ty) => {
+        impl $store {
+            /// The top failing addresses from the heavy candidates, when
+            /// that provably gives the full count's answer (`failing_ips`).
+            async fn heavy_failing_ips(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                scope: &TenantScope,
+                filter: &EventFilter,
+                plan: &$crate::store::failing_ips::Plan,
+            ) -> Result<Option<Vec<$crate::store::KeyCount>>, DbError> {
+                use $crate::store::failing_ips::*;
+                let candidates: Vec<String> = select_candidates::<$db>(scope, filter)
+                    .build_query_scalar()
+                    .fetch_all(&mut **tx)
+                    .await?;
+                if !Plan::worth_it(candidates.len()) {
+                    return Ok(None);
+                }
+                let tenants: Vec<i64> = match scope.tenant_id() {
+                    Some(id) => vec![id],
+                    None => {
+                        sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
+                            .fetch_all(&mut **tx)
+                            .await?
+                    }
+                };
+                let totals: Vec<(String, i64)> =
+                    select_totals::<$db>(scope, filter, plan, &tenants, &candidates)
+                        .build_query_as()
+                        .fetch_all(&mut **tx)
+                        .await?;
+                Ok(plan.proves(&totals, tenants.len()).then(|| {
+                    totals
+                        .into_iter()
+                        .map(|(key, n)| $crate::store::KeyCount { key, n })
+                        .collect()
+                }))
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::TallyStore for $store {
             #[tracing::instrument(skip(self))]
@@ -85,10 +124,20 @@ macro_rules! sql_tally_store {
                         by_day,
                         ..Need::default()
                     };
-                    failing_ips = select_failing_ips::<$db>(pick(&auth, ips), scope, &auth)
-                        .build_query_as()
-                        .fetch_all(&mut *tx)
-                        .await?;
+                    let ips_table = pick(&auth, ips);
+                    failing_ips = match $crate::store::failing_ips::Plan::of(&auth)
+                        .filter(|_| ips_table.is_table("rollup_failing_ips"))
+                    {
+                        Some(plan) => Self::heavy_failing_ips(&mut tx, scope, &auth, &plan).await?,
+                        None => None,
+                    }
+                    .unwrap_or_default();
+                    if failing_ips.is_empty() {
+                        failing_ips = select_failing_ips::<$db>(ips_table, scope, &auth)
+                            .build_query_as()
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    }
                     let accounts = Need {
                         failing: true,
                         ..per_actor

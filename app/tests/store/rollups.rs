@@ -252,3 +252,66 @@ async fn analytics_counts_from_the_rollups_equal_the_same_counts_from_the_events
         }
     }
 }
+
+/// Failed sign-ins as an attack looks: a dozen addresses failing many times
+/// a day among hundreds failing once; `heavy` of them in tenant `tenant`.
+async fn attack(store: &dyn Store, tenant: i64, heavy: usize, rng: &mut StdRng) {
+    let mut batch = Vec::new();
+    let minute = |rng: &mut StdRng| rng.gen_range(-(3 * 24 + 12) * 60..11 * 60);
+    for i in 0..heavy {
+        for _ in 0..rng.gen_range(150..300) {
+            let mut e = event(minute(rng), "user.login", &format!("u{i}"));
+            e.category = "auth".into();
+            e.outcome = [Outcome::Failure, Outcome::Denied][rng.gen_range(0..2)];
+            e.ip = Some(format!("203.0.113.{i}"));
+            batch.push(e);
+        }
+    }
+    for i in 0..300 {
+        let mut e = event(minute(rng), "user.login", "someone");
+        e.category = "auth".into();
+        e.outcome = Outcome::Failure;
+        e.ip = Some(format!("10.0.{}.{}", i / 200, i % 200));
+        batch.push(e);
+    }
+    store.append(tenant, &batch, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_top_failing_addresses_from_heavy_days_equal_the_full_count() {
+    let stores: Vec<std::sync::Arc<dyn Store>> = vec![
+        std::sync::Arc::new(sqlite_store().await),
+        std::sync::Arc::new(postgres_store().await),
+    ];
+    for store in stores {
+        let mut rng = StdRng::seed_from_u64(29);
+        let busy = store.ensure_tenant("busy", "Busy").await.unwrap().id;
+        let quiet = store.ensure_tenant("quiet", "Quiet").await.unwrap().id;
+        attack(store.as_ref(), busy, 12, &mut rng).await;
+        // Too few heavy addresses to prove a top ten: the full count answers.
+        attack(store.as_ref(), quiet, 4, &mut rng).await;
+        let start = crate::support::base_time()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let filter = EventFilter {
+            from: Some(start - Duration::days(3)),
+            to: Some(start + Duration::days(1)),
+            ..EventFilter::default()
+        };
+        let mut via_events = filter.clone();
+        via_events.not.tag = Some("no-such-tag".into());
+        for scope in [
+            TenantScope::all_tenants(),
+            TenantScope::tenant(busy),
+            TenantScope::tenant(quiet),
+        ] {
+            let kept = store.tally(&scope, &filter).await.unwrap();
+            let counted = store.tally(&scope, &via_events).await.unwrap();
+            assert_eq!(kept.source, TallySource::Rollups);
+            assert_eq!(kept.failing_ips.len(), 10, "{scope:?}");
+            assert_eq!(kept.failing_ips, counted.failing_ips, "{scope:?}");
+        }
+    }
+}
