@@ -1,4 +1,6 @@
-// One-off: the README screenshot (run from end2end/ against a running server).
+// One-off: a README screenshot (run from end2end/ against a running server).
+// PAGE picks the page; CLICK names a button to press there first, WAIT how
+// long to let the server act on it before reloading.
 import { chromium } from '@playwright/test';
 const base = process.env.BASE ?? 'http://127.0.0.1:3124';
 const browser = await chromium.launch({
@@ -12,7 +14,13 @@ await page.getByLabel('Email').fill('admin@logbook.demo');
 await page.getByLabel('Password').fill('logbook-demo');
 await page.getByRole('button', { name: 'Sign in' }).click();
 await page.waitForURL(`${base}/`);
-await page.goto(`${base}/?tenant=keyforge&action=license.*,balance.*&range=7d`);
+await page.goto(`${base}${process.env.PAGE ?? '/?tenant=keyforge&action=license.*,balance.*&range=7d'}`);
 await page.waitForTimeout(1500);
+if (process.env.CLICK) {
+  await page.getByRole('button', { name: process.env.CLICK }).first().click();
+  await page.waitForTimeout(Number(process.env.WAIT ?? 1000));
+  await page.reload();
+  await page.waitForTimeout(1500);
+}
 await page.screenshot({ path: process.argv[2] ?? 'screenshot.png' });
 await browser.close();

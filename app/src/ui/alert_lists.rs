@@ -124,7 +124,11 @@ fn RuleRow(
             <td>{rule.tenant.as_ref().map_or_else(|| "All tenants".to_string(), |t| t.name.clone())}</td>
             <td><code>{rule.describe()}</code></td>
             <td>{if names.is_empty() { "nobody".to_string() } else { names.join(", ") }}</td>
-            <td>{rule.fired}" × · last "{time(rule.last_fired_at)}</td>
+            <td>{if rule.fired == 0 {
+                "never".into_any()
+            } else {
+                view! { {rule.fired}" × · last "{time(rule.last_fired_at)} }.into_any()
+            }}</td>
             <td class="actions">
                 {(!is_silence).then(|| view! {
                     <button type="button" on:click=move |_| { preview.dispatch(PreviewAlertRule { id }); }>"Test against 30 days"</button>
@@ -196,7 +200,7 @@ fn DestinationRow(d: AlertDestination, changed: RwSignal<u32>) -> impl IntoView 
     }
     };
     view! {
-        <tr data-destination=d.name.clone() class:failing=d.failing_since.is_some()>
+        <tr data-destination=d.name.clone() class:destination-failing=d.failing_since.is_some()>
             <th scope="row">{d.name.clone()}" "<span class="badge">{d.kind.label()}</span></th>
             <td><code>{d.shown_target()}</code>{d.has_secret.then_some(" · secret set")}</td>
             <td>{d.tenant.as_ref().map_or_else(|| "All tenants".to_string(), |t| t.name.clone())}</td>
