@@ -125,19 +125,21 @@ macro_rules! sql_tally_store {
                         ..Need::default()
                     };
                     let ips_table = pick(&auth, ips);
-                    failing_ips = match $crate::store::failing_ips::Plan::of(&auth)
+                    let heavy = match $crate::store::failing_ips::Plan::of(&auth)
                         .filter(|_| ips_table.is_table("rollup_failing_ips"))
                     {
                         Some(plan) => Self::heavy_failing_ips(&mut tx, scope, &auth, &plan).await?,
                         None => None,
-                    }
-                    .unwrap_or_default();
-                    if failing_ips.is_empty() {
-                        failing_ips = select_failing_ips::<$db>(ips_table, scope, &auth)
-                            .build_query_as()
-                            .fetch_all(&mut *tx)
-                            .await?;
-                    }
+                    };
+                    failing_ips = match heavy {
+                        Some(ips) => ips,
+                        None => {
+                            select_failing_ips::<$db>(ips_table, scope, &auth)
+                                .build_query_as()
+                                .fetch_all(&mut *tx)
+                                .await?
+                        }
+                    };
                     let accounts = Need {
                         failing: true,
                         ..per_actor

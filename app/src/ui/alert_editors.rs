@@ -13,6 +13,15 @@ fn number(text: String) -> Option<u32> {
     text.trim().parse().ok()
 }
 
+/// What a new rule or destination belongs to unless changed: every tenant
+/// for staff, a partner's one tenant otherwise.
+fn default_tenant(tenants: &[Tenant], staff_wide: bool) -> String {
+    match tenants.first() {
+        Some(t) if !staff_wide => t.slug.clone(),
+        _ => String::new(),
+    }
+}
+
 /// The tenant choice: staff may pick "every tenant"; a partner has one
 /// tenant and sees no choice.
 #[component]
@@ -43,11 +52,7 @@ pub fn RuleEditor(
 ) -> impl IntoView {
     let save = ServerAction::<SaveAlertRule>::new();
     reload_after!(save, changed);
-    let first_tenant = if staff_wide {
-        String::new()
-    } else {
-        tenants.first().map(|t| t.slug.clone()).unwrap_or_default()
-    };
+    let first_tenant = default_tenant(&tenants, staff_wide);
     let editing = rule.is_some();
     let rule = rule.unwrap_or(AlertRule {
         id: 0,
@@ -187,11 +192,7 @@ pub fn DestinationEditor(
 ) -> impl IntoView {
     let save = ServerAction::<SaveAlertDestination>::new();
     reload_after!(save, changed);
-    let first_tenant = if staff_wide {
-        String::new()
-    } else {
-        tenants.first().map(|t| t.slug.clone()).unwrap_or_default()
-    };
+    let first_tenant = default_tenant(&tenants, staff_wide);
     let (name, tenant, kind, target, secret) = (
         RwSignal::new(String::new()),
         RwSignal::new(first_tenant),

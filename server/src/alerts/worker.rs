@@ -139,15 +139,11 @@ impl Worker {
                 tracing::info!(delivery = d.id, destination = %d.destination, "alert delivered");
                 if self.store.delivery_sent(d, now).await? == Health::Recovered {
                     self.log(
+                        d,
                         Entry::new(
                             "alert.destination_recovered",
                             "updated",
                             format!("Alert destination {} delivers again", d.destination),
-                        )
-                        .resource(
-                            "alert_destination",
-                            d.destination_id,
-                            Some(d.destination.clone()),
                         ),
                     )
                     .await;
@@ -161,23 +157,20 @@ impl Worker {
                 let health = self.store.delivery_failed(d, &error, now, retry_at).await?;
                 if health == Health::BecameFailing {
                     self.log(
+                        d,
                         Entry::new(
                             "alert.destination_failing",
                             "updated",
                             format!("Alert destination {} is failing: {error}", d.destination),
                         )
                         .outcome(Outcome::Failure)
-                        .severity(Severity::Critical)
-                        .resource(
-                            "alert_destination",
-                            d.destination_id,
-                            Some(d.destination.clone()),
-                        ),
+                        .severity(Severity::Critical),
                     )
                     .await;
                 }
                 if retry_at.is_none() {
                     self.log(
+                        d,
                         Entry::new(
                             "alert.delivery_failed",
                             "failed",
@@ -188,7 +181,7 @@ impl Worker {
                         )
                         .outcome(Outcome::Failure)
                         .severity(Severity::Critical)
-                        .resource("alert_destination", d.destination_id, Some(d.destination.clone())),
+                    ,
                     )
                     .await;
                 }
@@ -205,11 +198,18 @@ impl Worker {
         Ok(())
     }
 
-    /// Records in Logbook's own log; a failure to do so is itself logged,
-    /// never allowed to stop deliveries.
-    async fn log(&self, entry: Entry) {
-        // `by_system("alerts")` is the actor rules never match (WORKER_ACTOR).
-        if let Err(err) = entry.by_system("alerts").record(&*self.store).await {
+    /// Records what happened to `d`'s destination in Logbook's own log; a
+    /// failure to do so is itself logged, never allowed to stop deliveries.
+    async fn log(&self, d: &DueDelivery, entry: Entry) {
+        let entry = entry
+            .resource(
+                "alert_destination",
+                d.destination_id,
+                Some(d.destination.clone()),
+            )
+            // The actor rules never match (WORKER_ACTOR).
+            .by_system("alerts");
+        if let Err(err) = entry.record(&*self.store).await {
             tracing::error!(error = %err, "could not record an alert event in the own log");
         }
     }
