@@ -50,6 +50,15 @@ impl Queries {
     }
 }
 
+/// The export figures alone, on a kept database of `events` events loaded
+/// the way the query figures' database is.
+pub async fn export_only(path: &Path, events: usize) -> CliResult {
+    let store = dataset::open(path, events, Utc::now()).await?;
+    let state = AppState::new(store.clone(), Path::new("target/site"), Limits::default());
+    let addr = bind(state, "127.0.0.1:0".parse()?).await?.spawn();
+    export::run(&store, addr).await
+}
+
 pub async fn run(events: usize, batch: usize) -> CliResult {
     let dir = tempfile::tempdir()?;
     println!(

@@ -93,6 +93,13 @@ pub enum Command {
         /// Only the filter timings.
         #[arg(long, conflicts_with = "skip_queries")]
         queries_only: bool,
+        /// Only the export figures, on a bulk-loaded database of `--events`
+        /// events kept at `--export-db` (quick to repeat while tuning).
+        #[arg(long, conflicts_with_all = ["queries_only", "skip_queries"])]
+        export_only: bool,
+        /// Where that database is kept between runs.
+        #[arg(long, default_value = "target/bench/export.db")]
+        export_db: std::path::PathBuf,
         /// Everything but the filter timings.
         #[arg(long)]
         skip_queries: bool,
@@ -111,9 +118,14 @@ pub async fn run(cli: Cli) -> CliResult {
         query_db,
         queries_only,
         skip_queries,
+        export_only,
+        export_db,
         case,
     } = command
     {
+        if export_only {
+            return bench::export_only(&export_db, events).await;
+        }
         let queries = bench::Queries {
             events: query_events,
             path: query_db,

@@ -6,7 +6,7 @@ use crate::cli::CliResult;
 use app::{
     auth::hash_password,
     model::{Permissions, Role},
-    store::{AccountStore, NewAccount, SqliteStore},
+    store::{AccountStore, DbError, NewAccount, SqliteStore},
 };
 use futures::TryStreamExt;
 use sqlx::Row;
@@ -49,7 +49,8 @@ async fn signed_in(
     store: &Arc<SqliteStore>,
     addr: SocketAddr,
 ) -> Result<reqwest::Client, Box<dyn std::error::Error + Send + Sync>> {
-    store
+    // A kept database (`--export-only`) has the account from an earlier run.
+    let created = store
         .create_account(&NewAccount {
             email: "bench@logbook.local".into(),
             name: "Bench".into(),
@@ -59,7 +60,11 @@ async fn signed_in(
             password_hash: hash_password(PASSWORD),
             created_by: None,
         })
-        .await?;
+        .await;
+    match created {
+        Ok(_) | Err(DbError::Conflict(_)) => {}
+        Err(err) => return Err(err.into()),
+    }
     let response = reqwest::Client::new()
         .post(format!("http://{addr}/api/auth/sign_in"))
         .form(&[("email", "bench@logbook.local"), ("password", PASSWORD)])
