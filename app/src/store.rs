@@ -43,7 +43,7 @@ pub use alerts::{
 pub use chain::{canonical_json, event_digest, event_hash, link_hash, GENESIS_HASH};
 pub use checkpoint::{reason, CheckpointError, CheckpointRecord, NewCheckpoint, PublicKey, Signer};
 pub use error::DbError;
-pub use export_row::ExportRow;
+pub use export_row::{ExportPage, ExportRow};
 pub use integrity::IntegrityStore;
 pub use notes::{NewNote, NoteStore, NoteSummary};
 pub use postgres::PgStore;

@@ -52,11 +52,11 @@ fn iso_us(micros: i64) -> String {
     DateTime::from_timestamp_micros(micros).map_or_else(String::new, iso)
 }
 
-fn opt(s: &Option<String>) -> Cell<'_> {
+fn opt<'a>(s: &'a Option<Cow<'_, str>>) -> Cell<'a> {
     s.as_deref().map_or(Cell::Empty, Cell::Text)
 }
 
-pub fn cells(r: &ExportRow) -> [Cell<'_>; 27] {
+pub fn cells<'a>(r: &'a ExportRow<'_>) -> [Cell<'a>; 27] {
     [
         Cell::Text(&r.id),
         Cell::Text(&r.tenant),
@@ -182,7 +182,7 @@ impl<'o> JsonObject<'o> {
         let _ = serde_json::to_writer(&mut *self.out, value);
     }
 
-    fn optional(&mut self, key: &str, value: &Option<String>) {
+    fn optional(&mut self, key: &str, value: &Option<Cow<'_, str>>) {
         match value {
             Some(v) => self.string(key, v),
             None => self.raw(key, "null"),

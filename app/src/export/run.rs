@@ -6,7 +6,7 @@ use super::{text::TextEncoder, xlsx};
 use crate::integrity::ProofBuilder;
 use crate::{
     model::{Cursor, EventFilter, ExportFormat, ExportState, ExportStatus},
-    store::{DbError, ExportRow, Store, TenantScope},
+    store::{DbError, ExportPage, Store, TenantScope},
 };
 use std::sync::{
     atomic::{AtomicBool, AtomicU64, Ordering},
@@ -165,18 +165,19 @@ impl ExportJob {
         }
         let mut rows = 0u64;
         let mut batches = Prefetch::start(self);
-        while let Some(batch) = batches.next(progress).await? {
-            if let Some(proof) = &mut proof {
-                for row in &batch {
+        while let Some(page) = batches.next(progress).await? {
+            let chunk = encoder.page(page.rows(), page.len(), |row| {
+                if let Some(proof) = &mut proof {
                     if row.tenant != proof.tenant().slug {
                         return Err(ExportError::ProofTenant);
                     }
                     proof.saw(row.seq);
                 }
-            }
-            send(encoder.page(&batch)?).await?;
-            rows += batch.len() as u64;
-            progress.add(batch.len());
+                Ok(())
+            })?;
+            send(chunk).await?;
+            rows += page.len() as u64;
+            progress.add(page.len());
         }
         if let (Some(proof), Some(request)) = (proof, &self.proof) {
             let mut lines = proof.seal(&*self.store, &request.signer).await?;
@@ -224,9 +225,11 @@ impl ExportJob {
     }
 }
 
-/// Batches read ahead on their own task, so the database and the encoder
-/// work at the same time (the two cores of a small machine, both busy).
-struct Prefetch(mpsc::Receiver<Result<Vec<ExportRow>, DbError>>);
+/// Pages read ahead on their own task, so the database and the encoder work
+/// at the same time (the two cores of a small machine, both busy). The task
+/// only reads: rows are parsed where they are encoded, and the next page's
+/// cursor comes from the page's last row alone.
+struct Prefetch(mpsc::Receiver<Result<ExportPage, DbError>>);
 
 impl Prefetch {
     fn start(job: &ExportJob) -> Prefetch {
@@ -236,12 +239,15 @@ impl Prefetch {
             let mut cursor: Option<Cursor> = None;
             loop {
                 let batch = store
-                    .export_rows(&scope, &filter, cursor.as_ref(), BATCH)
+                    .export_page(&scope, &filter, cursor.as_ref(), BATCH)
                     .await;
-                let next = match &batch {
-                    Ok(rows) if rows.is_empty() => return,
-                    Ok(rows) => rows.last().map(ExportRow::cursor),
-                    Err(_) => None,
+                let (batch, next) = match batch {
+                    Ok(page) if page.is_empty() => return,
+                    Ok(page) => match page.cursor() {
+                        Ok(next) => (Ok(page), next),
+                        Err(err) => (Err(err), None),
+                    },
+                    Err(err) => (Err(err), None),
                 };
                 let failed = batch.is_err();
                 // A closed channel means the export stopped: stop reading too.
@@ -255,7 +261,7 @@ impl Prefetch {
     }
 
     /// The next batch, or `None` once every row has been read.
-    async fn next(&mut self, progress: &Progress) -> Result<Option<Vec<ExportRow>>, ExportError> {
+    async fn next(&mut self, progress: &Progress) -> Result<Option<ExportPage>, ExportError> {
         if progress.is_cancelled() {
             return Err(ExportError::Cancelled);
         }

@@ -1,7 +1,11 @@
 //! CSV, JSON and NDJSON: encoded a page at a time, so memory stays flat.
 
 use super::cells::{cells, neutralize, write_json, Cell, COLUMNS};
-use crate::{model::ExportFormat, store::ExportRow};
+use super::ExportError;
+use crate::{
+    model::ExportFormat,
+    store::{DbError, ExportRow},
+};
 
 /// Encodes one export as a sequence of chunks: `begin`, `page`…, `end`.
 pub struct TextEncoder {
@@ -33,35 +37,38 @@ impl TextEncoder {
         }
     }
 
-    pub fn page(&mut self, events: &[ExportRow]) -> Result<Vec<u8>, std::io::Error> {
-        let mut out = Vec::with_capacity(events.len() * 700);
+    /// Encodes a page's rows as they come; `check` sees each row first and
+    /// may stop the export.
+    pub fn page<'p>(
+        &mut self,
+        rows: impl Iterator<Item = Result<ExportRow<'p>, DbError>>,
+        capacity: usize,
+        mut check: impl FnMut(&ExportRow<'p>) -> Result<(), ExportError>,
+    ) -> Result<Vec<u8>, ExportError> {
+        let mut out = Vec::with_capacity(capacity * 700);
         match self.format {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(&mut out);
-                for e in events {
-                    for cell in cells(e) {
-                        match cell {
-                            Cell::Text(t) => w.write_field(neutralize(t).as_bytes())?,
-                            Cell::Owned(t) => w.write_field(neutralize(&t).as_bytes())?,
-                            Cell::Number(n) => w.write_field(n.to_string())?,
-                            Cell::Empty => w.write_field([])?,
-                        }
-                    }
-                    w.write_record(None::<&[u8]>)?;
+                for e in rows {
+                    let e = e?;
+                    check(&e)?;
+                    csv_row(&mut w, &e).map_err(std::io::Error::from)?;
                 }
                 w.flush()?;
             }
-            ExportFormat::Json => {
-                for e in events {
-                    out.extend_from_slice(if self.first { b"\n" } else { b",\n" });
-                    self.first = false;
-                    write_json(&mut out, e);
-                }
-            }
-            ExportFormat::Ndjson => {
-                for e in events {
-                    write_json(&mut out, e);
-                    out.push(b'\n');
+            ExportFormat::Json | ExportFormat::Ndjson => {
+                let json = self.format == ExportFormat::Json;
+                for e in rows {
+                    let e = e?;
+                    check(&e)?;
+                    if json {
+                        out.extend_from_slice(if self.first { b"\n" } else { b",\n" });
+                        self.first = false;
+                    }
+                    write_json(&mut out, &e);
+                    if !json {
+                        out.push(b'\n');
+                    }
                 }
             }
             ExportFormat::Xlsx => {}
@@ -91,4 +98,16 @@ impl TextEncoder {
             _ => Vec::new(),
         }
     }
+}
+
+fn csv_row<W: std::io::Write>(w: &mut csv::Writer<W>, e: &ExportRow) -> csv::Result<()> {
+    for cell in cells(e) {
+        match cell {
+            Cell::Text(t) => w.write_field(neutralize(t).as_bytes())?,
+            Cell::Owned(t) => w.write_field(neutralize(&t).as_bytes())?,
+            Cell::Number(n) => w.write_field(n.to_string())?,
+            Cell::Empty => w.write_field([])?,
+        }
+    }
+    w.write_record(None::<&[u8]>)
 }

@@ -6,7 +6,7 @@ use super::{
     cells::{cells, neutralize, Cell, COLUMNS},
     run::{Chunk, ExportError},
 };
-use crate::store::ExportRow;
+use crate::store::ExportPage;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::io::Write;
 use tokio::sync::mpsc;
@@ -31,7 +31,7 @@ pub struct About {
 
 /// Runs on a blocking thread: takes pages from `pages` until it closes.
 pub fn write(
-    mut pages: mpsc::Receiver<Vec<ExportRow>>,
+    mut pages: mpsc::Receiver<ExportPage>,
     out: mpsc::Sender<Chunk>,
     about: About,
     rows_per_sheet: u32,
@@ -50,8 +50,9 @@ pub fn write(
         sheet.set_freeze_panes(1, 0)?;
         Ok(())
     };
-    while let Some(events) = pages.blocking_recv() {
-        for event in &events {
+    while let Some(page) = pages.blocking_recv() {
+        for event in page.rows() {
+            let event = &event?;
             if row >= rows_per_sheet {
                 add_sheet(&mut book, &mut sheets)?;
                 row = 0;

@@ -218,13 +218,13 @@ macro_rules! sql_store {
             }
 
             #[tracing::instrument(skip(self))]
-            async fn export_rows(
+            async fn export_page(
                 &self,
                 scope: &TenantScope,
                 filter: &EventFilter,
                 older_than: Option<&Cursor>,
                 limit: u32,
-            ) -> Result<Vec<ExportRow>, DbError> {
+            ) -> Result<ExportPage, DbError> {
                 let page = PageRequest {
                     older_than: older_than.cloned(),
                     newer_than: None,
@@ -232,13 +232,13 @@ macro_rules! sql_store {
                 };
                 let mut tx = self.scoped_read(scope).await?;
                 let tenants = Self::page_tenants(&mut tx, scope, filter).await?;
-                let packed: String =
+                let (packed, rows): (Option<String>, i64) =
                     query::select_packed_page::<$db>($packed, scope, filter, &page, i64::from(limit), &tenants)
-                        .build_query_scalar()
+                        .build_query_as()
                         .fetch_one(&mut *tx)
                         .await?;
                 tx.commit().await?;
-                ExportRow::parse_page(&packed)
+                Ok(ExportPage::new(packed, rows, older_than.cloned()))
             }
 
             async fn chain_events(

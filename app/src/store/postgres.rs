@@ -13,7 +13,7 @@ use super::{
     backend::{sql_store, TenantRow},
     checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
-    export_row::{self, ExportRow},
+    export_row::{self, ExportPage},
     integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
     integrity_sql::sql_integrity_store,
     notes::{NewNote, NoteSummary},

@@ -74,10 +74,9 @@ where
     qb
 }
 
-/// A page of export rows as one JSON array text, `[packed, packed, …]`:
-/// the driver then hands over one value per page instead of one per row,
-/// which on SQLite saves a thread hand-off per row. The rows' order within
-/// the page is not guaranteed.
+/// A page of export rows as one text (see `ExportPage`), or NULL when no
+/// row is left: the driver then hands over one value per page instead of
+/// one per row, which on SQLite saves a thread hand-off per row.
 pub fn select_packed_page<'a, DB>(
     packing: &Packing,
     scope: &TenantScope,
@@ -92,7 +91,7 @@ where
     String: Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::new(format!(
-        "SELECT COALESCE('[' || {} || ']', '[]') FROM (SELECT {} AS p ",
+        "SELECT {}, COUNT(*) FROM (SELECT {} AS p, e.occurred_at AS o, e.id AS i ",
         packing.join, packing.row
     ));
     push_page(&mut qb, scope, filter, page, limit, tenants);

@@ -5,7 +5,7 @@ use super::{
     alerts::AlertStore,
     checkpoint::{reason, PublicKey},
     error::DbError,
-    export_row::ExportRow,
+    export_row::ExportPage,
     integrity::IntegrityStore,
     notes::NoteStore,
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
@@ -79,13 +79,13 @@ pub trait Store:
     async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError>;
 
     /// Up to `limit` events for export, newest first, older than the cursor.
-    async fn export_rows(
+    async fn export_page(
         &self,
         scope: &TenantScope,
         filter: &EventFilter,
         older_than: Option<&Cursor>,
         limit: u32,
-    ) -> Result<Vec<ExportRow>, DbError>;
+    ) -> Result<ExportPage, DbError>;
 
     /// Up to `limit` events of one tenant with `seq > after_seq`, in chain order.
     async fn chain_events(
