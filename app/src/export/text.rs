@@ -46,29 +46,31 @@ impl TextEncoder {
         mut check: impl FnMut(&ExportRow<'p>) -> Result<(), ExportError>,
     ) -> Result<Vec<u8>, ExportError> {
         let mut out = Vec::with_capacity(capacity * 700);
+        let rows = rows.map(|e| {
+            let e = e?;
+            check(&e)?;
+            Ok::<_, ExportError>(e)
+        });
         match self.format {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(&mut out);
                 for e in rows {
-                    let e = e?;
-                    check(&e)?;
-                    csv_row(&mut w, &e).map_err(std::io::Error::from)?;
+                    csv_row(&mut w, &e?).map_err(std::io::Error::from)?;
                 }
                 w.flush()?;
             }
-            ExportFormat::Json | ExportFormat::Ndjson => {
-                let json = self.format == ExportFormat::Json;
+            ExportFormat::Json => {
                 for e in rows {
                     let e = e?;
-                    check(&e)?;
-                    if json {
-                        out.extend_from_slice(if self.first { b"\n" } else { b",\n" });
-                        self.first = false;
-                    }
+                    out.extend_from_slice(if self.first { b"\n" } else { b",\n" });
+                    self.first = false;
                     write_json(&mut out, &e);
-                    if !json {
-                        out.push(b'\n');
-                    }
+                }
+            }
+            ExportFormat::Ndjson => {
+                for e in rows {
+                    write_json(&mut out, &e?);
+                    out.push(b'\n');
                 }
             }
             ExportFormat::Xlsx => {}

@@ -114,7 +114,7 @@ pub const POSTGRES_PACKING: Packing = Packing {
 };
 
 /// A page of packed rows, newest first, as one text.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ExportPage {
     text: String,
     rows: usize,
@@ -146,7 +146,10 @@ impl ExportPage {
     /// they are not strictly newest first below the page's cursor, as the
     /// next page's cursor (taken from the last row alone) relies on.
     pub fn rows(&self) -> Rows<'_> {
-        let newer = self.below.as_ref().map(|c| (c.occurred_us, c.id.clone()));
+        let newer = self
+            .below
+            .as_ref()
+            .map(|c| (c.occurred_us, Cow::Borrowed(c.id.as_str())));
         Rows {
             packed: self.packed(),
             newer,
@@ -178,8 +181,8 @@ type Packed<'a> = std::iter::Filter<std::str::Split<'a, char>, fn(&&'a str) -> b
 /// The rows of a page, checked to be in order; see `ExportPage::rows`.
 pub struct Rows<'a> {
     packed: Packed<'a>,
-    /// The previous row's key, in one reused buffer.
-    newer: Option<(i64, String)>,
+    /// The previous row's key (its id borrowed from the page).
+    newer: Option<(i64, Cow<'a, str>)>,
 }
 
 impl<'a> Iterator for Rows<'a> {
@@ -190,19 +193,13 @@ impl<'a> Iterator for Rows<'a> {
             Ok(row) => row,
             Err(err) => return Some(Err(err)),
         };
-        match &mut self.newer {
-            Some((at, id)) if (row.occurred_us, &*row.id) >= (*at, id.as_str()) => {
-                return Some(Err(DbError::Corrupt(
-                    "the database returned an export page out of order".into(),
-                )));
-            }
-            Some((at, id)) => {
-                *at = row.occurred_us;
-                id.clear();
-                id.push_str(&row.id);
-            }
-            None => self.newer = Some((row.occurred_us, row.id.to_string())),
+        let key = (row.occurred_us, row.id.clone());
+        if self.newer.as_ref().is_some_and(|newer| &key >= newer) {
+            return Some(Err(DbError::Corrupt(
+                "the database returned an export page out of order".into(),
+            )));
         }
+        self.newer = Some(key);
         Some(Ok(row))
     }
 }

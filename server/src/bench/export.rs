@@ -21,8 +21,8 @@ use std::{
 
 const PASSWORD: &str = "bench-password";
 
-/// Full exports timed; the median is the figure (a shared 2-core machine
-/// varies by a fifth from one run to the next).
+/// Full exports timed; the median is the figure (on a shared 2-core
+/// machine one run can be half as fast as the next).
 const RUNS: usize = 3;
 
 pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
