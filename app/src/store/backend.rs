@@ -2,9 +2,11 @@
 //! (`$N` placeholders work in SQLite too); only the pool type, the migrations
 //! folder and the tenant-row lock differ, so one macro writes both impls.
 
-/// `sql_store!(Type, Database, "name", "migrations dir", "lock clause", PACKED_EXPORT_SELECT)`.
+/// `sql_store!(Type, Database, "name", "migrations dir", "lock clause", export_page_reader)`:
+/// the reader takes the read transaction, scope, filter, page, row limit and
+/// `page_tenants`, and returns the page (see `export_row`).
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal, $packed:expr) => {
+    ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal, $export:path) => {
         impl $store {
             /// Every tenant's id when a page across tenants reads each one's
             /// indexes in turn (see `branches`), else none.
@@ -232,13 +234,9 @@ macro_rules! sql_store {
                 };
                 let mut tx = self.scoped_read(scope).await?;
                 let tenants = Self::page_tenants(&mut tx, scope, filter).await?;
-                let (packed, rows): (Option<String>, i64) =
-                    query::select_packed_page::<$db>($packed, scope, filter, &page, i64::from(limit), &tenants)
-                        .build_query_as()
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let rows = $export(&mut tx, scope, filter, &page, i64::from(limit), &tenants).await?;
                 tx.commit().await?;
-                Ok(ExportPage::new(packed, rows, older_than.cloned()))
+                Ok(rows)
             }
 
             async fn chain_events(

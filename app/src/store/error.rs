@@ -6,6 +6,10 @@ pub enum DbError {
     /// The database was unreachable or refused a statement.
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    /// SQLite refused a statement run through its C interface (the export
+    /// reader, see `sqlite_export`); SQLite's own message.
+    #[error("database error: {0}")]
+    Sqlite(String),
     /// A migration failed; the server must not start on a half-migrated schema.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

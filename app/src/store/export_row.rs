@@ -1,16 +1,17 @@
-//! Events flattened for export. Each row is packed by the database into one
-//! JSON array (`json_array` / `json_build_array`) rather than 27 columns, and
-//! a page of rows into one text value: the SQLite driver copies every column
-//! value separately and hands every row across threads, which made wide reads
-//! several times slower than the database itself.
+//! Events flattened for export, a page at a time.
 //!
-//! Rows in a page are joined with the ASCII record separator (0x1E). JSON
-//! escapes every control character inside strings, so the separator can only
-//! fall between rows: the page splits without being parsed, its last row (the
-//! next page's cursor) is found from the end, and rows are parsed where they
-//! are encoded, borrowing their text from the page instead of copying it.
+//! PostgreSQL packs each row into one JSON array (`json_build_array`) and a
+//! page of rows into one text value: one value per page crosses the driver
+//! instead of 27 per row. Rows in a page are joined with the ASCII record
+//! separator (0x1E); JSON escapes every control character inside strings,
+//! so the separator can only fall between rows: the page splits without
+//! being parsed, its last row (the next page's cursor) is found from the
+//! end, and rows are parsed where they are encoded, borrowing their text.
+//!
+//! SQLite pages are read column by column instead (`export_columns`): there
+//! building the JSON cost more than reading the rows.
 
-use super::DbError;
+use super::{export_columns::ColumnPage, DbError};
 use crate::model::Cursor;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -75,60 +76,50 @@ pub struct ExportRow<'a> {
     pub hash: Cow<'a, str>,
 }
 
-/// The packed select for SQLite (JSON columns are TEXT there already).
-const SQLITE_PACKED: &str = "json_array(e.id, t.slug, e.seq, e.occurred_at, e.received_at, \
-     e.actor_id, e.actor_name, e.actor_email, e.actor_type, e.action, e.category, e.event_type, \
-     e.outcome, e.severity, e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, \
-     e.user_agent, e.request_id, e.description, e.before_json, e.after_json, e.metadata_json, \
-     e.prev_hash, e.hash)";
-
-/// The packed select for PostgreSQL: JSONB columns as text, so both
-/// backends hand over the same shape.
-const POSTGRES_PACKED: &str = "json_build_array(e.id, t.slug, e.seq, e.occurred_at, \
+/// The packed select (PostgreSQL): JSONB columns as text, one JSON array
+/// per row.
+pub const PACKED_ROW: &str = "json_build_array(e.id, t.slug, e.seq, e.occurred_at, \
      e.received_at, e.actor_id, e.actor_name, e.actor_email, e.actor_type, e.action, e.category, \
      e.event_type, e.outcome, e.severity, e.resource_type, e.resource_id, e.resource_name, \
      e.targets_json::text, e.ip, e.user_agent, e.request_id, e.description, e.before_json::text, \
      e.after_json::text, e.metadata_json::text, e.prev_hash, e.hash)::text";
 
-/// How a backend packs a row, and joins packed rows into one page.
-pub struct Packing {
-    pub row: &'static str,
-    /// An aggregate over the packed column `p`, separated by 0x1E, newest
-    /// first (`o`, `i`: the row's time and id).
-    pub join: &'static str,
-}
+/// Packed rows `p` joined into one page by 0x1E, newest first (`o`, `i`:
+/// the row's time and id).
+pub const PACKED_JOIN: &str = "string_agg(p, chr(30) ORDER BY o DESC, i DESC)";
 
-/// SQLite concatenates in the order its ordered subquery yields the rows.
-/// The documentation calls that order arbitrary without an `ORDER BY` in
-/// the aggregate, but with one SQLite sorts the page again in a temporary
-/// B-tree, which cost a third of the export's throughput; `ExportPage::rows`
-/// checks the order instead and fails the export if it is ever broken.
-pub const SQLITE_PACKING: Packing = Packing {
-    row: SQLITE_PACKED,
-    join: "group_concat(p, char(30))",
-};
-
-pub const POSTGRES_PACKING: Packing = Packing {
-    row: POSTGRES_PACKED,
-    join: "string_agg(p, chr(30) ORDER BY o DESC, i DESC)",
-};
-
-/// A page of packed rows, newest first, as one text.
+/// A page of rows, newest first: packed text from PostgreSQL, copied
+/// columns from SQLite (see `export_columns`).
 #[derive(Debug)]
 pub struct ExportPage {
-    text: String,
+    body: Body,
     rows: usize,
     /// The cursor the page was read below.
     below: Option<Cursor>,
 }
 
+#[derive(Debug)]
+enum Body {
+    Packed(String),
+    Columns(ColumnPage),
+}
+
 impl ExportPage {
     /// A page as `select_packed_page` returns it (`None`: no rows) with its
     /// row count, read below `below`.
-    pub fn new(packed: Option<String>, rows: i64, below: Option<Cursor>) -> ExportPage {
+    pub fn packed(packed: Option<String>, rows: i64, below: Option<Cursor>) -> ExportPage {
         ExportPage {
-            text: packed.unwrap_or_default(),
+            body: Body::Packed(packed.unwrap_or_default()),
             rows: usize::try_from(rows).unwrap_or(0),
+            below,
+        }
+    }
+
+    /// A page of rows copied column by column, read below `below`.
+    pub fn columns(page: ColumnPage, below: Option<Cursor>) -> ExportPage {
+        ExportPage {
+            rows: page.len(),
+            body: Body::Columns(page),
             below,
         }
     }
@@ -141,8 +132,8 @@ impl ExportPage {
         self.rows == 0
     }
 
-    /// Every row, parsed as it is reached, borrowing from the page (one row
-    /// at a time stays in cache, a page of parsed rows did not); an error if
+    /// Every row, made as it is reached, borrowing from the page (one row at
+    /// a time stays in cache, a page of owned rows did not); an error if
     /// they are not strictly newest first below the page's cursor, as the
     /// next page's cursor (taken from the last row alone) relies on.
     pub fn rows(&self) -> Rows<'_> {
@@ -150,37 +141,46 @@ impl ExportPage {
             .below
             .as_ref()
             .map(|c| (c.occurred_us, Cow::Borrowed(c.id.as_str())));
-        Rows {
-            packed: self.packed(),
-            newer,
-        }
+        let source = match &self.body {
+            Body::Packed(text) => Source::Packed(split(text)),
+            Body::Columns(page) => Source::Columns(page, 0..page.len()),
+        };
+        Rows { source, newer }
     }
 
     /// The keyset cursor just past the page's last (oldest) row.
     pub fn cursor(&self) -> Result<Option<Cursor>, DbError> {
-        let Some(last) = self.packed().next_back() else {
+        let last = match &self.body {
+            Body::Packed(text) => split(text).next_back().map(parse),
+            Body::Columns(page) => page.len().checked_sub(1).map(|last| page.row(last)),
+        };
+        let Some(row) = last.transpose()? else {
             return Ok(None);
         };
-        let row = parse(last)?;
         Ok(Some(Cursor {
             occurred_us: row.occurred_us,
             id: row.id.into_owned(),
         }))
     }
+}
 
-    fn packed(&self) -> Packed<'_> {
-        fn non_empty(row: &&str) -> bool {
-            !row.is_empty()
-        }
-        self.text.split(SEPARATOR as char).filter(non_empty)
+fn split(text: &str) -> Packed<'_> {
+    fn non_empty(row: &&str) -> bool {
+        !row.is_empty()
     }
+    text.split(SEPARATOR as char).filter(non_empty)
 }
 
 type Packed<'a> = std::iter::Filter<std::str::Split<'a, char>, fn(&&'a str) -> bool>;
 
+enum Source<'a> {
+    Packed(Packed<'a>),
+    Columns(&'a ColumnPage, std::ops::Range<usize>),
+}
+
 /// The rows of a page, checked to be in order; see `ExportPage::rows`.
 pub struct Rows<'a> {
-    packed: Packed<'a>,
+    source: Source<'a>,
     /// The previous row's key (its id borrowed from the page).
     newer: Option<(i64, Cow<'a, str>)>,
 }
@@ -189,7 +189,11 @@ impl<'a> Iterator for Rows<'a> {
     type Item = Result<ExportRow<'a>, DbError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let row = match parse(self.packed.next()?) {
+        let row = match &mut self.source {
+            Source::Packed(packed) => parse(packed.next()?),
+            Source::Columns(page, indexes) => page.row(indexes.next()?),
+        };
+        let row = match row {
             Ok(row) => row,
             Err(err) => return Some(Err(err)),
         };
@@ -218,7 +222,7 @@ mod tests {
     fn a_page_splits_on_the_record_separator_and_borrows_unescaped_text() {
         // Same time, smaller id: next in newest-first order.
         let second = ROW.replace("01A", "019").replace(",7,", ",6,");
-        let page = ExportPage::new(Some(format!("{ROW}\u{1e}{second}")), 2, None);
+        let page = ExportPage::packed(Some(format!("{ROW}\u{1e}{second}")), 2, None);
         assert_eq!(page.len(), 2);
         let rows: Vec<_> = page.rows().collect::<Result<_, _>>().unwrap();
         assert_eq!((rows[0].seq, rows[1].seq), (7, 6));
@@ -230,7 +234,7 @@ mod tests {
 
     #[test]
     fn an_empty_page_has_no_rows_and_no_cursor() {
-        let page = ExportPage::new(None, 0, None);
+        let page = ExportPage::packed(None, 0, None);
         assert!(page.is_empty());
         assert!(page.rows().next().is_none());
         assert!(page.cursor().unwrap().is_none());
@@ -239,13 +243,30 @@ mod tests {
     #[test]
     fn rows_out_of_order_are_refused_rather_than_exported() {
         let older = ROW.replace("1700000000000000", "1600000000000000");
-        let swapped = ExportPage::new(Some(format!("{older}\u{1e}{ROW}")), 2, None);
+        let swapped = ExportPage::packed(Some(format!("{older}\u{1e}{ROW}")), 2, None);
         assert!(swapped.rows().any(|row| row.is_err()));
         let below = Cursor {
             occurred_us: 1_650_000_000_000_000,
             id: "01Z".into(),
         };
-        let above_its_cursor = ExportPage::new(Some(ROW.into()), 1, Some(below));
+        let above_its_cursor = ExportPage::packed(Some(ROW.into()), 1, Some(below));
         assert!(above_its_cursor.rows().any(|row| row.is_err()));
+    }
+
+    #[test]
+    fn a_column_page_is_checked_for_order_and_gives_its_last_row_as_cursor() {
+        let page = |ids: [&'static str; 2]| {
+            let mut columns = ColumnPage::with_capacity(2);
+            for id in ids {
+                let cell = |column: usize| Some(if column == 0 { id } else { "x" }.as_bytes());
+                columns.push_row(cell, [1, 5, 5]).unwrap();
+            }
+            ExportPage::columns(columns, None)
+        };
+        let ordered = page(["01B", "01A"]);
+        assert_eq!(ordered.len(), 2);
+        assert!(ordered.rows().all(|row| row.is_ok()));
+        assert_eq!(ordered.cursor().unwrap().unwrap().id, "01A");
+        assert!(page(["01A", "01B"]).rows().any(|row| row.is_err()));
     }
 }

@@ -13,7 +13,7 @@ use super::{
     backend::{sql_store, TenantRow},
     checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
-    export_row::{self, ExportPage},
+    export_row::ExportPage,
     integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
     integrity_sql::sql_integrity_store,
     notes::{NewNote, NoteSummary},
@@ -132,6 +132,23 @@ impl PgStore {
     }
 }
 
+/// One export page, packed by the database (see `export_row`).
+async fn read_export_page(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    scope: &TenantScope,
+    filter: &EventFilter,
+    page: &PageRequest,
+    limit: i64,
+    tenants: &[i64],
+) -> Result<ExportPage, DbError> {
+    let (packed, rows): (Option<String>, i64) =
+        query::select_packed_page::<sqlx::Postgres>(scope, filter, page, limit, tenants)
+            .build_query_as()
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(ExportPage::packed(packed, rows, page.older_than.clone()))
+}
+
 // Several servers may append for one tenant at once: lock its chain head row.
 sql_store!(
     PgStore,
@@ -139,7 +156,7 @@ sql_store!(
     "postgres",
     "../migrations/postgres",
     " FOR UPDATE",
-    &export_row::POSTGRES_PACKING
+    read_export_page
 );
 
 sql_note_store!(PgStore, sqlx::Postgres);

@@ -3,7 +3,7 @@
 use super::{
     branches::{branches, Branch},
     chain,
-    export_row::Packing,
+    export_row::{PACKED_JOIN, PACKED_ROW},
     records::NewEvent,
     row::EVENT_COLUMNS,
     scope::TenantScope,
@@ -75,10 +75,8 @@ where
 }
 
 /// A page of export rows as one text (see `ExportPage`), or NULL when no
-/// row is left: the driver then hands over one value per page instead of
-/// one per row, which on SQLite saves a thread hand-off per row.
+/// row is left, with its row count (PostgreSQL).
 pub fn select_packed_page<'a, DB>(
-    packing: &Packing,
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
@@ -90,10 +88,47 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {}, COUNT(*) FROM (SELECT {} AS p, e.occurred_at AS o, e.id AS i ",
-        packing.join, packing.row
-    ));
+    let head = format!(
+        "SELECT {PACKED_JOIN}, COUNT(*) FROM (SELECT {PACKED_ROW} AS p, e.occurred_at AS o, e.id AS i "
+    );
+    aggregate_page(head, scope, filter, page, limit, tenants)
+}
+
+/// The rowids of a page of export rows, newest first, as one comma-joined
+/// text (NULL when no row is left), with their count (SQLite). SQLite's
+/// `group_concat` keeps the order its ordered subquery yields: with an
+/// `ORDER BY` of its own it would sort every page again.
+pub fn select_page_rowids<'a, DB>(
+    scope: &TenantScope,
+    filter: &EventFilter,
+    page: &PageRequest,
+    limit: i64,
+    tenants: &[i64],
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let head = "SELECT group_concat(r), COUNT(*) FROM (SELECT e.rowid AS r ".to_string();
+    aggregate_page(head, scope, filter, page, limit, tenants)
+}
+
+/// `head`, one page (see `push_page`), and the subquery's end.
+fn aggregate_page<'a, DB>(
+    head: String,
+    scope: &TenantScope,
+    filter: &EventFilter,
+    page: &PageRequest,
+    limit: i64,
+    tenants: &[i64],
+) -> QueryBuilder<'a, DB>
+where
+    DB: TextSearch,
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(head);
     push_page(&mut qb, scope, filter, page, limit, tenants);
     qb.push(") AS page");
     qb

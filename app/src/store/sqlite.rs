@@ -13,7 +13,7 @@ use super::{
     backend::{sql_store, TenantRow},
     checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
-    export_row::{self, ExportPage},
+    export_row::ExportPage,
     integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
     integrity_sql::sql_integrity_store,
     notes::{NewNote, NoteSummary},
@@ -22,6 +22,7 @@ use super::{
     records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     row::EventRow,
     scope::TenantScope,
+    sqlite_export,
     tallies_sql::sql_tally_store,
     text_walk,
     views::sql_view_store,
@@ -140,7 +141,7 @@ sql_store!(
     "sqlite",
     "../migrations/sqlite",
     "",
-    &export_row::SQLITE_PACKING
+    sqlite_export::read_export_page
 );
 
 sql_note_store!(SqliteStore, sqlx::Sqlite);

@@ -36,11 +36,12 @@ pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
     for run in 1..=RUNS {
         let export = http_csv(&client, addr, "", baseline).await?;
         println!(
-            "CSV export via HTTP, run {run}/{RUNS}: {} rows in {:.1} s = {:.0} rows/s (CPU of server and client: {:.1} s)",
+            "CSV export via HTTP, run {run}/{RUNS}: {} rows in {:.1} s = {:.0} rows/s (CPU of server and client: {:.1} s, peak heap {:.1} MiB)",
             export.rows,
             export.secs,
             export.rate(),
-            export.cpu_secs
+            export.cpu_secs,
+            export.peak as f64 / 1_048_576.0
         );
         full.push(export);
     }
