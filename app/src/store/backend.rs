@@ -2,11 +2,11 @@
 //! (`$N` placeholders work in SQLite too); only the pool type, the migrations
 //! folder and the tenant-row lock differ, so one macro writes both impls.
 
-/// `sql_store!(Type, Database, "name", "migrations dir", "lock clause", export_page_reader)`:
-/// the reader takes the read transaction, scope, filter, page, row limit and
-/// `page_tenants`, and returns the page (see `export_row`).
+/// `sql_store!(Type, Database, "name", "migrations dir", "lock clause", ExportSelect, reader)`:
+/// an export page is the `ExportSelect` query's text and row count, which
+/// `reader` turns into the page in the same transaction (see `export_row`).
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal, $export:path) => {
+    ($store:ty, $db:ty, $name:literal, $migrations:literal, $lock:literal, $select:expr, $reader:path) => {
         impl $store {
             /// Every tenant's id when a page across tenants reads each one's
             /// indexes in turn (see `branches`), else none.
@@ -234,9 +234,14 @@ macro_rules! sql_store {
                 };
                 let mut tx = self.scoped_read(scope).await?;
                 let tenants = Self::page_tenants(&mut tx, scope, filter).await?;
-                let rows = $export(&mut tx, scope, filter, &page, i64::from(limit), &tenants).await?;
+                let (text, rows): (Option<String>, i64) =
+                    query::select_export_page::<$db>($select, scope, filter, &page, i64::from(limit), &tenants)
+                        .build_query_as()
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let page = $reader(&mut tx, text, rows, page.older_than).await?;
                 tx.commit().await?;
-                Ok(rows)
+                Ok(page)
             }
 
             async fn chain_events(

@@ -105,7 +105,7 @@ enum Body {
 }
 
 impl ExportPage {
-    /// A page as `select_packed_page` returns it (`None`: no rows) with its
+    /// A page as `ExportSelect::Packed` returns it (`None`: no rows) with its
     /// row count, read below `below`.
     pub fn packed(packed: Option<String>, rows: i64, below: Option<Cursor>) -> ExportPage {
         ExportPage {
@@ -162,6 +162,16 @@ impl ExportPage {
             id: row.id.into_owned(),
         }))
     }
+}
+
+/// `packed` as a page; a reader for `sql_store!` (PostgreSQL).
+pub async fn packed_page<C>(
+    _tx: &mut C,
+    packed: Option<String>,
+    rows: i64,
+    below: Option<Cursor>,
+) -> Result<ExportPage, DbError> {
+    Ok(ExportPage::packed(packed, rows, below))
 }
 
 fn split(text: &str) -> Packed<'_> {

@@ -13,7 +13,7 @@ use super::{
     backend::{sql_store, TenantRow},
     checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
-    export_row::ExportPage,
+    export_row::{self, ExportPage},
     integrity::{CheckpointRow, SettingsRow, CHECKPOINT_SELECT, SETTINGS_COLUMNS},
     integrity_sql::sql_integrity_store,
     notes::{NewNote, NoteSummary},
@@ -132,23 +132,6 @@ impl PgStore {
     }
 }
 
-/// One export page, packed by the database (see `export_row`).
-async fn read_export_page(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    scope: &TenantScope,
-    filter: &EventFilter,
-    page: &PageRequest,
-    limit: i64,
-    tenants: &[i64],
-) -> Result<ExportPage, DbError> {
-    let (packed, rows): (Option<String>, i64) =
-        query::select_packed_page::<sqlx::Postgres>(scope, filter, page, limit, tenants)
-            .build_query_as()
-            .fetch_one(&mut **tx)
-            .await?;
-    Ok(ExportPage::packed(packed, rows, page.older_than.clone()))
-}
-
 // Several servers may append for one tenant at once: lock its chain head row.
 sql_store!(
     PgStore,
@@ -156,7 +139,8 @@ sql_store!(
     "postgres",
     "../migrations/postgres",
     " FOR UPDATE",
-    read_export_page
+    query::ExportSelect::Packed,
+    export_row::packed_page
 );
 
 sql_note_store!(PgStore, sqlx::Postgres);

@@ -70,35 +70,26 @@ where
 {
     let limit = i64::from(page_limit(page)) + 1;
     let mut qb = QueryBuilder::new(format!("{prefix}SELECT {EVENT_COLUMNS} "));
-    push_page(&mut qb, scope, filter, page, limit, tenants);
+    push_page(&mut qb, FROM_EVENTS, scope, filter, page, limit, tenants);
     qb
 }
 
-/// A page of export rows as one text (see `ExportPage`), or NULL when no
-/// row is left, with its row count (PostgreSQL).
-pub fn select_packed_page<'a, DB>(
-    scope: &TenantScope,
-    filter: &EventFilter,
-    page: &PageRequest,
-    limit: i64,
-    tenants: &[i64],
-) -> QueryBuilder<'a, DB>
-where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
-    let head = format!(
-        "SELECT {PACKED_JOIN}, COUNT(*) FROM (SELECT {PACKED_ROW} AS p, e.occurred_at AS o, e.id AS i "
-    );
-    aggregate_page(head, scope, filter, page, limit, tenants)
+/// What an export page's query returns beside the page's row count: one
+/// text value, or NULL when no row is left.
+#[derive(Clone, Copy, Debug)]
+pub enum ExportSelect {
+    /// Every row packed as a JSON array, joined by 0x1E (PostgreSQL; see
+    /// `ExportPage`).
+    Packed,
+    /// The rows' rowids, comma-joined, for `sqlite_export` to read. SQLite's
+    /// `group_concat` keeps the order its ordered subquery yields; with an
+    /// `ORDER BY` of its own it would sort every page again.
+    Rowids,
 }
 
-/// The rowids of a page of export rows, newest first, as one comma-joined
-/// text (NULL when no row is left), with their count (SQLite). SQLite's
-/// `group_concat` keeps the order its ordered subquery yields: with an
-/// `ORDER BY` of its own it would sort every page again.
-pub fn select_page_rowids<'a, DB>(
+/// One page of an export, newest first, as `select` says.
+pub fn select_export_page<'a, DB>(
+    select: ExportSelect,
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
@@ -110,26 +101,21 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     String: Encode<'a, DB> + Type<DB>,
 {
-    let head = "SELECT group_concat(r), COUNT(*) FROM (SELECT e.rowid AS r ".to_string();
-    aggregate_page(head, scope, filter, page, limit, tenants)
-}
-
-/// `head`, one page (see `push_page`), and the subquery's end.
-fn aggregate_page<'a, DB>(
-    head: String,
-    scope: &TenantScope,
-    filter: &EventFilter,
-    page: &PageRequest,
-    limit: i64,
-    tenants: &[i64],
-) -> QueryBuilder<'a, DB>
-where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
+    let (head, from) = match select {
+        ExportSelect::Packed => (
+            format!(
+                "SELECT {PACKED_JOIN}, COUNT(*) FROM \
+                 (SELECT {PACKED_ROW} AS p, e.occurred_at AS o, e.id AS i "
+            ),
+            FROM_EVENTS,
+        ),
+        ExportSelect::Rowids => (
+            "SELECT group_concat(r), COUNT(*) FROM (SELECT e.rowid AS r ".to_string(),
+            FROM_EVENTS_ALONE,
+        ),
+    };
     let mut qb = QueryBuilder::new(head);
-    push_page(&mut qb, scope, filter, page, limit, tenants);
+    push_page(&mut qb, from, scope, filter, page, limit, tenants);
     qb.push(") AS page");
     qb
 }
@@ -140,11 +126,19 @@ where
 /// every row in range (PostgreSQL plans it as the inner join it is).
 pub(crate) const FROM_EVENTS: &str = "FROM events e CROSS JOIN tenants t WHERE t.id = e.tenant_id";
 
-/// `FROM …`, the scope, filter, keyset bound, order and limit of one page:
-/// one indexed read when the filter has no ORs, else the newest `limit` of
-/// the union of one read per alternative (see `branches`).
+/// The events alone, for a page of rowids: no condition names the tenants
+/// table (a tenant slug is looked up by value), and without it an index
+/// holding the filter's columns answers the page without reading any row;
+/// joining it read every row's `tenant_id` from the table.
+const FROM_EVENTS_ALONE: &str = "FROM events e WHERE 1";
+
+/// `from` (or, with ORs, the union below), the scope, filter, keyset bound,
+/// order and limit of one page: one indexed read when the filter has no
+/// ORs, else the newest `limit` of the union of one read per alternative
+/// (see `branches`).
 fn push_page<'a, DB>(
     qb: &mut QueryBuilder<'a, DB>,
+    from: &str,
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
@@ -157,7 +151,7 @@ fn push_page<'a, DB>(
 {
     match branches(scope, filter, tenants).as_slice() {
         [only] if only.actor_column.is_none() => {
-            qb.push(FROM_EVENTS);
+            qb.push(from);
             push_conditions(qb, only, page, limit);
         }
         several => {

@@ -128,6 +128,13 @@ impl SqliteStore {
         &self.read
     }
 
+    /// Closes every connection (freeing their page caches) once in-flight
+    /// work has finished.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
     /// The single writer connection, for benchmarks that insert on the same schema.
     pub fn write_pool(&self) -> &SqlitePool {
         &self.write
@@ -141,7 +148,8 @@ sql_store!(
     "sqlite",
     "../migrations/sqlite",
     "",
-    sqlite_export::read_export_page
+    query::ExportSelect::Rowids,
+    sqlite_export::read_by_rowid
 );
 
 sql_note_store!(SqliteStore, sqlx::Sqlite);

@@ -14,29 +14,20 @@ use super::{
     error::DbError,
     export_columns::{ColumnPage, COLUMN_SELECT, TEXT_COLUMNS},
     export_row::ExportPage,
-    query,
 };
-use crate::model::{EventFilter, PageRequest};
-use crate::store::scope::TenantScope;
+use crate::model::Cursor;
 use libsqlite3_sys as ffi;
 use std::{ffi::CStr, os::raw::c_int, ptr::NonNull};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-/// One export page (see the module's comment).
-pub async fn read_export_page(
+/// The rows whose rowids `rowids` lists (see `ExportSelect::Rowids`; `count`
+/// of them), read below `below`: an export page for `sql_store!`.
+pub async fn read_by_rowid(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    scope: &TenantScope,
-    filter: &EventFilter,
-    page: &PageRequest,
-    limit: i64,
-    tenants: &[i64],
+    rowids: Option<String>,
+    count: i64,
+    below: Option<Cursor>,
 ) -> Result<ExportPage, DbError> {
-    let (rowids, count): (Option<String>, i64) =
-        query::select_page_rowids::<sqlx::Sqlite>(scope, filter, page, limit, tenants)
-            .build_query_as()
-            .fetch_one(&mut **tx)
-            .await?;
-    let below = page.older_than.clone();
     let Some(rowids) = rowids else {
         return Ok(ExportPage::columns(ColumnPage::default(), below));
     };

@@ -44,7 +44,10 @@ pub async fn open(
         .await?;
     let have = have as usize;
     if have >= events {
-        println!("query bench: reusing {have} events in {}", path.display());
+        println!(
+            "bench database: reusing {have} events in {}",
+            path.display()
+        );
         return Ok(store);
     }
     if have > 0 {
@@ -55,7 +58,7 @@ pub async fn open(
         .into());
     }
     println!(
-        "query bench: writing {events} events to {} (once; later runs reuse it)",
+        "bench database: writing {events} events to {} (once; later runs reuse it)",
         path.display()
     );
     // Past a few GB, every index insert missed the writer's 64 MiB cache and
@@ -112,7 +115,7 @@ pub async fn open(
     println!("  analysing the indexes");
     sqlx::query("ANALYZE").execute(store.write_pool()).await?;
     println!(
-        "query bench: {events} events written in {:.0} s",
+        "bench database: {events} events written in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(store)

@@ -1,7 +1,9 @@
 //! Export throughput: CSV of every row through the HTTP endpoint, next to a
 //! plain SELECT of the same rows written with the `csv` crate, in one run;
-//! and the server's resident memory while exporting, to show it stays flat.
+//! and the server's memory while exporting (see `memory`), to show it stays
+//! flat.
 
+use super::memory::{Peaks, Sampler};
 use crate::cli::CliResult;
 use app::{
     auth::hash_password,
@@ -10,14 +12,7 @@ use app::{
 };
 use futures::TryStreamExt;
 use sqlx::Row;
-use std::{
-    net::SocketAddr,
-    sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
-        Arc,
-    },
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 const PASSWORD: &str = "bench-password";
 
@@ -27,21 +22,20 @@ const RUNS: usize = 3;
 
 pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
     let client = signed_in(store, addr).await?;
-    // Memory is measured against the same baseline for a small export (one
-    // tenant) and for everything: if it grew with the rows, the second peak
-    // would be far above the first.
-    let baseline = rss_bytes();
-    let small = http_csv(&client, addr, "?tenant=luckyspin", baseline).await?;
+    // Memory is measured for a small export (one tenant) and for everything,
+    // each against the heap just before it: if it grew with the rows, the
+    // second peak would be far above the first.
+    let small = http_csv(&client, addr, "?tenant=luckyspin").await?;
     let mut full = Vec::new();
     for run in 1..=RUNS {
-        let export = http_csv(&client, addr, "", baseline).await?;
+        let export = http_csv(&client, addr, "").await?;
         println!(
-            "CSV export via HTTP, run {run}/{RUNS}: {} rows in {:.1} s = {:.0} rows/s (CPU of server and client: {:.1} s, peak heap {:.1} MiB)",
+            "CSV export via HTTP, run {run}/{RUNS}: {} rows in {:.1} s = {:.0} rows/s (CPU of server and client: {:.1} s; peak memory: {})",
             export.rows,
             export.secs,
             export.rate(),
             export.cpu_secs,
-            export.peak as f64 / 1_048_576.0
+            export.peaks
         );
         full.push(export);
     }
@@ -59,13 +53,14 @@ pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
         "CSV export HTTP (median) / plain SELECT ratio: {:.2}",
         http_rate / raw_rate
     );
-    let peak = full.iter().map(|e| e.peak).max().unwrap_or(0);
+    let most = |of: fn(&Peaks) -> u64| full.iter().map(|e| of(&e.peaks)).max().unwrap_or(0);
+    let peaks = Peaks {
+        rss: [most(|p| p.rss[0]), most(|p| p.rss[1])],
+        sqlite: most(|p| p.sqlite),
+    };
     println!(
-        "server peak heap (RssAnon) above the pre-export baseline: {:.1} MiB exporting {} rows, {:.1} MiB exporting {} rows",
-        small.peak as f64 / 1_048_576.0,
-        small.rows,
-        peak as f64 / 1_048_576.0,
-        median.rows
+        "server peak memory, exporting {} rows: {}; exporting {} rows (the most of any run): {peaks}",
+        small.rows, small.peaks, median.rows
     );
     Ok(())
 }
@@ -74,8 +69,7 @@ pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
 struct Export {
     rows: u64,
     secs: f64,
-    /// Peak RssAnon above the baseline, in bytes.
-    peak: u64,
+    peaks: Peaks,
     /// User and system CPU time of the whole process (server and client).
     cpu_secs: f64,
 }
@@ -126,24 +120,13 @@ async fn signed_in(
         .build()?)
 }
 
-/// Downloads a CSV export, sampling memory against `baseline`.
+/// Downloads a CSV export, sampling memory against the heap before it.
 async fn http_csv(
     client: &reqwest::Client,
     addr: SocketAddr,
     query: &str,
-    baseline: u64,
 ) -> Result<Export, Box<dyn std::error::Error + Send + Sync>> {
-    let peak = Arc::new(AtomicU64::new(baseline));
-    let done = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let (peak, done) = (peak.clone(), done.clone());
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_bytes(), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        })
-    };
+    let sampler = Sampler::start();
     let cpu_before = cpu_secs();
     let started = Instant::now();
     let response = client
@@ -158,12 +141,10 @@ async fn http_csv(
     }
     let secs = started.elapsed().as_secs_f64();
     let cpu = cpu_secs() - cpu_before;
-    done.store(true, Ordering::Relaxed);
-    let _ = sampler.join();
     Ok(Export {
         rows: lines - 1,
         secs,
-        peak: peak.load(Ordering::Relaxed).saturating_sub(baseline),
+        peaks: sampler.finish(),
         cpu_secs: cpu,
     })
 }
@@ -199,21 +180,6 @@ async fn raw_csv(
     }
     out.flush()?;
     Ok((count, started.elapsed().as_secs_f64()))
-}
-
-/// This process's own resident memory (`RssAnon`: heap and stacks), from
-/// /proc; 0 where there is none. Pages of the database file that SQLite maps
-/// count in `RssFile` instead: that is the kernel's page cache, shared and
-/// reclaimable, and it grows with any read of a large file.
-fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("RssAnon:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib * 1024)
 }
 
 /// This process's user and system CPU time so far, from /proc (0 where
