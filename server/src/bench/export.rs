@@ -23,8 +23,9 @@ const RUNS: usize = 3;
 pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
     let client = signed_in(store, addr).await?;
     // Memory is measured for a small export (one tenant) and for everything,
-    // each against the heap just before it: if it grew with the rows, the
-    // second peak would be far above the first.
+    // each export's peak in the first and in the second half of its time:
+    // if it grew with the rows, the second half and the bigger export would
+    // peak far above the rest.
     let small = http_csv(&client, addr, "?tenant=luckyspin").await?;
     let mut full = Vec::new();
     for run in 1..=RUNS {
@@ -120,7 +121,7 @@ async fn signed_in(
         .build()?)
 }
 
-/// Downloads a CSV export, sampling memory against the heap before it.
+/// Downloads a CSV export, sampling memory while it runs (see `memory`).
 async fn http_csv(
     client: &reqwest::Client,
     addr: SocketAddr,
