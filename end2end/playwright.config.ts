@@ -31,6 +31,9 @@ export default defineConfig({
     reuseExistingServer: false,
     env: {
       LOGBOOK_ADDR: `127.0.0.1:${port}`,
+      LOGBOOK_DEMO_DATA: 'true',
+      // The alert tests' receivers listen on loopback.
+      LOGBOOK_ALERTS__ALLOW_PRIVATE_TARGETS: 'true',
       LOGBOOK_DATA_DIR: dataDir,
       LOGBOOK_SITE_ROOT: path.resolve(__dirname, '../target/site'),
     },

@@ -8,13 +8,17 @@ mod session;
 mod throttle;
 mod totp;
 
-pub use password::{generate_password, hash_password, verify_password, MIN_PASSWORD_LEN};
+pub use password::{
+    generate_password, hash_password, hash_password_async, verify_password, verify_password_async,
+    MIN_PASSWORD_LEN,
+};
 pub use self_log::{Entry, SELF_TENANT};
 pub use session::{
     clear_cookie, cookie_value, new_token, session_cookie, token_from_headers, ClientInfo,
-    RequestAuth, SessionState, IDLE_TIMEOUT_US, OTP_STAGE_TIMEOUT_US, SESSION_COOKIE,
+    RequestAuth, SessionState, IDLE_TIMEOUT_US, MAX_SESSION_AGE_US, OTP_STAGE_TIMEOUT_US,
+    SESSION_COOKIE,
 };
 pub use throttle::{
     throttle_wait, ThrottleWait, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, WINDOW_US,
 };
-pub use totp::{check_code, enrolment, new_secret, Enrolment};
+pub use totp::{check_code, code_step, enrolment, new_secret, Enrolment};

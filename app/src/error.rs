@@ -23,6 +23,9 @@ pub enum AppError {
     /// Refused for now (sign-in throttling); says for how long.
     #[error("{0}")]
     TooManyRequests(String),
+    /// The work ran past its time budget and was stopped; says what to narrow.
+    #[error("{0}")]
+    TimedOut(String),
     /// Something failed on our side; the cause is in the server log under this id.
     #[error("internal error (reference {0})")]
     Internal(String),
@@ -54,6 +57,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
             AppError::TooManyRequests(_) => 429,
+            AppError::TimedOut(_) => 503,
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }
     }
@@ -65,8 +69,16 @@ impl AppError {
 impl From<crate::store::DbError> for AppError {
     fn from(err: crate::store::DbError) -> Self {
         let reference = ulid::Ulid::new().to_string();
-        if let crate::store::DbError::Conflict(what) = err {
-            return AppError::BadRequest(what.to_string());
+        match err {
+            crate::store::DbError::Conflict(what) => return AppError::BadRequest(what.to_string()),
+            crate::store::DbError::TimedOut => {
+                return AppError::TimedOut(
+                    "This took too long and was stopped. Narrow it down: a shorter date \
+                     range, a tenant, or more specific words."
+                        .into(),
+                )
+            }
+            _ => {}
         }
         tracing::error!(%reference, error = %err, "store call failed");
         AppError::Internal(reference)

@@ -10,6 +10,8 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
 pub mod integrity;
 pub mod model;
 pub mod pages;

@@ -7,15 +7,19 @@ mod chain;
 mod event;
 mod export;
 mod filter;
+mod next_path;
 mod note;
 mod page;
 mod query_bar;
 mod search_text;
 mod tenant;
 mod terms;
+pub mod time_window;
 mod view;
 
-pub use account::{ApiKeyInfo, MemberInfo, Permission, Permissions, Role, Viewer};
+pub use account::{
+    ApiKeyInfo, KeyScope, KeyScopes, MemberInfo, Permission, Permissions, Role, Viewer,
+};
 pub use alert::{
     duration_text, rule_conditions, AlertDelivery, AlertDestination, AlertRule, DeliveryStatus,
     DestinationKind, GroupBy, Threshold, MAX_ALERT_WINDOW_SECS,
@@ -28,6 +32,7 @@ pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity}
 pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};
 pub use export::{export_file_name, ExportFormat, ExportState, ExportStatus};
 pub use filter::{EventFilter, FilterError, QuickRange};
+pub use next_path::local_path;
 pub use note::{check_comment, check_tag, Note, NoteKind};
 pub use page::{Cursor, EventPage, PageRequest, PAGE_SIZE};
 pub use query_bar::QueryError;

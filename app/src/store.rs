@@ -9,6 +9,7 @@ mod alerts_rows;
 mod alerts_sql;
 mod backend;
 mod branches;
+mod budget;
 mod chain;
 mod checkpoint;
 mod error;
@@ -42,6 +43,7 @@ pub use accounts::{
 pub use alerts::{
     AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence, FAILING_AFTER,
 };
+pub use budget::ReadBudget;
 pub use chain::{canonical_json, event_digest, event_hash, link_hash, GENESIS_HASH};
 pub use checkpoint::{reason, CheckpointError, CheckpointRecord, NewCheckpoint, PublicKey, Signer};
 pub use error::DbError;

@@ -1,7 +1,10 @@
 //! The first accounts: an admin on first run (from configuration, or with a
 //! generated password printed once), and one account per role with demo data.
 
-use crate::{config::Config, demo::PROFILES};
+use crate::{
+    config::{Config, Demo},
+    demo::PROFILES,
+};
 use app::{
     auth::{generate_password, hash_password},
     model::{Permission, Permissions, Role},
@@ -38,9 +41,11 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
 ];
 
 /// Creates the first accounts when there are none; returns lines to print.
+/// `demo` is what [`Config::demo`] decided.
 pub async fn ensure_first_accounts(
     store: &dyn Store,
     config: &Config,
+    demo: Demo,
 ) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
     if store.account_count().await? > 0 {
         return Ok(Vec::new());
@@ -66,7 +71,7 @@ pub async fn ensure_first_accounts(
             format!("Admin account {} created from configuration.", admin.email)
         });
     }
-    if config.demo_data {
+    if demo == Demo::On {
         lines.push(format!("Demo accounts (password '{DEMO_PASSWORD}'):"));
         for (email, name, role, tenant) in DEMO_ACCOUNTS {
             let tenant_id = match tenant {

@@ -3,6 +3,7 @@
 //! webhook, with retries and backoff.
 
 mod email;
+mod guarded;
 mod message;
 mod send;
 mod worker;

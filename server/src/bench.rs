@@ -106,6 +106,10 @@ pub async fn run(events: usize, batch: usize) -> CliResult {
                 secret_hash: key.secret_hash,
                 name: "bench".into(),
                 created_by: None,
+                scopes: app::model::KeyScopes {
+                    ingest: true,
+                    read: true,
+                },
             })
             .await?;
         api_keys.push(key.plaintext);
@@ -294,7 +298,7 @@ fn to_new_events(
                 slug,
                 ids.generate()?.to_string(),
                 now,
-                &ingest::Redactor::default(),
+                &ingest::Rules::default(),
             )?)
         })
         .collect()

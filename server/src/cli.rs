@@ -5,10 +5,10 @@ mod trust;
 use crate::signing::load_signer;
 use crate::{
     bench,
-    config::Config,
+    config::{Config, Demo},
     demo::{seed_demo, DEMO_EVENTS},
-    http::{bind, AppState},
-    ingest::Redactor,
+    http::{bind, AppState, Network},
+    ingest::{Redactor, Rules},
     keys,
 };
 use app::{
@@ -54,6 +54,10 @@ pub enum Command {
         tenant: String,
         #[arg(long, default_value = "api key")]
         name: String,
+        /// Also let the key read and export the tenant's log (it ingests
+        /// only, by default).
+        #[arg(long)]
+        read: bool,
     },
     /// Verify tenants' hash chains (all, or one) against their signed
     /// checkpoints; or, with --file, an NDJSON export with its proof, offline.
@@ -201,8 +205,8 @@ pub async fn run(cli: Cli) -> CliResult {
             }
             Ok(())
         }
-        Command::CreateApiKey { tenant, name } => {
-            create_api_key(store.as_ref(), &tenant, &name).await
+        Command::CreateApiKey { tenant, name, read } => {
+            create_api_key(store.as_ref(), &tenant, &name, read).await
         }
         Command::Bench { .. } | Command::PublicKey => unreachable!("handled above"),
     }
@@ -215,13 +219,24 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + 
     }
     let store = connect(&config.database_url()).await?;
     store.migrate().await?;
+    store.set_read_budget(std::time::Duration::from_secs(
+        config.limits.query_budget_secs.max(1),
+    ));
     Ok(store)
 }
 
 async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> CliResult {
     let redactor = Redactor::new(&config.redaction.extra_words);
-    if config.demo_data {
-        if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS, &redactor).await? {
+    let demo = config.demo()?;
+    if demo == Demo::SkippedForAdmin {
+        tracing::warn!("demo data was asked for but an admin is configured: not seeded");
+    }
+    if demo == Demo::On {
+        let rules = Rules {
+            redactor: redactor.clone(),
+            earliest: config.limits.earliest_event,
+        };
+        if let Some(seed) = seed_demo(store.as_ref(), DEMO_EVENTS, &rules).await? {
             println!(
                 "Seeded {} demo events for {} tenants.",
                 seed.events, seed.tenants
@@ -232,7 +247,7 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
             );
         }
     }
-    for line in crate::accounts::ensure_first_accounts(store.as_ref(), &config).await? {
+    for line in crate::accounts::ensure_first_accounts(store.as_ref(), &config, demo).await? {
         println!("{line}");
     }
     if !config.site_root.join("pkg").exists() {
@@ -244,7 +259,15 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
         .with_redactor(redactor)
         .with_signer(signer)
         .with_retention(config.retention.policy())
-        .with_proxy(config.trust_proxy, config.serves_tls());
+        .with_targets(config.alerts.target_policy())
+        .with_session_max_age(std::time::Duration::from_secs(
+            config.session_max_age_hours.max(1) * 3600,
+        ))
+        .with_network(Network {
+            trust_proxy: config.trust_proxy,
+            trusted_proxies: config.trusted_proxies.clone().into(),
+            secure_cookies: config.serves_tls(),
+        });
     let bound = bind(state, config.addr).await?;
     println!(
         "Logbook is running at http://{} (database: {}); sign in there",
@@ -256,7 +279,7 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
     Ok(())
 }
 
-async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult {
+async fn create_api_key(store: &dyn Store, slug: &str, name: &str, read: bool) -> CliResult {
     if slug == SELF_TENANT {
         return Err("'logbook' holds Logbook's own log and is written by Logbook only".into());
     }
@@ -281,6 +304,7 @@ async fn create_api_key(store: &dyn Store, slug: &str, name: &str) -> CliResult 
             secret_hash: key.secret_hash,
             name: name.to_string(),
             created_by: None,
+            scopes: app::model::KeyScopes { ingest: true, read },
         })
         .await?;
     println!("{}", key.plaintext);

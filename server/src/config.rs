@@ -22,9 +22,13 @@ pub struct Config {
     /// Folder holding the compiled browser bundle (`pkg/`), from `cargo leptos build`.
     #[serde(default = "default_site_root")]
     pub site_root: PathBuf,
-    /// Seed demo tenants and events when the database holds no events.
-    #[serde(default = "default_true")]
+    /// Seed demo tenants, events and accounts (with a published password)
+    /// when the database holds none. Off unless asked for; see [`Config::demo`].
+    #[serde(default)]
     pub demo_data: bool,
+    /// Allow `demo_data` on an address other than loopback.
+    #[serde(default)]
+    pub demo_data_on_public_address: bool,
     #[serde(default)]
     pub limits: Limits,
     #[serde(default)]
@@ -39,12 +43,29 @@ pub struct Config {
     /// Believe `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy.
     #[serde(default)]
     pub trust_proxy: bool,
+    /// Further proxies in front of that one (CIDR ranges, e.g. a load
+    /// balancer's `10.0.0.0/8`): the client is the rightmost
+    /// `X-Forwarded-For` address outside them.
+    #[serde(default)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A session ends this many hours after sign-in, however busy.
+    #[serde(default = "default_session_hours")]
+    pub session_max_age_hours: u64,
     /// The address people use, e.g. `https://logbook.example.com`; https
     /// makes session cookies `Secure`.
     #[serde(default)]
     pub public_url: Option<String>,
     #[serde(default)]
     pub alerts: AlertsConfig,
+}
+
+/// What [`Config::demo`] decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Demo {
+    Off,
+    On,
+    /// Asked for, but an admin is configured: a real deployment.
+    SkippedForAdmin,
 }
 
 /// Alert delivery: `[alerts]` in the file, `LOGBOOK_ALERTS__…` in the
@@ -73,6 +94,19 @@ pub struct AlertsConfig {
     /// Email destinations need this; without it they fail with a message saying so.
     #[serde(default)]
     pub smtp: Option<SmtpConfig>,
+    /// Let Slack and webhook destinations name loopback, private and other
+    /// internal addresses (on-premise receivers). Off: a partner could
+    /// otherwise make the server reach internal services.
+    #[serde(default)]
+    pub allow_private_targets: bool,
+}
+
+impl AlertsConfig {
+    pub fn target_policy(&self) -> app::guard::TargetPolicy {
+        app::guard::TargetPolicy {
+            allow_private: self.allow_private_targets,
+        }
+    }
 }
 
 impl Default for AlertsConfig {
@@ -85,6 +119,7 @@ impl Default for AlertsConfig {
             timeout_secs: default_send_timeout_secs(),
             telegram_api: default_telegram_api(),
             smtp: None,
+            allow_private_targets: false,
         }
     }
 }
@@ -197,6 +232,13 @@ pub struct Limits {
     pub max_batch: usize,
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// Events that claim an earlier `occurred_at` are refused (never before 1970).
+    #[serde(default = "default_earliest_event")]
+    pub earliest_event: chrono::DateTime<chrono::Utc>,
+    /// Seconds one read of the database may run before it is stopped with
+    /// a message saying to narrow the filter.
+    #[serde(default = "default_query_budget_secs")]
+    pub query_budget_secs: u64,
 }
 
 impl Default for Limits {
@@ -204,6 +246,8 @@ impl Default for Limits {
         Limits {
             max_batch: default_max_batch(),
             max_body_bytes: default_max_body(),
+            earliest_event: default_earliest_event(),
+            query_budget_secs: default_query_budget_secs(),
         }
     }
 }
@@ -226,14 +270,21 @@ fn default_retention_days() -> u32 {
 fn default_retention_batch() -> i64 {
     1_000
 }
-fn default_true() -> bool {
-    true
-}
 fn default_max_batch() -> usize {
     5_000
 }
 fn default_max_body() -> usize {
     16 * 1024 * 1024
+}
+/// 2000-01-01T00:00:00Z: older than any audit log a sender could replay.
+pub fn default_earliest_event() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(946_684_800, 0).unwrap_or_default()
+}
+fn default_session_hours() -> u64 {
+    12
+}
+fn default_query_budget_secs() -> u64 {
+    app::store::ReadBudget::DEFAULT.as_secs()
 }
 fn default_poll_ms() -> u64 {
     1_000
@@ -298,6 +349,27 @@ impl Config {
         }
     }
 
+    /// Whether to seed demo data and accounts: only when asked for and no
+    /// admin is configured. Asked for on a public address without
+    /// `demo_data_on_public_address`, it is an error: anyone reaching the
+    /// server could sign in with the published demo password.
+    pub fn demo(&self) -> Result<Demo, String> {
+        if !self.demo_data {
+            return Ok(Demo::Off);
+        }
+        if self.admin.is_some() {
+            return Ok(Demo::SkippedForAdmin);
+        }
+        if !self.addr.ip().is_loopback() && !self.demo_data_on_public_address {
+            return Err(format!(
+                "demo data (accounts with a published password) is refused on {}, which is not \
+                 a loopback address; set LOGBOOK_DEMO_DATA_ON_PUBLIC_ADDRESS=true to force it",
+                self.addr
+            ));
+        }
+        Ok(Demo::On)
+    }
+
     /// Where the database lives, without credentials, for log lines.
     pub fn database_label(&self) -> String {
         let url = self.database_url();
@@ -323,12 +395,15 @@ mod tests {
             data_dir: default_data_dir(),
             site_root: default_site_root(),
             demo_data: true,
+            demo_data_on_public_address: false,
             limits: Limits::default(),
             redaction: Redaction::default(),
             integrity: Integrity::default(),
             retention: RetentionConfig::default(),
             admin: None,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
+            session_max_age_hours: 12,
             public_url: None,
             alerts: AlertsConfig::default(),
         };
@@ -343,5 +418,32 @@ mod tests {
         assert_eq!(config.addr, default_addr());
         assert_eq!(config.limits.max_batch, 5_000);
         assert_eq!(config.retention.default_days, 365);
+    }
+
+    fn config(toml: &str) -> Config {
+        Figment::new().merge(Toml::string(toml)).extract().unwrap()
+    }
+
+    #[test]
+    fn a_plain_serve_seeds_no_demo_accounts() {
+        assert_eq!(config("").demo(), Ok(Demo::Off));
+        assert_eq!(config("demo_data = true").demo(), Ok(Demo::On));
+    }
+
+    #[test]
+    fn demo_accounts_are_never_created_beside_a_configured_admin() {
+        let c = config("demo_data = true\n[admin]\nemail = 'ops@example.com'");
+        assert_eq!(c.demo(), Ok(Demo::SkippedForAdmin));
+    }
+
+    #[test]
+    fn demo_data_on_a_public_address_is_refused_unless_forced() {
+        let public = "demo_data = true\naddr = '0.0.0.0:3000'";
+        let err = config(public).demo().unwrap_err();
+        assert!(err.contains("not a loopback address"), "{err}");
+        let forced = format!("{public}\ndemo_data_on_public_address = true");
+        assert_eq!(config(&forced).demo(), Ok(Demo::On));
+        let v6 = "demo_data = true\naddr = '[::1]:3000'";
+        assert_eq!(config(v6).demo(), Ok(Demo::On));
     }
 }

@@ -4,6 +4,7 @@ mod export;
 mod health;
 mod live;
 mod openapi;
+mod protect;
 mod routes;
 mod serve;
 mod session;
@@ -11,4 +12,4 @@ mod state;
 
 pub use routes::router;
 pub use serve::{bind, Bound};
-pub use state::AppState;
+pub use state::{AppState, Network};

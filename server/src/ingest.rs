@@ -11,4 +11,4 @@ pub(crate) use handler::authenticate as authenticate_key;
 pub use handler::ingest_events;
 pub use redact::{looks_secret, Redactor, DEFAULT_SECRET_WORDS, REDACTED};
 pub use response::{IngestResponse, ItemResult};
-pub use validate::{validate, IncomingEvent};
+pub use validate::{validate, IncomingEvent, Rules};

@@ -7,7 +7,7 @@ use crate::{
     model::Bucket,
     store::{DAY_US, HOUR_US},
 };
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// The bucket a range gets unless the viewer picks one: about 24 to 60 bars.
@@ -124,6 +124,8 @@ impl Buckets {
             Bucket::Hour => local.format("%b %-d %H:%M").to_string(),
             Bucket::Day => local.format("%a %b %-d").to_string(),
             Bucket::Week => format!("Week of {}", local.format("%b %-d")),
+            Bucket::Month => local.format("%b %Y").to_string(),
+            Bucket::Year => local.format("%Y").to_string(),
         }
     }
 }
@@ -138,17 +140,31 @@ fn first_start(from: DateTime<Utc>, bucket: Bucket, tz: Tz) -> DateTime<Utc> {
             let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
             local_midnight(monday, tz)
         }
+        Bucket::Month | Bucket::Year => {
+            let day = from.with_timezone(&tz).date_naive();
+            let month = if bucket == Bucket::Year {
+                1
+            } else {
+                day.month()
+            };
+            local_midnight(
+                NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day),
+                tz,
+            )
+        }
     }
 }
 
 fn next_start(at: DateTime<Utc>, bucket: Bucket, tz: Tz) -> DateTime<Utc> {
-    let days = match bucket {
+    let day = at.with_timezone(&tz).date_naive();
+    let next = match bucket {
         Bucket::Hour => return at + Duration::hours(1),
-        Bucket::Day => 1,
-        Bucket::Week => 7,
+        Bucket::Day => day + Duration::days(1),
+        Bucket::Week => day + Duration::days(7),
+        Bucket::Month => day + Months::new(1),
+        Bucket::Year => day + Months::new(12),
     };
-    let day = at.with_timezone(&tz).date_naive() + Duration::days(days);
-    local_midnight(day, tz)
+    local_midnight(next, tz)
 }
 
 /// The first instant of `day` in `tz`: midnight, or the first hour that
@@ -259,6 +275,30 @@ mod tests {
         assert_eq!(b.span(1).0, utc(2026, 12, 6, 15, 0));
         assert_eq!(b.label(0), "Week of Nov 30");
         assert_eq!(b.len(), 3);
+    }
+
+    #[test]
+    fn months_and_years_start_on_the_first_local_day() {
+        let berlin = zone(Some("Europe/Berlin"));
+        let b = Buckets::new(
+            utc(2025, 12, 15, 0, 0),
+            utc(2026, 3, 2, 0, 0),
+            Bucket::Month,
+            berlin,
+        );
+        assert_eq!(
+            b.labels(),
+            vec!["Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026"]
+        );
+        assert_eq!(b.span(1).0, utc(2025, 12, 31, 23, 0));
+        let b = Buckets::new(
+            utc(1970, 1, 1, 0, 0),
+            utc(2200, 1, 1, 0, 0),
+            Bucket::Year,
+            Tz::UTC,
+        );
+        assert_eq!(b.len(), 230);
+        assert_eq!(b.label(229), "2199");
     }
 
     #[test]

@@ -6,7 +6,9 @@ use super::{
     view::{build, Inputs},
 };
 use crate::{
-    model::{AnalyticsRequest, AnalyticsView, Bucket, EventFilter, Sparkline, StackBy},
+    model::{
+        time_window, AnalyticsRequest, AnalyticsView, Bucket, EventFilter, Sparkline, StackBy,
+    },
     store::{DbError, Store, TenantScope},
 };
 use chrono::{DateTime, Duration, Utc};
@@ -133,26 +135,29 @@ fn bounds(
         hours
             .min()
             .and_then(DateTime::from_timestamp_micros)
-            .map(floor_day)
+            .map(|first| floor_day(time_window::clamp(first)))
             .unwrap_or(to - Duration::days(1))
     });
     (from, to)
 }
 
-/// `bucket`, or a coarser one when it would draw more than `MAX_BARS` bars.
+/// `bucket`, or the first coarser one that draws at most `MAX_BARS` bars.
+/// Every range inside the time window fits in years.
 fn fitting(bucket: Bucket, span: Duration) -> Bucket {
+    let days = span.num_days();
     let bars = |b: Bucket| match b {
         Bucket::Hour => span.num_hours(),
-        Bucket::Day => span.num_days(),
-        Bucket::Week => span.num_weeks(),
+        Bucket::Day => days,
+        Bucket::Week => days / 7,
+        Bucket::Month => days / 28,
+        Bucket::Year => days / 365,
     };
-    [bucket, Bucket::Day, Bucket::Week]
-        .into_iter()
-        .filter(|b| {
-            Bucket::ALL.iter().position(|x| x == b) >= Bucket::ALL.iter().position(|x| *x == bucket)
-        })
+    Bucket::ALL
+        .iter()
+        .copied()
+        .skip_while(|b| *b != bucket)
         .find(|b| bars(*b) <= MAX_BARS)
-        .unwrap_or(Bucket::Week)
+        .unwrap_or(Bucket::Year)
 }
 
 #[cfg(test)]
@@ -163,7 +168,15 @@ mod tests {
     fn a_bucket_that_would_draw_too_many_bars_steps_up() {
         assert_eq!(fitting(Bucket::Hour, Duration::days(7)), Bucket::Hour);
         assert_eq!(fitting(Bucket::Hour, Duration::days(90)), Bucket::Day);
-        assert_eq!(fitting(Bucket::Day, Duration::days(3000)), Bucket::Week);
+        assert_eq!(fitting(Bucket::Day, Duration::days(2_500)), Bucket::Week);
         assert_eq!(fitting(Bucket::Week, Duration::days(7)), Bucket::Week);
+        assert_eq!(
+            fitting(Bucket::Week, Duration::days(27 * 365)),
+            Bucket::Month
+        );
+        assert_eq!(
+            fitting(Bucket::Hour, Duration::days(230 * 365)),
+            Bucket::Year
+        );
     }
 }

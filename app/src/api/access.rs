@@ -37,6 +37,20 @@ pub(super) fn retention_policy() -> Result<crate::integrity::RetentionPolicy, Ap
     })
 }
 
+/// Where alert destinations may point, as the server was configured; a
+/// router that did not say refuses private addresses.
+pub(super) fn target_policy() -> crate::guard::TargetPolicy {
+    use_context::<crate::guard::TargetPolicy>().unwrap_or_default()
+}
+
+/// The server's shared rate limiters.
+pub(super) fn limiters() -> Result<crate::guard::Limiters, AppError> {
+    use_context::<crate::guard::Limiters>().ok_or_else(|| {
+        tracing::error!("server function called without the limiters in context");
+        AppError::Internal("no-limiters".into())
+    })
+}
+
 /// The request's session as the server's middleware resolved it; anonymous
 /// when there is none (a router without the middleware grants nothing).
 pub(super) fn request_auth() -> RequestAuth {

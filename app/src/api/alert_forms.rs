@@ -28,6 +28,20 @@ async fn owner(access: &Access, slug: Option<&str>) -> Result<Option<i64>, AppEr
     }
 }
 
+/// Rules and destinations one tenant (or the staff-wide set) may have:
+/// every rule is matched inside the ingest transaction all tenants share.
+pub const MAX_RULES: usize = 50;
+pub const MAX_DESTINATIONS: usize = 20;
+
+fn room(existing: usize, max: usize, what: &str) -> Result<(), AppError> {
+    if existing >= max {
+        return Err(bad(format!(
+            "a tenant has at most {max} {what}; delete one first"
+        )));
+    }
+    Ok(())
+}
+
 fn minutes(value: Option<u32>, what: &str) -> Result<Option<u32>, AppError> {
     match value {
         None => Ok(None),
@@ -72,9 +86,23 @@ pub async fn rule_input(access: &Access, form: &RuleForm) -> Result<RuleInput, A
             "choose at least one destination, or save the rule disabled",
         ));
     }
+    if form.destinations.len() > MAX_DESTINATIONS {
+        return Err(bad(format!(
+            "a rule sends to at most {MAX_DESTINATIONS} destinations"
+        )));
+    }
+    let tenant_id = owner(access, form.tenant.as_deref()).await?;
+    if form.id.is_none() {
+        let rules = access.store.alert_rules(&access.scope()).await?;
+        let owned = rules
+            .iter()
+            .filter(|r| r.tenant.as_ref().map(|t| t.id) == tenant_id)
+            .count();
+        room(owned, MAX_RULES, "alert rules")?;
+    }
     Ok(RuleInput {
         id: form.id,
-        tenant_id: owner(access, form.tenant.as_deref()).await?,
+        tenant_id,
         name: name.to_string(),
         conditions: conditions.to_query(),
         threshold,
@@ -93,8 +121,8 @@ pub async fn destination_input(
     if name.is_empty() {
         return Err(bad("name the destination (e.g. \"Security team\")"));
     }
-    form.kind
-        .check_target(&form.target)
+    crate::guard::check_destination(form.kind, &form.target, super::access::target_policy())
+        .await
         .map_err(|why| bad(format!("target: {why}")))?;
     let secret = form
         .secret
@@ -105,8 +133,15 @@ pub async fn destination_input(
     if form.kind == crate::model::DestinationKind::Telegram && secret.is_none() {
         return Err(bad("a Telegram destination needs the bot token"));
     }
+    let tenant_id = owner(access, form.tenant.as_deref()).await?;
+    let destinations = access.store.alert_destinations(&access.scope()).await?;
+    let owned = destinations
+        .iter()
+        .filter(|d| d.tenant.as_ref().map(|t| t.id) == tenant_id)
+        .count();
+    room(owned, MAX_DESTINATIONS, "alert destinations")?;
     Ok(DestinationInput {
-        tenant_id: owner(access, form.tenant.as_deref()).await?,
+        tenant_id,
         name: name.to_string(),
         kind: form.kind,
         target: form.target.trim().to_string(),

@@ -221,6 +221,17 @@ pub async fn preview_alert_rule(id: i64) -> Result<RulePreview, AppError> {
 pub async fn test_alert_destination(id: i64) -> Result<i64, AppError> {
     use crate::{auth::Entry, model::Permission};
     let access = super::access::require(Permission::ManageAlerts, "manage alerts").await?;
+    // Each test reaches a third party (or the operator's SMTP server).
+    let limiters = super::access::limiters()?;
+    if let Err(wait) = limiters
+        .test_sends
+        .check(&access.member.account_id().to_string())
+    {
+        return Err(super::access::fail(AppError::TooManyRequests(format!(
+            "Too many test messages: {}",
+            crate::guard::wait_text(wait)
+        ))));
+    }
     let summary = format!(
         "Logbook can reach this destination (test sent by {})",
         access.member.email()

@@ -67,6 +67,18 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
 pub async fn begin_totp() -> Result<TotpEnrolment, AppError> {
     use crate::auth::{enrolment, new_secret};
     let access = super::access::signed_in().await?;
+    let (enabled, _) = access
+        .store
+        .totp_secrets(access.member.account_id())
+        .await?;
+    if enabled.is_some() {
+        // Replacing the factor would let a stolen session drop it.
+        return Err(super::access::fail(AppError::BadRequest(
+            "One-time codes are on: turn them off first (that needs a current code), \
+             then set them up again."
+                .into(),
+        )));
+    }
     let secret = new_secret();
     let shown = enrolment(&secret, access.member.email())
         .ok_or_else(|| AppError::Internal("totp-enrolment".into()))?;
@@ -91,7 +103,7 @@ pub async fn confirm_totp(code: String) -> Result<(), AppError> {
     let pending = pending.ok_or_else(|| {
         AppError::BadRequest("Start enrolment first: no code is being set up.".into())
     })?;
-    if !crate::auth::check_code(&pending, &code, now_seconds()) {
+    if !super::sign_in::accept_code(&*access.store, id, &pending, &code).await? {
         access
             .log(
                 Entry::new(
@@ -127,11 +139,10 @@ pub async fn disable_totp(code: String) -> Result<(), AppError> {
     let Some(secret) = enabled else {
         return Ok(());
     };
-    if !crate::auth::check_code(&secret, &code, now_seconds()) {
-        return Err(super::access::fail(AppError::BadRequest(
-            "That code is not valid.".into(),
-        )));
-    }
+    guarded_check(&access, "turn off one-time codes", |store| async move {
+        super::sign_in::accept_code(&*store, id, &secret, &code).await
+    })
+    .await?;
     access.store.disable_totp(id).await?;
     access
         .log(
@@ -144,26 +155,26 @@ pub async fn disable_totp(code: String) -> Result<(), AppError> {
 /// Changes one's own password; every session (this one included) ends.
 #[server(prefix = "/api", endpoint = "auth/password")]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
-    use crate::auth::{hash_password, verify_password, Entry, MIN_PASSWORD_LEN};
+    use crate::auth::{hash_password_async, verify_password_async, Entry, MIN_PASSWORD_LEN};
     let access = super::access::signed_in().await?;
     let record = access
         .store
         .sign_in_record(access.member.email())
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if !verify_password(&current, &record.password_hash) {
-        return Err(super::access::fail(AppError::BadRequest(
-            "The current password is wrong.".into(),
-        )));
-    }
-    if new.chars().count() < MIN_PASSWORD_LEN {
+    if !(MIN_PASSWORD_LEN..=1_024).contains(&new.chars().count()) {
         return Err(super::access::fail(AppError::BadRequest(format!(
-            "The new password needs at least {MIN_PASSWORD_LEN} characters."
+            "The new password needs {MIN_PASSWORD_LEN} to 1,024 characters."
         ))));
     }
+    let hash = record.password_hash;
+    guarded_check(&access, "change the password", |_| async move {
+        Ok(current.len() <= 1_024 && verify_password_async(current, hash).await)
+    })
+    .await?;
     access
         .store
-        .set_password(access.member.account_id(), &hash_password(&new))
+        .set_password(access.member.account_id(), &hash_password_async(new).await)
         .await?;
     access
         .log(Entry::new(
@@ -172,6 +183,50 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
             "Changed own password",
         ))
         .await
+}
+
+/// Runs a check of something only the account holder knows (the current
+/// password, a one-time code) for `what`: refused while the account or
+/// address is throttled, and a wrong answer is counted like a failed
+/// sign-in and recorded in the own log.
+#[cfg(feature = "ssr")]
+async fn guarded_check<F, Fut>(
+    access: &super::access::Access,
+    what: &str,
+    check: F,
+) -> Result<(), AppError>
+where
+    F: FnOnce(std::sync::Arc<dyn crate::store::Store>) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, AppError>>,
+{
+    use crate::{auth::Entry, model::Outcome};
+    let email = access.member.email();
+    let now = chrono::Utc::now().timestamp_micros();
+    let store = &*access.store;
+    if let Some(wait) = super::sign_in::throttled(store, email, &access.client, now).await? {
+        return Err(super::access::fail(AppError::TooManyRequests(
+            wait.message(),
+        )));
+    }
+    if check(access.store.clone()).await? {
+        return Ok(());
+    }
+    store
+        .record_sign_in_failure(email, access.client.ip.as_deref(), now)
+        .await?;
+    access
+        .log(
+            Entry::new(
+                "auth.reauth.failed",
+                "login_failed",
+                format!("Wrong password or code while trying to {what}"),
+            )
+            .outcome(Outcome::Failure),
+        )
+        .await?;
+    Err(super::access::fail(AppError::BadRequest(
+        "That is not right: check the current password or code.".into(),
+    )))
 }
 
 #[cfg(feature = "ssr")]

@@ -18,6 +18,15 @@ pub async fn verify_chain(tenant: String) -> Result<ChainReport, AppError> {
     let access = super::access::require(Permission::ViewLogs, "verify a chain").await?;
     let keys = super::access::keys()?;
     let tenant = access.visible_tenant(&tenant).await?;
+    // A walk of a whole chain holds a connection and a core for long.
+    let _slot = super::access::limiters()?
+        .verifications
+        .take(&format!("account:{}", access.member.account_id()))
+        .ok_or_else(|| {
+            super::access::fail(AppError::TooManyRequests(
+                "A verification of yours is still running; wait for it to finish.".into(),
+            ))
+        })?;
     let trusted = keys.0.public_key();
     let report = match access.store.verify_chain(tenant.id, &trusted).await? {
         Ok(chain) => ChainReport {

@@ -19,8 +19,14 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
     Ok(access.store.list_api_keys(&access.scope()).await?)
 }
 
+/// Creates a key for `tenant`; it ingests only unless `read` is given
+/// (any value: a checked box), which also lets it read and export the log.
 #[server(prefix = "/api", endpoint = "keys/create")]
-pub async fn create_api_key(tenant: String, name: String) -> Result<CreatedKey, AppError> {
+pub async fn create_api_key(
+    tenant: String,
+    name: String,
+    #[server(default)] read: Option<String>,
+) -> Result<CreatedKey, AppError> {
     use super::access::fail;
     use crate::{
         auth::{keys, Entry, SELF_TENANT},
@@ -48,6 +54,10 @@ pub async fn create_api_key(tenant: String, name: String) -> Result<CreatedKey, 
         .into_iter()
         .find(|t| t.slug == tenant)
         .ok_or_else(|| fail(AppError::NotFound))?;
+    let scopes = crate::model::KeyScopes {
+        ingest: true,
+        read: read.is_some(),
+    };
     let key = keys::generate();
     let record = access
         .store
@@ -57,6 +67,7 @@ pub async fn create_api_key(tenant: String, name: String) -> Result<CreatedKey, 
             secret_hash: key.secret_hash,
             name: name.clone(),
             created_by: Some(access.member.account_id()),
+            scopes,
         })
         .await?;
     let info = ApiKeyInfo {
@@ -64,6 +75,7 @@ pub async fn create_api_key(tenant: String, name: String) -> Result<CreatedKey, 
         tenant: tenant.slug.clone(),
         prefix: record.prefix,
         name: record.name,
+        scopes,
         created_by: Some(access.member.email().to_string()),
         created_at: record.created_at,
         last_used_at: record.last_used_at,
@@ -73,8 +85,8 @@ pub async fn create_api_key(tenant: String, name: String) -> Result<CreatedKey, 
         "api_key.created",
         "created",
         format!(
-            "Created API key {} ({name}) for {}",
-            info.prefix, tenant.slug
+            "Created API key {} ({name}) for {} that may {}",
+            info.prefix, tenant.slug, scopes
         ),
     )
     .severity(crate::model::Severity::Notice)

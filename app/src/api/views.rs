@@ -19,6 +19,14 @@ pub async fn save_view(name: String, filter: EventFilter) -> Result<SavedView, A
     let access = super::access::require(crate::model::Permission::ViewLogs, "read the log").await?;
     let name = crate::model::check_view_name(&name)
         .map_err(|why| super::access::fail(AppError::BadRequest(why)))?;
+    // Saved views one member may keep.
+    const MAX_VIEWS: usize = 100;
+    let existing = access.store.saved_views(access.member.account_id()).await?;
+    if existing.len() >= MAX_VIEWS && !existing.iter().any(|v| v.name == name) {
+        return Err(super::access::fail(AppError::BadRequest(format!(
+            "A member keeps at most {MAX_VIEWS} saved views; delete one first."
+        ))));
+    }
     let params = {
         let mut query = form_urlencoded::Serializer::new(String::new());
         for (key, value) in filter.to_params() {

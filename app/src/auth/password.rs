@@ -29,6 +29,27 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Hashes running at once: each takes ~19 MiB and tens of milliseconds of a
+/// core, so a burst of sign-ins queues here instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// [`hash_password`] on a blocking thread: argon2 on the async runtime's
+/// few threads would stall every other request while it runs.
+pub async fn hash_password_async(password: String) -> String {
+    let _permit = HASHING.acquire().await;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// [`verify_password`] on a blocking thread, like [`hash_password_async`].
+pub async fn verify_password_async(password: String, phc: String) -> bool {
+    let _permit = HASHING.acquire().await;
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 /// A temporary password for a new member or a reset: 16 letters and digits.
 pub fn generate_password() -> String {
     rand::thread_rng()
@@ -48,6 +69,26 @@ mod tests {
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse battery!", &hash));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_runs_off_the_async_runtime_so_a_timer_keeps_ticking() {
+        // On a one-thread runtime, a hash on the runtime itself would hold
+        // the timer back for the whole hash.
+        let ticks = tokio::spawn(async {
+            let mut n = 0;
+            for _ in 0..10 {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                n += 1;
+            }
+            n
+        });
+        let hashes: Vec<String> =
+            futures::future::join_all((0..6).map(|i| hash_password_async(format!("password-{i}"))))
+                .await;
+        assert!(ticks.is_finished(), "the timer task starved while hashing");
+        assert_eq!(ticks.await.unwrap(), 10);
+        assert!(verify_password_async("password-3".into(), hashes[3].clone()).await);
     }
 
     #[test]

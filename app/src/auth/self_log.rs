@@ -152,12 +152,70 @@ impl Entry {
             .tenant_by_slug(SELF_TENANT)
             .await?
             .ok_or_else(|| DbError::UnknownTenant(SELF_TENANT.into()))?;
-        store.append(tenant.id, &[self.event], None).await?;
+        store.append(tenant.id, &[self.bounded()], None).await?;
         Ok(())
+    }
+
+    /// The entry with every text cut to a sane length. Much of it comes
+    /// from whoever sent the request (an email typed at sign-in, a user
+    /// agent), and the own log cannot be deleted for a year: nobody may
+    /// grow it by megabytes per request.
+    fn bounded(mut self) -> NewEvent {
+        let e = &mut self.event;
+        for (text, max) in [
+            (&mut e.description, MAX_DESCRIPTION),
+            (&mut e.actor.id, MAX_SHORT),
+        ] {
+            cut(text, max);
+        }
+        let optional = [
+            &mut e.actor.name,
+            &mut e.actor.email,
+            &mut e.ip,
+            &mut e.user_agent,
+            &mut e.request_id,
+        ];
+        for text in optional.into_iter().flatten() {
+            cut(text, MAX_SHORT);
+        }
+        for resource in e.resource.iter_mut().chain(&mut e.targets) {
+            cut(&mut resource.id, MAX_SHORT);
+            if let Some(name) = &mut resource.name {
+                cut(name, MAX_SHORT);
+            }
+        }
+        for value in [&mut e.metadata, &mut e.before, &mut e.after]
+            .into_iter()
+            .flatten()
+        {
+            cut_strings(value);
+        }
+        self.event
     }
 
     pub fn event(&self) -> &NewEvent {
         &self.event
+    }
+}
+
+/// Longest description, and longest other text, an own-log entry keeps.
+const MAX_DESCRIPTION: usize = 1_024;
+const MAX_SHORT: usize = 256;
+
+/// Cuts `text` to `max` characters, marking the cut.
+fn cut(text: &mut String, max: usize) {
+    if let Some((at, _)) = text.char_indices().nth(max) {
+        text.truncate(at);
+        text.push('…');
+    }
+}
+
+fn cut_strings(value: &mut Value) {
+    match value {
+        Value::String(text) => cut(text, MAX_DESCRIPTION),
+        Value::Array(items) => items.iter_mut().for_each(cut_strings),
+        Value::Object(fields) => fields.values_mut().for_each(cut_strings),
+        _ => {}
     }
 }
 
@@ -192,5 +250,27 @@ mod tests {
         assert_eq!(e.actor.email.as_deref(), Some("eve@x.io"));
         assert_eq!(e.ip.as_deref(), Some("203.0.113.9"));
         assert_eq!(e.user_agent.as_deref(), Some("curl/8"));
+    }
+
+    #[test]
+    fn every_text_a_visitor_supplies_is_cut_before_it_is_recorded() {
+        let huge = "x".repeat(2_000_000);
+        let client = ClientInfo {
+            ip: Some("203.0.113.9".into()),
+            user_agent: Some(huge.clone()),
+            secure: false,
+        };
+        let event = Entry::new("auth.sign_in.failed", "login_failed", huge.clone())
+            .by_email(&huge)
+            .metadata(serde_json::json!({ "email_tried": huge, "nested": [huge] }))
+            .from_client(&client)
+            .bounded();
+        let size = serde_json::to_string(&event.metadata).unwrap().len()
+            + event.description.len()
+            + event.actor.id.len()
+            + event.actor.email.as_ref().map_or(0, String::len)
+            + event.user_agent.as_ref().map_or(0, String::len);
+        assert!(size < 8_000, "{size} bytes kept");
+        assert!(event.description.ends_with('…'));
     }
 }

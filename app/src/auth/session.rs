@@ -12,6 +12,9 @@ pub const SESSION_COOKIE: &str = "logbook_session";
 pub const IDLE_TIMEOUT_US: i64 = 12 * 3600 * 1_000_000;
 /// How stale `last_seen_at` may get before a request extends the session.
 const TOUCH_EVERY_US: i64 = 60 * 1_000_000;
+/// A session ends this long (12 hours) after sign-in however busy it is,
+/// unless the server is configured otherwise: a stolen cookie has a limit.
+pub const MAX_SESSION_AGE_US: i64 = 12 * 3600 * 1_000_000;
 /// Time allowed between the password and the one-time code (5 minutes).
 pub const OTP_STAGE_TIMEOUT_US: i64 = 5 * 60 * 1_000_000;
 
@@ -41,11 +44,13 @@ pub struct RequestAuth {
 }
 
 impl RequestAuth {
-    /// Looks the session cookie up; extends an active session's idle timeout.
+    /// Looks the session cookie up; extends an active session's idle
+    /// timeout; ends one older than `max_age_us`.
     pub async fn resolve(
         store: &dyn Store,
         headers: &HeaderMap,
         client: ClientInfo,
+        max_age_us: i64,
     ) -> Result<RequestAuth, DbError> {
         let Some(token) = token_from_headers(headers) else {
             return Ok(RequestAuth {
@@ -56,6 +61,10 @@ impl RequestAuth {
         let token_hash = hash_token(&token);
         let now = chrono::Utc::now().timestamp_micros();
         let session = match store.session(&token_hash, now).await? {
+            Some(s) if s.created_at <= now - max_age_us => {
+                store.end_session(&token_hash).await?;
+                None
+            }
             Some(s) if s.stage == SessionStage::Full => {
                 // A write at most once a minute, not on every request.
                 if s.last_seen_at < now - TOUCH_EVERY_US {

@@ -50,8 +50,24 @@ pub fn enrolment(secret: &str, account: &str) -> Option<Enrolment> {
 
 /// Whether `code` (spaces ignored) is valid for `secret` at `unix_seconds`.
 pub fn check_code(secret: &str, code: &str, unix_seconds: u64) -> bool {
+    code_step(secret, code, unix_seconds).is_some()
+}
+
+/// The time step (`unix_seconds / 30`) whose code `code` is, within one
+/// step of skew either way: what the account records as used, so the same
+/// code cannot be replayed.
+pub fn code_step(secret: &str, code: &str, unix_seconds: u64) -> Option<i64> {
+    use subtle::ConstantTimeEq;
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    code.len() == 6 && totp(secret, "check").is_some_and(|totp| totp.check(&code, unix_seconds))
+    if code.len() != 6 {
+        return None;
+    }
+    let totp = totp(secret, "check")?;
+    let now = unix_seconds / 30;
+    [now.saturating_sub(1), now, now + 1]
+        .into_iter()
+        .find(|step| bool::from(totp.generate(step * 30).as_bytes().ct_eq(code.as_bytes())))
+        .map(|step| step as i64)
 }
 
 #[cfg(test)]
@@ -67,6 +83,19 @@ mod tests {
         assert!(check_code(RFC_SECRET, "287082", 59));
         assert!(check_code(RFC_SECRET, "081804", 1_111_111_109));
         assert!(check_code(RFC_SECRET, "050471", 1_111_111_111));
+    }
+
+    #[test]
+    fn a_code_names_the_time_step_it_belongs_to() {
+        assert_eq!(
+            code_step(RFC_SECRET, "081804", 1_111_111_109),
+            Some(37_037_036)
+        );
+        assert_eq!(
+            code_step(RFC_SECRET, "081804", 1_111_111_109 + 30),
+            Some(37_037_036)
+        );
+        assert_eq!(code_step(RFC_SECRET, "000000", 1_111_111_109), None);
     }
 
     #[test]

@@ -89,12 +89,19 @@ pub fn cells<'a>(r: &'a ExportRow<'_>) -> [Cell<'a>; 27] {
 }
 
 /// Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab or
-/// carriage return first) gets a leading apostrophe, so it shows as text.
-/// Anything else, `alice@shop.io` included, is left exactly as it was.
+/// carriage return first, also after leading spaces, which spreadsheets
+/// skip) gets a leading apostrophe, so it shows as text. Anything else,
+/// `alice@shop.io` included, is left exactly as it was.
 pub fn neutralize(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
-        _ => Cow::Borrowed(text),
+    let starts_formula = matches!(text.chars().next(), Some('\t' | '\r'))
+        || matches!(
+            text.trim_start().chars().next(),
+            Some('=' | '+' | '-' | '@')
+        );
+    if starts_formula {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -208,6 +215,10 @@ mod tests {
             "\tx",
             "\rx",
             "=HYPERLINK(\"http://x\")",
+            " =1+1",
+            "   @SUM(A1)",
+            "\n=cmd|' /C calc'!A0",
+            "\u{a0}-2+3",
         ] {
             assert_eq!(
                 neutralize(dangerous),

@@ -1,7 +1,7 @@
 //! Who uses the dashboard: roles, the permissions a role allows, and what the
 //! browser is told about the signed-in person.
 
-use super::Tenant;
+use super::{ParseEnumError, Tenant};
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
@@ -170,6 +170,8 @@ pub struct ApiKeyInfo {
     pub tenant: String,
     pub prefix: String,
     pub name: String,
+    /// What the key may do.
+    pub scopes: KeyScopes,
     pub created_by: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -212,5 +214,71 @@ mod tests {
         assert_eq!(set.to_db(), "export,view_logs");
         assert_eq!(Permissions::from_db("export,view_logs,fly"), set);
         assert_eq!(Permissions::from_db(""), Permissions::default());
+    }
+}
+
+super::event::vocabulary!(
+    /// One thing an API key may do.
+    KeyScope, "scope", {
+        Ingest => "ingest",
+        Read => "read",
+    }
+);
+
+/// What an API key may do: stored as `ingest`, `read` or `ingest,read`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyScopes {
+    pub ingest: bool,
+    /// Export and read the tenant's log.
+    pub read: bool,
+}
+
+impl KeyScopes {
+    pub fn allows(self, scope: KeyScope) -> bool {
+        match scope {
+            KeyScope::Ingest => self.ingest,
+            KeyScope::Read => self.read,
+        }
+    }
+}
+
+impl fmt::Display for KeyScopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = KeyScope::ALL
+            .iter()
+            .filter(|s| self.allows(**s))
+            .map(|s| s.as_str())
+            .collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl FromStr for KeyScopes {
+    type Err = ParseEnumError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut scopes = KeyScopes::default();
+        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name.parse::<KeyScope>()? {
+                KeyScope::Ingest => scopes.ingest = true,
+                KeyScope::Read => scopes.read = true,
+            }
+        }
+        Ok(scopes)
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    #[test]
+    fn key_scopes_read_and_write_as_a_comma_list() {
+        let both: KeyScopes = "ingest,read".parse().unwrap();
+        assert!(both.allows(KeyScope::Ingest) && both.allows(KeyScope::Read));
+        assert_eq!(both.to_string(), "ingest,read");
+        let ingest: KeyScopes = "ingest".parse().unwrap();
+        assert!(!ingest.allows(KeyScope::Read));
+        assert!("export".parse::<KeyScopes>().is_err());
     }
 }

@@ -12,6 +12,8 @@ vocabulary!(
         Hour => "hour",
         Day => "day",
         Week => "week",
+        Month => "month",
+        Year => "year",
     }
 );
 

@@ -2,8 +2,31 @@
 
 use super::{
     event::vocabulary,
-    terms::{Field, Terms},
+    terms::{self, Field, Terms},
+    time_window,
 };
+
+/// Longest free text a filter searches for.
+pub const MAX_TEXT_CHARS: usize = 500;
+
+pub(super) fn check_text(text: &str) -> Result<(), String> {
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(format!(
+            "the search text is longer than {MAX_TEXT_CHARS} characters"
+        ));
+    }
+    Ok(())
+}
+
+fn deserialize_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    if let Some(text) = &text {
+        check_text(text).map_err(serde::de::Error::custom)?;
+    }
+    Ok(text)
+}
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
@@ -15,16 +38,21 @@ pub struct EventFilter {
     /// Tenant slug.
     pub tenant: Option<String>,
     /// What events must match.
+    #[serde(deserialize_with = "terms::deserialize_bounded")]
     pub is: Terms,
     /// What they must not (`-outcome:success` in the query bar).
+    #[serde(deserialize_with = "terms::deserialize_bounded")]
     pub not: Terms,
     /// Free text: words (prefix-matched) and "quoted phrases", all required.
+    #[serde(deserialize_with = "deserialize_text")]
     pub text: Option<String>,
     /// A window ending now; takes the place of `from` and `to`.
     pub range: Option<QuickRange>,
-    /// Inclusive lower bound on `occurred_at`.
+    /// Inclusive lower bound on `occurred_at`, inside the time window.
+    #[serde(deserialize_with = "time_window::deserialize_clamped")]
     pub from: Option<DateTime<Utc>>,
-    /// Exclusive upper bound on `occurred_at`.
+    /// Exclusive upper bound on `occurred_at`, inside the time window.
+    #[serde(deserialize_with = "time_window::deserialize_clamped")]
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -109,6 +137,9 @@ impl EventFilter {
                 (filter.not.set(field, &value)).map_err(|e| FilterError::new(negated, e))?;
             }
         }
+        if let Some(text) = &filter.text {
+            check_text(text).map_err(|e| FilterError::new("q", e))?;
+        }
         if filter.range.is_some() && (filter.from.is_some() || filter.to.is_some()) {
             return Err(FilterError::new(
                 "range",
@@ -175,6 +206,7 @@ fn parse_enum<T: FromStr<Err = super::ParseEnumError>>(
 }
 
 /// Accepts RFC 3339 or a bare date; a bare `to` date includes that whole day.
+/// Either is brought inside the time window.
 fn parse_time(
     value: Option<String>,
     param: &'static str,
@@ -182,7 +214,7 @@ fn parse_time(
 ) -> Result<Option<DateTime<Utc>>, FilterError> {
     let Some(value) = value else { return Ok(None) };
     if let Ok(t) = DateTime::parse_from_rfc3339(&value) {
-        return Ok(Some(t.with_timezone(&Utc)));
+        return Ok(Some(time_window::clamp(t.with_timezone(&Utc))));
     }
     match NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
         Ok(date) => {
@@ -191,7 +223,9 @@ fn parse_time(
             } else {
                 date
             };
-            Ok(Some(date.and_time(NaiveTime::MIN).and_utc()))
+            Ok(Some(time_window::clamp(
+                date.and_time(NaiveTime::MIN).and_utc(),
+            )))
         }
         Err(_) => Err(FilterError::new(
             param,
@@ -288,6 +322,36 @@ mod tests {
         assert_eq!(from(&[("range", "all")]).unwrap().bounds(now), (None, None));
         let err = from(&[("range", "7d"), ("from", "2026-01-01")]).unwrap_err();
         assert_eq!(err.param, "range");
+    }
+
+    #[test]
+    fn dates_outside_the_time_window_are_clamped_from_the_url_and_from_json() {
+        let filter = from(&[("from", "-100000-01-01"), ("to", "+262142-12-31")]).unwrap();
+        assert_eq!(filter.from, Some(time_window::EARLIEST));
+        assert_eq!(filter.to, Some(time_window::LATEST));
+        // RFC 3339 has four-digit years: such a time is refused, not a panic.
+        assert!(from(&[("from", "-100000-01-01T00:00:00Z")]).is_err());
+        let json: EventFilter =
+            serde_json::from_str(r#"{"from":"-100000-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(json.from, Some(time_window::EARLIEST));
+        let old = from(&[("from", "1000-01-01")]).unwrap();
+        assert_eq!(old.from, Some(time_window::EARLIEST));
+    }
+
+    #[test]
+    fn oversized_values_and_too_many_alternatives_are_refused_from_the_url_and_from_json() {
+        let long = "x".repeat(600);
+        assert_eq!(from(&[("q", &long)]).unwrap_err().param, "q");
+        assert_eq!(from(&[("actor", &long)]).unwrap_err().param, "actor");
+        let many: Vec<String> = (0..30).map(|i| format!("a{i}.b")).collect();
+        assert_eq!(
+            from(&[("action", &many.join(","))]).unwrap_err().param,
+            "action"
+        );
+        let json = serde_json::json!({ "is": { "actions": many } }).to_string();
+        assert!(serde_json::from_str::<EventFilter>(&json).is_err());
+        let json = serde_json::json!({ "text": long }).to_string();
+        assert!(serde_json::from_str::<EventFilter>(&json).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::{
     filter::{EventFilter, QuickRange},
     search_text::search_phrases,
     terms::Field,
+    time_window,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,9 @@ pub struct QueryError {
     pub len: usize,
     pub message: String,
 }
+
+/// Longest query-bar line.
+pub const MAX_QUERY_CHARS: usize = 2_000;
 
 /// The qualifiers besides the columns' own names.
 const OTHER_QUALIFIERS: [&str; 3] = ["tenant", "occurred", "range"];
@@ -55,6 +59,14 @@ impl Token {
 impl EventFilter {
     /// Reads a query-bar line.
     pub fn parse_query(input: &str) -> Result<EventFilter, QueryError> {
+        let length = input.chars().count();
+        if length > MAX_QUERY_CHARS {
+            return Err(QueryError {
+                at: MAX_QUERY_CHARS,
+                len: length - MAX_QUERY_CHARS,
+                message: format!("a query is at most {MAX_QUERY_CHARS} characters"),
+            });
+        }
         let mut filter = EventFilter::default();
         let mut text = Vec::new();
         for token in tokens(input)? {
@@ -77,6 +89,13 @@ impl EventFilter {
             apply(&mut filter, &token, key, *key_at)?;
         }
         filter.text = (!text.is_empty()).then(|| text.join(" "));
+        if let Some(text) = &filter.text {
+            super::filter::check_text(text).map_err(|message| QueryError {
+                at: 0,
+                len: length,
+                message,
+            })?;
+        }
         Ok(filter)
     }
 
@@ -205,13 +224,19 @@ fn occurred(filter: &mut EventFilter, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A date (its midnight UTC, `true`) or an RFC 3339 time (`false`).
+/// A date (its midnight UTC, `true`) or an RFC 3339 time (`false`),
+/// brought inside the time window.
 fn point(text: &str) -> Result<(DateTime<Utc>, bool), String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok((t.with_timezone(&Utc), false));
+        return Ok((time_window::clamp(t.with_timezone(&Utc)), false));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|d| (d.and_time(NaiveTime::MIN).and_utc(), true))
+        .map(|d| {
+            (
+                time_window::clamp(d.and_time(NaiveTime::MIN).and_utc()),
+                true,
+            )
+        })
         .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD) or an RFC 3339 time"))
 }
 
@@ -408,5 +433,35 @@ mod tests {
     fn words_that_merely_contain_colons_or_dashes_are_text() {
         let f = EventFilter::parse_query("9F2A-11C0 12:30 KEY-0042").unwrap();
         assert_eq!(f.text.as_deref(), Some("9F2A-11C0 12:30 KEY-0042"));
+    }
+
+    #[test]
+    fn a_query_too_long_or_with_too_many_alternatives_is_refused_with_where() {
+        let long = "a ".repeat(1_500);
+        assert!(EventFilter::parse_query(&long)
+            .unwrap_err()
+            .message
+            .contains("at most 2000 characters"));
+        let many: Vec<String> = (0..25).map(|i| format!("action:a{i}.b")).collect();
+        assert!(EventFilter::parse_query(&many.join(" "))
+            .unwrap_err()
+            .message
+            .contains("at most 20 actions"));
+        let words = "word ".repeat(120);
+        assert!(EventFilter::parse_query(&words)
+            .unwrap_err()
+            .message
+            .contains("longer than 500"));
+    }
+
+    #[test]
+    fn dates_at_the_ends_of_the_calendar_are_clamped_instead_of_overflowing() {
+        let f = EventFilter::parse_query("occurred:+262142-12-31").unwrap();
+        assert_eq!(f.from, Some(time_window::LATEST));
+        assert!(f.to.unwrap() > time_window::LATEST);
+        // Not RFC 3339 (a year past 9999): refused, not a panic.
+        assert!(EventFilter::parse_query("occurred:<=+262142-12-31T23:59:59Z").is_err());
+        let f = EventFilter::parse_query("occurred:>=-100000-01-01").unwrap();
+        assert_eq!(f.from, Some(time_window::EARLIEST));
     }
 }

@@ -25,6 +25,20 @@ pub struct Terms {
     pub tag: Option<String>,
 }
 
+/// Longest value one condition may have.
+pub const MAX_VALUE_CHARS: usize = 256;
+/// Most action alternatives one filter may list.
+pub const MAX_ACTIONS: usize = 20;
+
+/// Serde's side of [`Terms::check_bounds`], for filters sent as JSON.
+pub fn deserialize_bounded<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Terms, D::Error> {
+    let terms = Terms::deserialize(deserializer)?;
+    terms.check_bounds().map_err(serde::de::Error::custom)?;
+    Ok(terms)
+}
+
 /// A column a `Terms` value narrows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -125,6 +139,9 @@ impl Terms {
         if value.is_empty() {
             return Err(format!("{} needs a value", field.name()));
         }
+        if value.chars().count() > MAX_VALUE_CHARS * MAX_ACTIONS {
+            return Err(format!("{} is too long", field.name()));
+        }
         if field == Field::Action {
             return self.add_action(value);
         }
@@ -145,7 +162,7 @@ impl Terms {
             Field::Ip => self.ip = text,
             Field::Tag => self.tag = Some(super::check_tag(value)?),
         }
-        Ok(())
+        self.check_bounds()
     }
 
     /// Forgets `field`'s values.
@@ -191,6 +208,27 @@ impl Terms {
             }
             if !self.actions.iter().any(|a| a == action) {
                 self.actions.push(action.to_string());
+            }
+        }
+        self.check_bounds()
+    }
+
+    /// Every value at most `MAX_VALUE_CHARS` long and at most `MAX_ACTIONS`
+    /// actions: each becomes a condition in every query the filter runs.
+    pub fn check_bounds(&self) -> Result<(), String> {
+        if self.actions.len() > MAX_ACTIONS {
+            return Err(format!("at most {MAX_ACTIONS} actions at once"));
+        }
+        for field in Field::ALL {
+            if self
+                .get(field)
+                .iter()
+                .any(|v| v.chars().count() > MAX_VALUE_CHARS)
+            {
+                return Err(format!(
+                    "{} is longer than {MAX_VALUE_CHARS} characters",
+                    field.name()
+                ));
             }
         }
         Ok(())

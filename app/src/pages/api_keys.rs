@@ -35,7 +35,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                             <NewKey tenants changed/>
                             <table class="api-keys">
                                 <thead><tr>
-                                    <th scope="col">"Key"</th><th scope="col">"Tenant"</th><th scope="col">"Created by"</th>
+                                    <th scope="col">"Key"</th><th scope="col">"May"</th><th scope="col">"Tenant"</th><th scope="col">"Created by"</th>
                                     <th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th><th></th>
                                 </tr></thead>
                                 <tbody>{keys.into_iter().map(|key| view! { <KeyRow key changed/> }).collect_view()}</tbody>
@@ -78,6 +78,7 @@ fn NewKey(tenants: Vec<Tenant>, changed: RwSignal<u32>) -> impl IntoView {
                 </select>
             </label>
             <label>"Name" <input name="name" placeholder="e.g. billing service" required/></label>
+            <label class="check"><input type="checkbox" name="read" value="on"/>" Also read and export the log"</label>
             <button type="submit" disabled=move || create.pending().get()>"Create key"</button>
             {result}
         </ActionForm>
@@ -98,6 +99,7 @@ fn KeyRow(key: ApiKeyInfo, changed: RwSignal<u32>) -> impl IntoView {
     view! {
         <tr data-key=key.prefix.clone()>
             <th scope="row"><code>{format!("lbk_{}_…", key.prefix)}</code>" "{key.name.clone()}</th>
+            <td>{key.scopes.to_string().replace(',', ", ")}</td>
             <td>{key.tenant.clone()}</td>
             <td>{key.created_by.clone().unwrap_or_else(|| "command line".into())}</td>
             <td>{time(Some(key.created_at))}</td>

@@ -16,7 +16,7 @@ pub fn SignInPage() -> impl IntoView {
         query
             .get_untracked()
             .get("next")
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .and_then(|n| crate::model::local_path(&n).map(str::to_string))
             .unwrap_or_else(|| "/".into())
     };
     let sign_in = ServerAction::<SignIn>::new();

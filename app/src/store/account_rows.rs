@@ -87,13 +87,14 @@ impl AccountRow {
 pub struct SessionRow {
     pub stage: String,
     pub last_seen_at: i64,
+    pub created_at: i64,
     #[sqlx(flatten)]
     pub account: AccountRow,
 }
 
 /// Columns of `api_keys k JOIN tenants t … LEFT JOIN accounts a ON a.id = k.created_by`.
 pub const API_KEY_INFO_SELECT: &str = "SELECT k.id, t.slug AS tenant, k.prefix, k.name, \
-     a.email AS created_by, k.created_at, k.last_used_at, k.revoked_at FROM api_keys k \
+     a.email AS created_by, k.created_at, k.last_used_at, k.revoked_at, k.scopes FROM api_keys k \
      JOIN tenants t ON t.id = k.tenant_id LEFT JOIN accounts a ON a.id = k.created_by WHERE 1 = 1";
 
 #[derive(Debug, sqlx::FromRow)]
@@ -106,6 +107,7 @@ pub struct ApiKeyInfoRow {
     created_at: i64,
     last_used_at: Option<i64>,
     revoked_at: Option<i64>,
+    scopes: String,
 }
 
 impl From<ApiKeyInfoRow> for ApiKeyInfo {
@@ -115,6 +117,8 @@ impl From<ApiKeyInfoRow> for ApiKeyInfo {
             tenant: r.tenant,
             prefix: r.prefix,
             name: r.name,
+            // An unreadable list shows as allowing nothing, as it is enforced.
+            scopes: r.scopes.parse().unwrap_or_default(),
             created_by: r.created_by,
             created_at: r.created_at,
             last_used_at: r.last_used_at,

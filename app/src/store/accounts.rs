@@ -119,6 +119,8 @@ pub struct ActiveSession {
     pub member: Member,
     /// When it was last extended, so callers extend it at most once a minute.
     pub last_seen_at: i64,
+    /// When it began: a session ends at an absolute age however busy.
+    pub created_at: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -178,6 +180,11 @@ pub trait AccountStore: Send + Sync {
 
     async fn disable_totp(&self, id: i64) -> Result<(), DbError>;
 
+    /// Marks one-time-code time step `step` used for the account; false when
+    /// it (or a later one) already was, so a code is accepted once only,
+    /// even by two requests at the same moment.
+    async fn claim_totp_step(&self, id: i64, step: i64) -> Result<bool, DbError>;
+
     async fn record_sign_in(&self, id: i64, now: i64) -> Result<(), DbError>;
 
     async fn create_session(&self, session: &NewSession) -> Result<(), DbError>;
@@ -193,11 +200,9 @@ pub trait AccountStore: Send + Sync {
         expires_at: i64,
     ) -> Result<(), DbError>;
 
-    /// The second factor was given: the session now grants access.
-    async fn complete_session(&self, token_hash: &str, expires_at: i64) -> Result<(), DbError>;
-
-    /// Counts a wrong one-time code on the session; returns the count so far.
-    async fn otp_failed(&self, token_hash: &str) -> Result<i64, DbError>;
+    /// Counts a one-time-code attempt on the session, before the code is
+    /// checked; returns the count so far.
+    async fn otp_attempted(&self, token_hash: &str) -> Result<i64, DbError>;
 
     async fn end_session(&self, token_hash: &str) -> Result<(), DbError>;
 

@@ -160,6 +160,18 @@ macro_rules! sql_account_store {
                 Ok(())
             }
 
+            async fn claim_totp_step(&self, id: i64, step: i64) -> Result<bool, DbError> {
+                let done = sqlx::query(
+                    "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 \
+                     AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                )
+                .bind(step)
+                .bind(id)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn record_sign_in(&self, id: i64, now: i64) -> Result<(), DbError> {
                 sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2")
                     .bind(now)
@@ -192,7 +204,7 @@ macro_rules! sql_account_store {
                 now: i64,
             ) -> Result<Option<ActiveSession>, DbError> {
                 let row: Option<SessionRow> = sqlx::query_as(&format!(
-                    "SELECT s.stage, s.last_seen_at, {ACCOUNT_COLUMNS} FROM sessions s \
+                    "SELECT s.stage, s.last_seen_at, s.created_at, {ACCOUNT_COLUMNS} FROM sessions s \
                      JOIN accounts a ON a.id = s.account_id LEFT JOIN tenants t ON t.id = a.tenant_id \
                      WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.deactivated_at IS NULL"
                 ))
@@ -209,6 +221,7 @@ macro_rules! sql_account_store {
                     stage,
                     member: row.account.member()?,
                     last_seen_at: row.last_seen_at,
+                    created_at: row.created_at,
                 }))
             }
 
@@ -231,16 +244,7 @@ macro_rules! sql_account_store {
                 Ok(())
             }
 
-            async fn complete_session(&self, token_hash: &str, expires_at: i64) -> Result<(), DbError> {
-                sqlx::query("UPDATE sessions SET stage = 'full', expires_at = $1 WHERE token_hash = $2")
-                    .bind(expires_at)
-                    .bind(token_hash)
-                    .execute(&self.write)
-                    .await?;
-                Ok(())
-            }
-
-            async fn otp_failed(&self, token_hash: &str) -> Result<i64, DbError> {
+            async fn otp_attempted(&self, token_hash: &str) -> Result<i64, DbError> {
                 Ok(sqlx::query_scalar(
                     "UPDATE sessions SET otp_failures = otp_failures + 1 WHERE token_hash = $1 \
                      RETURNING otp_failures",

@@ -128,12 +128,14 @@ pub trait AlertStore {
     ) -> Result<Option<i64>, DbError>;
 
     /// Leases up to `limit` due deliveries until `now_us + lease_us`, so
-    /// two workers never send the same one.
+    /// two workers never send the same one; none to the destinations in
+    /// `busy` (a worker still sending to them).
     async fn claim_deliveries(
         &self,
         now_us: i64,
         lease_us: i64,
         limit: i64,
+        busy: &[i64],
     ) -> Result<Vec<DueDelivery>, DbError>;
 
     /// Gives back claimed deliveries not attempted (a worker stopping), so

@@ -110,6 +110,39 @@ pub fn group_value(group_by: GroupBy, candidate: &Candidate) -> Option<String> {
     }
 }
 
+/// Groups a threshold rule counts for in one append, at most this many:
+/// each costs one `COUNT` inside the write transaction every tenant shares.
+pub const MAX_THRESHOLD_GROUPS: usize = 200;
+
+/// What a threshold rule counts for a batch: each group's latest matching
+/// event, once per group (a 5,000-event batch of one actor is one count,
+/// not 5,000), for at most `MAX_THRESHOLD_GROUPS` groups, in chain order.
+pub fn latest_per_group(group_by: GroupBy, candidates: &[Candidate]) -> Vec<(String, &Candidate)> {
+    let mut latest: Vec<(String, &Candidate)> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for candidate in candidates {
+        let Some(group) = group_value(group_by, candidate) else {
+            continue;
+        };
+        match index.get(&group) {
+            Some(&at) => latest[at] = (group, candidate),
+            None if latest.len() < MAX_THRESHOLD_GROUPS => {
+                index.insert(group.clone(), latest.len());
+                latest.push((group, candidate));
+            }
+            None => {}
+        }
+    }
+    if index.len() == MAX_THRESHOLD_GROUPS {
+        tracing::warn!(
+            groups = MAX_THRESHOLD_GROUPS,
+            "a threshold rule counted only the first groups of a large batch"
+        );
+    }
+    latest.sort_by_key(|(_, c)| c.1);
+    latest
+}
+
 /// Matching events of the group in the window `(at - window, at]`.
 pub fn threshold_count<'a, DB>(
     tenant: i64,
@@ -195,6 +228,26 @@ mod tests {
         assert_eq!(
             group_value(GroupBy::Tenant, &without_ip).as_deref(),
             Some("")
+        );
+    }
+
+    #[test]
+    fn a_large_batch_costs_one_count_per_group_and_a_bounded_number_of_groups() {
+        let event = |i: i64, actor: &str| -> Candidate {
+            (format!("E{i}"), i, actor.into(), None, "x".into())
+        };
+        let one_actor: Vec<Candidate> = (0..5_000).map(|i| event(i, "eve")).collect();
+        let checks = latest_per_group(GroupBy::Actor, &one_actor);
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].1 .0, "E4999", "counted at the latest event");
+        let many: Vec<Candidate> = (0..5_000).map(|i| event(i, &format!("a{i}"))).collect();
+        assert_eq!(
+            latest_per_group(GroupBy::Actor, &many).len(),
+            MAX_THRESHOLD_GROUPS
+        );
+        assert!(
+            latest_per_group(GroupBy::Ip, &many).is_empty(),
+            "no IPs, nothing to count"
         );
     }
 

@@ -40,10 +40,7 @@ macro_rules! fire_alert_rules {
                     .build_query_as()
                     .fetch_all(&mut *$tx)
                     .await?;
-            for candidate in &candidates {
-                let Some(group) = group_value(group_by, candidate) else {
-                    continue;
-                };
+            for (group, candidate) in latest_per_group(group_by, &candidates) {
                 let at = candidate.1;
                 let seen: i64 =
                     threshold_count::<$db>($tenant, group_by, &group, at, window_us, &filter)
@@ -353,6 +350,7 @@ macro_rules! sql_alert_store {
                 now_us: i64,
                 lease_us: i64,
                 limit: i64,
+                busy: &[i64],
             ) -> Result<Vec<$crate::store::DueDelivery>, DbError> {
                 use $crate::store::alerts_rows::*;
                 let until = now_us + lease_us;
@@ -360,18 +358,27 @@ macro_rules! sql_alert_store {
                 // The conditions are repeated outside the subquery so that a
                 // concurrent claimer (PostgreSQL) re-checks them on the row it
                 // waited for, and skips it.
-                let ids: Vec<i64> = sqlx::query_scalar(
-                    "UPDATE alert_outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM \
-                     alert_outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
-                     AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY id LIMIT $3) \
-                     AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2) \
-                     RETURNING id",
-                )
-                .bind(until)
-                .bind(now_us)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
+                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE alert_outbox SET claimed_until = ");
+                qb.push_bind(until)
+                    .push(" WHERE id IN (SELECT id FROM alert_outbox WHERE status = 'pending' AND next_attempt_at <= ")
+                    .push_bind(now_us)
+                    .push(" AND (claimed_until IS NULL OR claimed_until <= ")
+                    .push_bind(now_us)
+                    .push(")");
+                if !busy.is_empty() {
+                    qb.push(" AND destination_id NOT IN (");
+                    let mut list = qb.separated(", ");
+                    for id in busy {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                }
+                qb.push(" ORDER BY id LIMIT ")
+                    .push_bind(limit)
+                    .push(") AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ")
+                    .push_bind(now_us)
+                    .push(") RETURNING id");
+                let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
                 if ids.is_empty() {
                     tx.commit().await?;
                     return Ok(Vec::new());

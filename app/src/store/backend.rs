@@ -39,6 +39,10 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            fn set_read_budget(&self, budget: std::time::Duration) {
+                self.budget.set(budget);
+            }
+
             #[tracing::instrument(skip(self))]
             async fn ensure_tenant(&self, slug: &str, name: &str) -> Result<Tenant, DbError> {
                 sqlx::query(
@@ -82,9 +86,9 @@ macro_rules! sql_store {
             #[tracing::instrument(skip(self, key), fields(prefix = %key.prefix))]
             async fn insert_api_key(&self, key: &NewApiKey) -> Result<ApiKeyRecord, DbError> {
                 Ok(sqlx::query_as(
-                    "INSERT INTO api_keys (tenant_id, prefix, secret_hash, name, created_at, created_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, tenant_id, prefix, secret_hash, \
-                     name, created_at, last_used_at, revoked_at",
+                    "INSERT INTO api_keys (tenant_id, prefix, secret_hash, name, created_at, created_by, \
+                     scopes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, tenant_id, prefix, \
+                     secret_hash, name, created_at, last_used_at, revoked_at, scopes",
                 )
                 .bind(key.tenant_id)
                 .bind(&key.prefix)
@@ -92,6 +96,7 @@ macro_rules! sql_store {
                 .bind(&key.name)
                 .bind(chrono::Utc::now().timestamp_micros())
                 .bind(key.created_by)
+                .bind(key.scopes.to_string())
                 .fetch_one(&self.write)
                 .await?)
             }
@@ -99,7 +104,7 @@ macro_rules! sql_store {
             async fn api_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, DbError> {
                 Ok(sqlx::query_as(
                     "SELECT id, tenant_id, prefix, secret_hash, name, created_at, last_used_at, \
-                     revoked_at FROM api_keys WHERE prefix = $1",
+                     revoked_at, scopes FROM api_keys WHERE prefix = $1",
                 )
                 .bind(prefix)
                 .fetch_optional(&self.read)

@@ -5,7 +5,10 @@
 pub enum DbError {
     /// The database was unreachable or refused a statement.
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(sqlx::Error),
+    /// A read ran past its time budget and the database stopped it.
+    #[error("the query ran past its time budget")]
+    TimedOut,
     /// SQLite refused a statement run through its C interface (the export
     /// reader, see `sqlite_export`); SQLite's own message.
     #[error("database error: {0}")]
@@ -27,12 +30,22 @@ pub enum DbError {
     Conflict(&'static str),
 }
 
+impl From<sqlx::Error> for DbError {
+    fn from(err: sqlx::Error) -> Self {
+        if super::budget::is_timeout(&err) {
+            DbError::TimedOut
+        } else {
+            DbError::Sqlx(err)
+        }
+    }
+}
+
 impl DbError {
     /// `Conflict(what)` for a unique-constraint violation, the error otherwise.
     pub fn conflict_or(err: sqlx::Error, what: &'static str) -> DbError {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => DbError::Conflict(what),
-            _ => DbError::Sqlx(err),
+            _ => err.into(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! PostgreSQL, for scale: several stateless app servers may share one database.
 
+use super::budget::ReadBudget;
 use super::{
     account_rows::{
         AccountRow, ApiKeyInfoRow, SessionRow, ACCOUNT_COLUMNS, ACCOUNT_FROM, API_KEY_INFO_SELECT,
@@ -45,6 +46,7 @@ END $$";
 pub struct PgStore {
     read: PgPool,
     write: PgPool,
+    budget: ReadBudget,
     /// Migrations run as the login role (the owner), not as `logbook_app`.
     url: String,
 }
@@ -63,6 +65,7 @@ impl PgStore {
             .connect(url)
             .await?;
         Ok(PgStore {
+            budget: ReadBudget::default(),
             read: pool.clone(),
             write: pool,
             url: url.to_string(),
@@ -110,6 +113,19 @@ impl PgStore {
         &self,
         scope: &TenantScope,
     ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
+        let mut tx = self.in_scope(scope).await?;
+        sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+            .bind(self.budget.get().as_millis().to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// A transaction that tells row-level security its tenant scope.
+    async fn in_scope(
+        &self,
+        scope: &TenantScope,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
         let mut tx = self.read.begin().await?;
         sqlx::query("SELECT set_config('logbook.scope', $1, true)")
             .bind(scope.rls_setting())
@@ -128,7 +144,7 @@ impl PgStore {
         &self,
         scope: &TenantScope,
     ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
-        self.scoped_read(scope).await
+        self.in_scope(scope).await
     }
 }
 

@@ -39,6 +39,17 @@ pub struct ApiKeyRecord {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// `ingest`, `read` or both (see `KeyScopes`).
+    pub scopes: String,
+}
+
+impl ApiKeyRecord {
+    /// Whether the key may do `scope`; an unreadable scope list allows nothing.
+    pub fn allows(&self, scope: crate::model::KeyScope) -> bool {
+        self.scopes
+            .parse::<crate::model::KeyScopes>()
+            .is_ok_and(|scopes| scopes.allows(scope))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -47,6 +58,7 @@ pub struct NewApiKey {
     pub prefix: String,
     pub secret_hash: String,
     pub name: String,
+    pub scopes: crate::model::KeyScopes,
     /// The dashboard account that created it (none for operator commands).
     pub created_by: Option<i64>,
 }

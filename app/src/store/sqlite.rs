@@ -11,6 +11,7 @@ use super::{
     accounts_sql::sql_account_store,
     alerts_sql::sql_alert_store,
     backend::{sql_store, TenantRow},
+    budget::ReadBudget,
     checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
     export_row::ExportPage,
@@ -35,7 +36,13 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     SqlitePool,
 };
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    time::{Duration, Instant},
+};
+
+/// Virtual-machine steps between two looks at a reader's deadline.
+const PROGRESS_STEPS: i32 = 10_000;
 
 /// Readers share a pool; writes go through a single connection so writers
 /// queue in-process instead of fighting over SQLite's one write lock.
@@ -43,6 +50,7 @@ use std::{str::FromStr, time::Duration};
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    budget: ReadBudget,
 }
 
 impl SqliteStore {
@@ -62,11 +70,29 @@ impl SqliteStore {
             .await?;
         // Readers map the file instead of copying pages in with a read call
         // each: long scans (exports) touch every page.
+        let budget = ReadBudget::default();
+        let clock = budget.clone();
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            // Each time a reader is handed out, its statements get the
+            // budget from now: SQLite calls the handler every few thousand
+            // steps, and a false answer interrupts the statement.
+            .before_acquire(move |conn, _| {
+                let deadline = Instant::now() + clock.get();
+                Box::pin(async move {
+                    conn.lock_handle()
+                        .await?
+                        .set_progress_handler(PROGRESS_STEPS, move || Instant::now() < deadline);
+                    Ok(true)
+                })
+            })
             .connect_with(options.pragma("mmap_size", "1073741824"))
             .await?;
-        Ok(SqliteStore { read, write })
+        Ok(SqliteStore {
+            read,
+            write,
+            budget,
+        })
     }
 
     async fn run_migrations(&self, migrator: sqlx::migrate::Migrator) -> Result<(), DbError> {

@@ -42,6 +42,9 @@ pub trait Store:
     /// Answers when the database is reachable.
     async fn ping(&self) -> Result<(), DbError>;
 
+    /// How long one read may run before the database stops it.
+    fn set_read_budget(&self, budget: std::time::Duration);
+
     /// Returns the tenant with this slug, creating it if needed.
     async fn ensure_tenant(&self, slug: &str, name: &str) -> Result<Tenant, DbError>;
 

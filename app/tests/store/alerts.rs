@@ -54,7 +54,7 @@ async fn add_destination(store: &dyn Store, tenant: Option<i64>, name: &str) -> 
 async fn claim_all(store: &dyn Store) -> Vec<app::store::DueDelivery> {
     let now = chrono::Utc::now().timestamp_micros();
     store
-        .claim_deliveries(now, 60_000_000, 1_000)
+        .claim_deliveries(now, 60_000_000, 1_000, &[])
         .await
         .unwrap()
 }
@@ -247,13 +247,13 @@ async fn failures_back_off_give_up_visibly_and_mark_the_destination_failing_then
         assert!(listed[0].failing_since.is_none(), "{name}: recovered");
         // Not due again until the backoff has passed.
         assert!(store
-            .claim_deliveries(now + 1, 60_000_000, 10)
+            .claim_deliveries(now + 1, 60_000_000, 10, &[])
             .await
             .unwrap()
             .is_empty());
         assert_eq!(
             store
-                .claim_deliveries(later, 60_000_000, 10)
+                .claim_deliveries(later, 60_000_000, 10, &[])
                 .await
                 .unwrap()
                 .len(),
@@ -398,7 +398,7 @@ async fn logging_stopped_fires_once_per_quiet_stretch_of_a_tenant_that_usually_s
             "{name}: once per quiet stretch"
         );
         let due = store
-            .claim_deliveries(hour_later + 2, 60_000_000, 10)
+            .claim_deliveries(hour_later + 2, 60_000_000, 10, &[])
             .await
             .unwrap();
         assert_eq!(due.len(), 1, "{name}");

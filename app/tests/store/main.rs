@@ -4,6 +4,7 @@ mod accounts;
 mod alerts;
 mod append;
 mod append_only;
+mod budget;
 mod export;
 mod filters;
 mod isolation;

@@ -30,6 +30,14 @@ impl Notice {
     }
 }
 
+/// Text as Slack must receive it: `&`, `<` and `>` escaped, so an event's
+/// own text can neither ping `<!channel>` nor pass off a link as ours.
+pub fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// `base` is the address people open Logbook at.
 pub fn notice(d: &DueDelivery, base: &str) -> Notice {
     let at = chrono::DateTime::from_timestamp_micros(d.at)
@@ -126,6 +134,14 @@ mod tests {
         let test = notice(&due(None, None), "http://h");
         assert_eq!(test.link, None);
         assert!(test.line.starts_with("Test message: "));
+    }
+
+    #[test]
+    fn event_text_cannot_ping_a_channel_or_disguise_a_link_in_slack() {
+        assert_eq!(
+            slack_escape("<!channel> <https://evil.example|Open in Logbook> & co"),
+            "&lt;!channel&gt; &lt;https://evil.example|Open in Logbook&gt; &amp; co"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use super::{
     email::Mailer,
-    message::{sign, Notice, SIGNATURE_HEADER, TIMESTAMP_HEADER},
+    guarded,
+    message::{self, sign, Notice, SIGNATURE_HEADER, TIMESTAMP_HEADER},
 };
 use crate::config::AlertsConfig;
 use app::{model::DestinationKind, store::DueDelivery};
@@ -13,17 +14,24 @@ use std::time::Duration;
 /// The clients every destination kind sends through, built once.
 #[derive(Clone)]
 pub struct Senders {
+    /// For URLs tenants chose (Slack, webhooks): internal addresses refused.
     http: reqwest::Client,
+    /// For the operator's own Telegram API base.
+    operator: reqwest::Client,
     telegram_api: String,
     mailer: Option<Mailer>,
+    policy: app::guard::TargetPolicy,
 }
 
 impl Senders {
     pub fn new(config: &AlertsConfig) -> Result<Senders, String> {
         let timeout = Duration::from_secs(config.timeout_secs.max(1));
-        let http = reqwest::Client::builder()
+        let policy = config.target_policy();
+        let http = guarded::client(policy, timeout)?;
+        let operator = reqwest::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("Logbook/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let mailer = config
@@ -33,6 +41,8 @@ impl Senders {
             .transpose()?;
         Ok(Senders {
             http,
+            operator,
+            policy,
             telegram_api: config.telegram_api.trim_end_matches('/').to_string(),
             mailer,
         })
@@ -54,11 +64,14 @@ impl Senders {
                     .into()),
             },
             DestinationKind::Slack => {
+                let line = message::slack_escape(&notice.line);
                 let text = match &notice.link {
-                    Some(link) => format!("{} <{link}|Open in Logbook>", notice.line),
-                    None => notice.line.clone(),
+                    Some(link) => format!("{line} <{link}|Open in Logbook>"),
+                    None => line,
                 };
-                self.post(&d.target, &json!({ "text": text }), &[]).await
+                let body =
+                    serde_json::to_vec(&json!({ "text": text })).map_err(|e| e.to_string())?;
+                self.post_bytes(&self.http, &d.target, body, &[]).await
             }
             DestinationKind::Telegram => {
                 let token = d
@@ -71,8 +84,9 @@ impl Senders {
                     "text": notice.text(),
                     "disable_web_page_preview": true,
                 });
+                let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
                 // The token is part of the URL: never let it into an error.
-                self.post(&url, &body, &[])
+                self.post_bytes(&self.operator, &url, body, &[])
                     .await
                     .map_err(|e| e.replace(token, "…"))
             }
@@ -86,59 +100,47 @@ impl Senders {
                 if let Some(secret) = &d.secret {
                     headers.push((SIGNATURE_HEADER, sign(secret, timestamp, &body)));
                 }
-                self.post_bytes(&d.target, body, &headers).await
+                self.post_bytes(&self.http, &d.target, body, &headers).await
             }
         }
     }
 
-    async fn post(
-        &self,
-        url: &str,
-        body: &Value,
-        headers: &[(&str, String)],
-    ) -> Result<(), String> {
-        let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
-        self.post_bytes(url, bytes, headers).await
-    }
-
+    /// Posts `body`; a failure says what happened and to which host, but
+    /// never what the receiver answered: its body could be an internal
+    /// page, and whether a port refused or stayed silent maps a network.
     async fn post_bytes(
         &self,
+        client: &reqwest::Client,
         url: &str,
         body: Vec<u8>,
         headers: &[(&str, String)],
     ) -> Result<(), String> {
-        let host = reqwest::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "the destination".into());
-        let mut request = self
-            .http
-            .post(url)
+        let parsed = reqwest::Url::parse(url).map_err(|_| "the URL does not parse".to_string())?;
+        guarded::check_literal(&parsed, self.policy)?;
+        let host = parsed.host_str().unwrap_or("the destination").to_string();
+        let mut request = client
+            .post(parsed)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
         for (name, value) in headers {
             request = request.header(*name, value);
         }
         let response = request.send().await.map_err(|e| {
-            let why = if e.is_timeout() {
-                "timed out".to_string()
-            } else if e.is_connect() {
-                "could not connect".to_string()
-            } else {
-                e.without_url().to_string()
-            };
-            format!("{why} ({host})")
+            // The resolver's own refusal says what the operator can change.
+            let mut cause: Option<&dyn std::error::Error> = Some(&e);
+            while let Some(err) = cause {
+                if err.to_string().contains("internal address") {
+                    return err.to_string();
+                }
+                cause = err.source();
+            }
+            format!("could not deliver to {host} (no answer, or the connection failed)")
         })?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let text = response.text().await.unwrap_or_default();
-        let snippet: String = text.chars().take(200).collect();
-        Err(format!(
-            "HTTP {} from {host}: {}",
-            status.as_u16(),
-            snippet.trim()
-        ))
+        let class = status.as_u16() / 100;
+        Err(format!("HTTP {class}xx from {host}"))
     }
 }

@@ -9,8 +9,22 @@ use app::{
     model::{Outcome, Severity},
     store::{DueDelivery, Health, Store, TenantScope},
 };
-use std::{sync::Arc, time::Duration};
-use tokio::{sync::watch, task::JoinHandle};
+use std::{
+    collections::{BTreeMap, HashSet},
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
+use tokio::{
+    sync::watch,
+    task::{JoinHandle, JoinSet},
+};
+
+/// Destinations a lane is sending to right now.
+type Busy = Arc<Mutex<HashSet<i64>>>;
+
+fn lock(busy: &Busy) -> MutexGuard<'_, HashSet<i64>> {
+    busy.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Deliveries claimed per round.
 const CLAIM: i64 = 20;
@@ -70,54 +84,91 @@ impl Worker {
     }
 
     async fn run(self, mut stopped: watch::Receiver<bool>) {
-        let poll = Duration::from_millis(self.config.poll_ms.max(10));
-        let silence_every = Duration::from_secs(self.config.silence_check_secs.max(1));
+        let worker = Arc::new(self);
+        let poll = Duration::from_millis(worker.config.poll_ms.max(10));
+        let silence_every = Duration::from_secs(worker.config.silence_check_secs.max(1));
         let mut last_silence_check: Option<tokio::time::Instant> = None;
+        let busy: Busy = Arc::default();
+        let mut lanes = JoinSet::new();
         while !*stopped.borrow() {
             if last_silence_check.is_none_or(|at| at.elapsed() >= silence_every) {
                 last_silence_check = Some(tokio::time::Instant::now());
-                if let Err(err) = self.check_silences().await {
+                if let Err(err) = worker.check_silences().await {
                     tracing::error!(error = %err, "checking logging-stopped rules failed");
                 }
             }
-            match self.drain(&stopped).await {
-                Ok(_) => {}
-                Err(err) => tracing::error!(error = %err, "alert delivery round failed"),
+            if let Err(err) = worker.start_lanes(&busy, &mut lanes, &stopped).await {
+                tracing::error!(error = %err, "alert delivery round failed");
             }
+            // A lane that finishes makes room for its destination's next
+            // deliveries at once; otherwise look again after `poll`.
             tokio::select! {
                 _ = tokio::time::sleep(poll) => {}
                 _ = stopped.changed() => {}
+                Some(_) = lanes.join_next(), if !lanes.is_empty() => {}
             }
         }
+        // Each lane finishes the delivery in hand and gives back the rest.
+        while lanes.join_next().await.is_some() {}
     }
 
-    /// Sends every delivery due now, round after round, until none is due
-    /// or a stop is asked for; returns how many were attempted.
-    pub async fn drain(&self, stopped: &watch::Receiver<bool>) -> Result<usize, String> {
+    /// Claims what is due for destinations no lane is sending to, and
+    /// starts one lane per destination: deliveries to one destination go in
+    /// order, one at a time, while a destination that never answers holds
+    /// up only its own lane.
+    async fn start_lanes(
+        self: &Arc<Self>,
+        busy: &Busy,
+        lanes: &mut JoinSet<()>,
+        stopped: &watch::Receiver<bool>,
+    ) -> Result<usize, String> {
         let lease = Duration::from_secs(self.config.timeout_secs.max(1) * 2 + 60);
-        let mut attempted = 0;
-        loop {
-            let now = chrono::Utc::now().timestamp_micros();
-            let due = self
-                .store
-                .claim_deliveries(now, lease.as_micros() as i64, CLAIM)
-                .await
-                .map_err(|e| e.to_string())?;
-            if due.is_empty() {
-                return Ok(attempted);
-            }
-            for (i, delivery) in due.iter().enumerate() {
-                if *stopped.borrow() {
-                    let rest: Vec<i64> = due[i..].iter().map(|d| d.id).collect();
-                    self.store
-                        .release_deliveries(&rest)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    return Ok(attempted);
+        let now = chrono::Utc::now().timestamp_micros();
+        let skip: Vec<i64> = lock(busy).iter().copied().collect();
+        let due = self
+            .store
+            .claim_deliveries(now, lease.as_micros() as i64, CLAIM, &skip)
+            .await
+            .map_err(|e| e.to_string())?;
+        let claimed = due.len();
+        let mut by_destination: BTreeMap<i64, Vec<DueDelivery>> = BTreeMap::new();
+        for delivery in due {
+            by_destination
+                .entry(delivery.destination_id)
+                .or_default()
+                .push(delivery);
+        }
+        for (destination, deliveries) in by_destination {
+            lock(busy).insert(destination);
+            let (worker, busy, stopped) = (self.clone(), busy.clone(), stopped.clone());
+            lanes.spawn(async move {
+                worker.lane(deliveries, &stopped).await;
+                lock(&busy).remove(&destination);
+            });
+        }
+        Ok(claimed)
+    }
+
+    /// Sends one destination's claimed deliveries in order; on a stop (or
+    /// a store error) gives back the ones not attempted.
+    async fn lane(&self, deliveries: Vec<DueDelivery>, stopped: &watch::Receiver<bool>) {
+        for (i, delivery) in deliveries.iter().enumerate() {
+            let failed = if *stopped.borrow() {
+                None
+            } else {
+                match self.deliver(delivery).await {
+                    Ok(()) => continue,
+                    Err(err) => Some(err),
                 }
-                self.deliver(delivery).await.map_err(|e| e.to_string())?;
-                attempted += 1;
+            };
+            if let Some(err) = failed {
+                tracing::error!(error = %err, delivery = delivery.id, "alert delivery could not be recorded");
             }
+            let rest: Vec<i64> = deliveries[i..].iter().map(|d| d.id).collect();
+            if let Err(err) = self.store.release_deliveries(&rest).await {
+                tracing::error!(error = %err, "could not give back unsent deliveries");
+            }
+            return;
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::generate::{Generator, PROFILES};
 use crate::{
-    ingest::{self, Redactor},
+    ingest::{self, Rules},
     keys,
 };
 use app::{
@@ -31,7 +31,7 @@ pub struct DemoSeed {
 pub async fn seed_demo(
     store: &dyn Store,
     count: usize,
-    redactor: &Redactor,
+    rules: &Rules,
 ) -> Result<Option<DemoSeed>, Box<dyn Error + Send + Sync>> {
     if store.has_events().await? {
         return Ok(None);
@@ -55,7 +55,7 @@ pub async fn seed_demo(
         let t = generator.pick_tenant();
         let wire = serde_json::from_value(generator.event(t, at))?;
         let id = ids.generate()?.to_string();
-        per_tenant[t].push(ingest::validate(wire, &tenants[t].slug, id, now, redactor)?);
+        per_tenant[t].push(ingest::validate(wire, &tenants[t].slug, id, now, rules)?);
     }
     for (tenant, events) in tenants.iter().zip(&per_tenant) {
         for batch in events.chunks(1_000) {
@@ -72,6 +72,10 @@ pub async fn seed_demo(
             secret_hash: key.secret_hash,
             name: "demo key".into(),
             created_by: None,
+            scopes: app::model::KeyScopes {
+                ingest: true,
+                read: true,
+            },
         })
         .await?;
     Ok(Some(DemoSeed {

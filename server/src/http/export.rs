@@ -9,7 +9,9 @@ use crate::ingest::authenticate_key;
 use app::{
     auth::{Entry, RequestAuth},
     export::{describe, Chunk, ExportError, ExportJob, Progress, ProofRequest},
-    model::{export_file_name, EventFilter, ExportFormat, ExportState, Outcome, Permission},
+    model::{
+        export_file_name, EventFilter, ExportFormat, ExportState, KeyScope, Outcome, Permission,
+    },
     store::TenantScope,
 };
 use axum::{
@@ -59,6 +61,9 @@ pub async fn dashboard_export(
         Ok(parsed) => parsed,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
+    let Some(slot) = export_slot(&state, &format!("account:{}", member.account_id())) else {
+        return busy(&state);
+    };
     let progress = match params.get("job").filter(|j| valid_job(j)) {
         Some(job) => state.exports.start(job, member.account_id()),
         None => Arc::new(Progress::default()),
@@ -70,7 +75,20 @@ pub async fn dashboard_export(
         Ok(job) => job,
         Err(refusal) => return refusal,
     };
-    stream(&state, job, progress, entry)
+    stream(&state, job, progress, entry, slot)
+}
+
+fn export_slot(state: &AppState, key: &str) -> Option<app::guard::Slot> {
+    state.limiters.exports.take(key)
+}
+
+fn busy(state: &AppState) -> Response {
+    let message = format!(
+        "at most {} exports run at once for one account or key; wait for one to finish",
+        state.limiters.exports.per_key()
+    );
+    let body = serde_json::json!({ "error": { "code": "too_many_requests", "message": message } });
+    (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
 }
 
 /// The same export over the API, for automation: the key's tenant only.
@@ -79,7 +97,7 @@ pub async fn api_export(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (settings, key) = match authenticate_key(&*state.store, &headers).await {
+    let (settings, key) = match authenticate_key(&*state.store, &headers, KeyScope::Read).await {
         Ok(found) => found,
         Err(err) => return err.into_response(),
     };
@@ -91,6 +109,9 @@ pub async fn api_export(
         Ok(parsed) => parsed,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
+    let Some(slot) = export_slot(&state, &format!("key:{}", key.prefix)) else {
+        return busy(&state);
+    };
     let entry = Entry::new("log.exported", "exported", "").by_api_key(&key.prefix, &key.name);
     let progress = Arc::new(Progress::default());
     let scope = TenantScope::tenant(settings.tenant.id);
@@ -98,7 +119,7 @@ pub async fn api_export(
         Ok(job) => job,
         Err(refusal) => return refusal,
     };
-    stream(&state, job, progress, entry)
+    stream(&state, job, progress, entry, slot)
 }
 
 /// The export to run; with `proof=1`, an NDJSON export of one visible tenant
@@ -168,7 +189,13 @@ fn parse(
 }
 
 /// Starts the export in the background and answers with its stream.
-fn stream(state: &AppState, job: ExportJob, progress: Arc<Progress>, entry: Entry) -> Response {
+fn stream(
+    state: &AppState,
+    job: ExportJob,
+    progress: Arc<Progress>,
+    entry: Entry,
+    slot: app::guard::Slot,
+) -> Response {
     let format = job.format;
     let file_name = export_file_name(&job.filter, format);
     let summary = describe(&job.filter);
@@ -177,6 +204,8 @@ fn stream(state: &AppState, job: ExportJob, progress: Arc<Progress>, entry: Entr
     let logged_name = file_name.clone();
     let proof = job.proof.is_some();
     tokio::spawn(async move {
+        // The slot is freed when the export ends, however it ends.
+        let _slot = slot;
         let result = job.run(out.clone(), &progress).await;
         let rows = progress.status().rows;
         let (state, outcome, note) = match &result {

@@ -58,7 +58,19 @@ pub async fn live_events(
         Some(Err(err)) => return (StatusCode::BAD_REQUEST, err).into_response(),
         None => None,
     };
+    let Some(slot) = state
+        .limiters
+        .live_streams
+        .take(&format!("account:{}", member.account_id()))
+    else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many live views are open for your account; close one",
+        )
+            .into_response();
+    };
     let feed = Feed {
+        _slot: slot,
         state,
         token_hash,
         account: member.account_id(),
@@ -71,6 +83,8 @@ pub async fn live_events(
 }
 
 struct Feed {
+    /// Held while the stream is open.
+    _slot: app::guard::Slot,
     state: AppState,
     token_hash: String,
     account: i64,

@@ -5,6 +5,7 @@ use super::{
     health::healthz,
     live::live_events,
     openapi::openapi,
+    protect::protect,
     session::authenticate,
     AppState,
 };
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn(protect))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -55,8 +57,11 @@ pub fn router(state: AppState) -> Router {
 fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
     let (store, exports) = (state.store.clone(), state.exports.clone());
     let (keys, retention) = (Keys(state.signer.clone()), state.retention);
+    let (targets, limiters) = (state.targets, state.limiters.clone());
     move || {
         provide_context(retention);
+        provide_context(targets);
+        provide_context(limiters.clone());
         provide_context(Db(store.clone()));
         provide_context(exports.clone());
         provide_context(keys.clone());

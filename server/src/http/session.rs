@@ -12,7 +12,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// Pages anyone may open.
 const SIGN_IN: &str = "/sign-in";
@@ -24,7 +24,14 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     let client = client_info(&request, &state);
-    let auth = match RequestAuth::resolve(&*state.store, request.headers(), client).await {
+    let auth = match RequestAuth::resolve(
+        &*state.store,
+        request.headers(),
+        client,
+        state.session_max_age_us,
+    )
+    .await
+    {
         Ok(auth) => auth,
         Err(err) => {
             tracing::error!(error = %err, "session lookup failed");
@@ -80,8 +87,24 @@ fn next_from(request: &Request) -> Option<String> {
     let query = request.uri().query()?;
     form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "next")
-        .map(|(_, v)| v.into_owned())
-        .filter(|v| v.starts_with('/') && !v.starts_with("//") && !v.contains('\\'))
+        .and_then(|(_, v)| app::model::local_path(&v).map(str::to_string))
+}
+
+/// The client in an `X-Forwarded-For` chain. Each proxy appends the address
+/// it was reached from, so only the right end is written by proxies we
+/// trust; anything to the left the client may have typed itself. The client
+/// is the rightmost address that is not one of our own proxies.
+fn forwarded_client(header: &str, trusted: &[ipnet::IpNet]) -> Option<IpAddr> {
+    let mut hops = header.rsplit(',').map(str::trim);
+    let mut last = None;
+    for hop in hops.by_ref() {
+        let ip: IpAddr = hop.parse().ok()?;
+        last = Some(ip);
+        if !trusted.iter().any(|net| net.contains(&ip)) {
+            return Some(ip);
+        }
+    }
+    last
 }
 
 fn client_info(request: &Request, state: &AppState) -> ClientInfo {
@@ -99,8 +122,8 @@ fn client_info(request: &Request, state: &AppState) -> ClientInfo {
     // Behind a proxy the peer is the proxy; trust its headers only when told to.
     let (ip, forwarded_tls) = if state.network.trust_proxy {
         let forwarded = header("x-forwarded-for")
-            .and_then(|v| v.split(',').next().map(|s| s.trim().to_string()))
-            .filter(|v| !v.is_empty());
+            .and_then(|v| forwarded_client(&v, &state.network.trusted_proxies))
+            .map(|ip| ip.to_string());
         let tls = header("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"));
         (forwarded.or(peer), tls)
     } else {
@@ -110,5 +133,28 @@ fn client_info(request: &Request, state: &AppState) -> ClientInfo {
         ip,
         user_agent: header(header::USER_AGENT.as_str()),
         secure: state.network.secure_cookies || forwarded_tls,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_rightmost_forwarded_address_that_is_not_our_proxy() {
+        let none: [ipnet::IpNet; 0] = [];
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        // A client typing its own header cannot choose what we record.
+        assert_eq!(
+            forwarded_client("6.6.6.6, 203.0.113.7", &none),
+            ip("203.0.113.7")
+        );
+        let lb = ["10.0.0.0/8".parse().unwrap()];
+        assert_eq!(
+            forwarded_client("6.6.6.6, 203.0.113.7, 10.1.2.3", &lb),
+            ip("203.0.113.7")
+        );
+        assert_eq!(forwarded_client("10.0.0.9, 10.1.2.3", &lb), ip("10.0.0.9"));
+        assert_eq!(forwarded_client("203.0.113.7, not-an-ip", &none), None);
     }
 }

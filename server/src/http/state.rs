@@ -3,6 +3,7 @@
 use crate::{config::Limits, ingest::Redactor};
 use app::{
     export::ExportJobs,
+    guard::{Limiters, TargetPolicy},
     integrity::RetentionPolicy,
     store::{Signer, Store},
 };
@@ -28,13 +29,21 @@ pub struct AppState {
     pub signer: Arc<Signer>,
     /// Default retention, shown on the Retention page.
     pub retention: RetentionPolicy,
+    /// Where alert destinations may point.
+    pub targets: TargetPolicy,
+    /// Rate limits shared by every request this server answers.
+    pub limiters: Limiters,
+    /// A session ends this long after sign-in, however busy.
+    pub session_max_age_us: i64,
 }
 
 /// How the server is reached.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Network {
     /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// Proxies in front of that one, skipped from the right of `X-Forwarded-For`.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Always mark cookies `Secure` (the public URL is https).
     pub secure_cookies: bool,
 }
@@ -59,7 +68,21 @@ impl AppState {
             exports: ExportJobs::default(),
             signer: Arc::new(Signer::generate().0),
             retention: RetentionPolicy::default(),
+            targets: TargetPolicy::default(),
+            limiters: Limiters::default(),
+            session_max_age_us: app::auth::MAX_SESSION_AGE_US,
         }
+    }
+
+    pub fn with_session_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.session_max_age_us = max_age.as_micros().min(i64::MAX as u128) as i64;
+        self
+    }
+
+    /// Lets alert destinations name private addresses (on-premise receivers).
+    pub fn with_targets(mut self, targets: TargetPolicy) -> Self {
+        self.targets = targets;
+        self
     }
 
     pub fn with_retention(mut self, retention: RetentionPolicy) -> Self {
@@ -78,12 +101,9 @@ impl AppState {
         self
     }
 
-    /// How the server is reached: behind a proxy or not, over TLS or not.
-    pub fn with_proxy(mut self, trust_proxy: bool, secure_cookies: bool) -> Self {
-        self.network = Network {
-            trust_proxy,
-            secure_cookies,
-        };
+    /// How the server is reached: behind proxies or not, over TLS or not.
+    pub fn with_network(mut self, network: Network) -> Self {
+        self.network = network;
         self
     }
 }

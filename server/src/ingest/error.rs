@@ -18,6 +18,9 @@ pub enum IngestError {
     /// The key was revoked; its tenant must issue a new one.
     #[error("the API key has been revoked")]
     RevokedKey,
+    /// The key exists but was not given this scope.
+    #[error("this API key may not {0}: create a key with the '{0}' scope")]
+    KeyScope(app::model::KeyScope),
     /// The body is larger than the configured limit.
     #[error("the request body is larger than {0} bytes")]
     BodyTooLarge(usize),
@@ -47,6 +50,7 @@ impl IngestError {
             IngestError::MissingKey | IngestError::InvalidKey | IngestError::RevokedKey => {
                 StatusCode::UNAUTHORIZED
             }
+            IngestError::KeyScope(_) => StatusCode::FORBIDDEN,
             IngestError::BodyTooLarge(_) | IngestError::TooManyEvents { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -64,6 +68,7 @@ impl IngestError {
             IngestError::MissingKey => "missing_api_key",
             IngestError::InvalidKey => "invalid_api_key",
             IngestError::RevokedKey => "revoked_api_key",
+            IngestError::KeyScope(_) => "key_scope_missing",
             IngestError::BodyTooLarge(_) => "body_too_large",
             IngestError::TooManyEvents { .. } => "too_many_events",
             IngestError::EmptyBatch => "empty_batch",

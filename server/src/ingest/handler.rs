@@ -1,14 +1,14 @@
 //! The ingest handler: authenticate, parse, validate per event, append, answer.
 
-use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult};
+use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult, Rules};
 use crate::{http::AppState, keys};
 use app::{
-    model::TenantSettings,
+    model::{KeyScope, TenantSettings},
     store::{ApiKeyRecord, AppendOutcome, DbError, Receipt, Store, TenantScope},
 };
 use axum::{
-    body::Bytes,
-    extract::{rejection::BytesRejection, State},
+    body::Body,
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -19,19 +19,29 @@ use sha2::{Digest, Sha256};
 pub async fn ingest_events(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Response, IngestError> {
-    let (settings, _) = authenticate(state.store.as_ref(), &headers).await?;
+    // The key first: without one, not a byte of the body is read.
+    let (settings, _) = authenticate(state.store.as_ref(), &headers, KeyScope::Ingest).await?;
     // The tenant's own words are read with the tenant on every request, so a
     // change applies to the very next ingest.
-    let redactor = match settings.redaction_words.as_slice() {
-        [] => state.redactor.as_ref().clone(),
-        words => state.redactor.extended(words),
+    let rules = Rules {
+        redactor: match settings.redaction_words.as_slice() {
+            [] => state.redactor.as_ref().clone(),
+            words => state.redactor.extended(words),
+        },
+        earliest: state.limits.earliest_event,
     };
     let tenant = settings.tenant;
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => IngestError::BodyTooLarge(state.limits.max_body_bytes),
-        _ => IngestError::BadJson(rejection.body_text()),
+    let limit = state.limits.max_body_bytes;
+    let body = axum::body::to_bytes(body, limit).await.map_err(|err| {
+        let too_large = std::error::Error::source(&err)
+            .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            IngestError::BodyTooLarge(limit)
+        } else {
+            IngestError::BadJson(format!("the request body could not be read: {err}"))
+        }
     })?;
     let idempotency_key = idempotency_key(&headers)?;
     let items = parse_items(&body, state.limits.max_batch)?;
@@ -47,7 +57,7 @@ pub async fn ingest_events(
             .to_string();
         let checked = serde_json::from_value::<IncomingEvent>(item)
             .map_err(|e| e.to_string())
-            .and_then(|incoming| validate(incoming, &tenant.slug, id, now, &redactor));
+            .and_then(|incoming| validate(incoming, &tenant.slug, id, now, &rules));
         match checked {
             Ok(event) => {
                 results.push(ItemResult::Accepted {
@@ -110,11 +120,12 @@ fn json_response(accepted: usize, body: String, replayed: bool) -> Response {
     response
 }
 
-/// The tenant (with its settings) and key a bearer API key stands for;
-/// revoked keys are refused.
+/// The tenant (with its settings) and key a bearer API key stands for, if
+/// the key may do `scope`; revoked keys are refused.
 pub(crate) async fn authenticate(
     store: &dyn Store,
     headers: &HeaderMap,
+    scope: KeyScope,
 ) -> Result<(TenantSettings, ApiKeyRecord), IngestError> {
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -135,6 +146,9 @@ pub(crate) async fn authenticate(
     }
     if key.revoked_at.is_some() {
         return Err(IngestError::RevokedKey);
+    }
+    if !key.allows(scope) {
+        return Err(IngestError::KeyScope(scope));
     }
     let now_us = Utc::now().timestamp_micros();
     if key

@@ -1,6 +1,7 @@
 //! The wire format of one event, and its validation into a storable `NewEvent`.
 
 use super::Redactor;
+use app::model::time_window;
 use app::{
     model::{Actor, ActorType, Outcome, Resource, Severity},
     store::NewEvent,
@@ -66,6 +67,26 @@ const MAX_TEXT: usize = 4_096;
 const MAX_JSON: usize = 64 * 1024;
 /// Sender clocks drift; an event further in the future than this is a bug.
 const MAX_FUTURE_SKEW_MINUTES: i64 = 60;
+/// Resources an event may name besides its own.
+const MAX_TARGETS: usize = 100;
+
+/// What an event is checked against besides its own shape.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    /// Blanks secret values before anything else reads them.
+    pub redactor: Redactor,
+    /// No event may claim to have happened before this (`limits.earliest_event`).
+    pub earliest: DateTime<Utc>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            redactor: Redactor::default(),
+            earliest: crate::config::default_earliest_event(),
+        }
+    }
+}
 
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), String> {
     if value.chars().count() > max {
@@ -108,7 +129,7 @@ pub fn validate(
     tenant_slug: &str,
     id: String,
     now: DateTime<Utc>,
-    redactor: &Redactor,
+    rules: &Rules,
 ) -> Result<NewEvent, String> {
     // Before anything else reads the values: secrets must not even reach a log line.
     for value in [
@@ -119,7 +140,7 @@ pub fn validate(
     .into_iter()
     .flatten()
     {
-        redactor.redact(value);
+        rules.redactor.redact(value);
     }
     if let Some(named) = &incoming.tenant {
         if named != tenant_slug {
@@ -164,6 +185,15 @@ pub fn validate(
             occurred_at.to_rfc3339()
         ));
     }
+    // Before anything counts, charts or hashes it: a time from the year
+    // -100000 would ask every "all time" view for millions of buckets.
+    let earliest = time_window::clamp(rules.earliest);
+    if occurred_at < earliest {
+        return Err(format!(
+            "occurred_at is before {}, the earliest this server accepts",
+            earliest.to_rfc3339()
+        ));
+    }
     let outcome = match incoming.outcome {
         Some(v) => v.parse::<Outcome>().map_err(|e| format!("outcome: {e}"))?,
         None => Outcome::Success,
@@ -179,11 +209,18 @@ pub fn validate(
         ip.parse::<IpAddr>()
             .map_err(|_| format!("ip '{ip}' is not an IPv4 or IPv6 address"))?;
     }
+    if incoming.targets.len() > MAX_TARGETS {
+        return Err(format!("targets holds more than {MAX_TARGETS} resources"));
+    }
     for resource in incoming.resource.iter().chain(&incoming.targets) {
         if resource.kind.trim().is_empty() || resource.id.trim().is_empty() {
             return Err("a resource needs a non-empty type and id".into());
         }
+        check_len("resource.type", &resource.kind, 64)?;
         check_len("resource.id", &resource.id, MAX_SHORT)?;
+        if let Some(name) = &resource.name {
+            check_len("resource.name", name, MAX_SHORT)?;
+        }
     }
     json_size("before", &incoming.before)?;
     json_size("after", &incoming.after)?;
@@ -228,7 +265,7 @@ mod tests {
             "acme",
             "01TEST".into(),
             Utc::now(),
-            &Redactor::default(),
+            &Rules::default(),
         )
     }
 

@@ -13,7 +13,7 @@ use server::{
 };
 use std::{collections::HashSet, time::Duration};
 
-fn config(telegram: Option<&HttpReceiver>, smtp: Option<&SmtpSink>) -> AlertsConfig {
+pub fn config(telegram: Option<&HttpReceiver>, smtp: Option<&SmtpSink>) -> AlertsConfig {
     AlertsConfig {
         poll_ms: 20,
         retry_base_ms: 50,
@@ -29,14 +29,15 @@ fn config(telegram: Option<&HttpReceiver>, smtp: Option<&SmtpSink>) -> AlertsCon
             password: None,
             from: "Logbook <logbook@test.io>".into(),
         }),
+        allow_private_targets: true,
     }
 }
 
-fn worker(app: &TestApp, config: &AlertsConfig) -> WorkerHandle {
+pub fn worker(app: &TestApp, config: &AlertsConfig) -> WorkerHandle {
     server::alerts::spawn(app.store.clone(), config, app.base.clone()).unwrap()
 }
 
-async fn destination(app: &TestApp, kind: &str, target: &str, secret: Option<&str>) -> i64 {
+pub async fn destination(app: &TestApp, kind: &str, target: &str, secret: Option<&str>) -> i64 {
     let (status, body) = app
         .call(
             &app.client,
@@ -48,7 +49,7 @@ async fn destination(app: &TestApp, kind: &str, target: &str, secret: Option<&st
     body["id"].as_i64().unwrap()
 }
 
-async fn rule(
+pub async fn rule(
     app: &TestApp,
     name: &str,
     conditions: &str,
@@ -71,7 +72,7 @@ async fn rule(
     body
 }
 
-fn balance_added(actor: &str) -> Value {
+pub fn balance_added(actor: &str) -> Value {
     json!({
         "action": "balance.added", "event_type": "balance_added", "outcome": "success",
         "severity": "critical",

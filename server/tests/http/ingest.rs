@@ -135,6 +135,7 @@ async fn oversized_bodies_and_batches_are_413_not_500() {
         Limits {
             max_batch: 3,
             max_body_bytes: 2_048,
+            ..Default::default()
         },
     )
     .await;

@@ -2,6 +2,7 @@
 
 use app::{
     auth::hash_password,
+    guard::TargetPolicy,
     model::{Permissions, Role},
     store::{connect, NewAccount, NewApiKey, PublicKey, Signer, Store},
 };
@@ -170,7 +171,26 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(sqlite_url(), Limits::default()).await
 }
 
+/// The suite's alert receivers listen on loopback, so its servers allow
+/// private destinations, as an on-premise operator would.
 pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
+    spawn_configured(url, limits, |state| state).await
+}
+
+/// A server as deployed by default: destinations on internal addresses refused.
+pub async fn spawn_strict() -> TestApp {
+    spawn_configured(sqlite_url(), Limits::default(), |state| {
+        state.with_targets(TargetPolicy::default())
+    })
+    .await
+}
+
+/// A server on SQLite whose state `configure` adjusts before it starts.
+pub async fn spawn_configured(
+    url: String,
+    limits: Limits,
+    configure: impl FnOnce(AppState) -> AppState,
+) -> TestApp {
     let store = connect(&url).await.expect("open database");
     store.migrate().await.expect("migrate");
     let acme = store.ensure_tenant("acme", "Acme Keys").await.unwrap();
@@ -199,13 +219,21 @@ pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
             secret_hash: key.secret_hash,
             name: "test".into(),
             created_by: None,
+            scopes: app::model::KeyScopes {
+                ingest: true,
+                read: true,
+            },
         })
         .await
         .unwrap();
     let (signer, _) = Signer::generate();
     let public_key = signer.public_key();
     let state = AppState::new(store.clone(), Path::new("target/site"), limits)
-        .with_signer(Arc::new(signer));
+        .with_signer(Arc::new(signer))
+        .with_targets(TargetPolicy {
+            allow_private: true,
+        });
+    let state = configure(state);
     let addr = bind(state, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
