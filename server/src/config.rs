@@ -178,8 +178,10 @@ pub struct Redaction {
 pub struct Integrity {
     #[serde(default)]
     pub signing_key: Option<SecretString>,
-    /// Seconds between scheduled checkpoints of heads that moved.
-    #[serde(default = "default_hourly")]
+    /// Seconds between scheduled checkpoints of heads that moved: events
+    /// after the last checkpoint could be dropped unnoticed by someone who
+    /// can rewrite the database, so this is short.
+    #[serde(default = "default_checkpoint_secs")]
     pub checkpoint_every_secs: u64,
 }
 
@@ -187,7 +189,7 @@ impl Default for Integrity {
     fn default() -> Self {
         Integrity {
             signing_key: None,
-            checkpoint_every_secs: default_hourly(),
+            checkpoint_every_secs: default_checkpoint_secs(),
         }
     }
 }
@@ -263,6 +265,9 @@ fn default_site_root() -> PathBuf {
 }
 fn default_hourly() -> u64 {
     3_600
+}
+fn default_checkpoint_secs() -> u64 {
+    60
 }
 fn default_retention_days() -> u32 {
     365

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use app::{
     integrity::{run_retention, sign_moved_heads},
-    store::{Signer, Store},
+    store::{Signer, Store, RECEIPT_LIFETIME_US},
 };
 use std::{sync::Arc, time::Duration};
 use tokio::time::{interval, MissedTickBehavior};
@@ -45,6 +45,11 @@ pub fn spawn(store: Arc<dyn Store>, signer: Arc<Signer>, config: &Config) {
         loop {
             tick.tick().await;
             let now = chrono::Utc::now().timestamp_micros();
+            match store.purge_receipts(now - RECEIPT_LIFETIME_US).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(receipts = n, "expired idempotency receipts deleted"),
+                Err(err) => tracing::error!(error = %err, "deleting expired receipts failed"),
+            }
             match run_retention(&*store, &signer, policy, now).await {
                 Ok(purges) => {
                     for p in purges {

@@ -35,6 +35,7 @@ pub async fn verify_chain(tenant: String) -> Result<ChainReport, AppError> {
             head_hash: chain.head_hash().to_string(),
             cut_seq: chain.cut_seq(),
             checkpoints: chain.checkpoints_matched(),
+            unsigned_tail: chain.unsigned_tail(),
             problem: None,
         },
         Err(broken) => ChainReport {
@@ -43,6 +44,7 @@ pub async fn verify_chain(tenant: String) -> Result<ChainReport, AppError> {
             head_hash: String::new(),
             cut_seq: 0,
             checkpoints: 0,
+            unsigned_tail: 0,
             problem: Some(broken.to_string()),
         },
     };

@@ -14,6 +14,9 @@ pub struct ChainReport {
     pub cut_seq: i64,
     /// Signed checkpoints the chain was found to pass through.
     pub checkpoints: usize,
+    /// Events after the last signed checkpoint: only a checkpoint proves
+    /// that nothing was dropped from the end of the chain.
+    pub unsigned_tail: i64,
     /// The first broken entry and why, in words.
     pub problem: Option<String>,
 }

@@ -85,7 +85,7 @@ fn ChainRow(row: TenantIntegrity, can_sign: bool) -> impl IntoView {
         Some(Ok(report)) => match report.problem {
             None => view! {
                 <span class="chain-ok">
-                    "Intact: "{report.events}" events, "{report.checkpoints}" checkpoints matched"
+                    "Intact: "{report.events}" events, "{report.checkpoints}" checkpoints matched, "{report.unsigned_tail}" since the last"
                 </span>
                 <code class="hash">{report.head_hash}</code>
             }

@@ -43,6 +43,14 @@ macro_rules! sql_store {
                 self.budget.set(budget);
             }
 
+            async fn purge_receipts(&self, before_us: i64) -> Result<u64, DbError> {
+                let done = sqlx::query("DELETE FROM ingest_receipts WHERE created_at <= $1")
+                    .bind(before_us)
+                    .execute(&self.write)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
             #[tracing::instrument(skip(self))]
             async fn ensure_tenant(&self, slug: &str, name: &str) -> Result<Tenant, DbError> {
                 sqlx::query(
@@ -148,10 +156,11 @@ macro_rules! sql_store {
                 if let Some(r) = receipt {
                     let seen: Option<(String, String)> = sqlx::query_as(
                         "SELECT request_hash, response FROM ingest_receipts \
-                         WHERE tenant_id = $1 AND idempotency_key = $2",
+                         WHERE tenant_id = $1 AND idempotency_key = $2 AND created_at > $3",
                     )
                     .bind(tenant_id)
                     .bind(&r.key)
+                    .bind(chrono::Utc::now().timestamp_micros() - $crate::store::RECEIPT_LIFETIME_US)
                     .fetch_optional(&mut *tx)
                     .await?;
                     if let Some((hash, response)) = seen {
@@ -179,7 +188,10 @@ macro_rules! sql_store {
                 if let Some(r) = receipt {
                     sqlx::query(
                         "INSERT INTO ingest_receipts (tenant_id, idempotency_key, request_hash, \
-                         response, created_at) VALUES ($1, $2, $3, $4, $5)",
+                         response, created_at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET \
+                         request_hash = excluded.request_hash, response = excluded.response, \
+                         created_at = excluded.created_at",
                     )
                     .bind(tenant_id)
                     .bind(&r.key)

@@ -63,6 +63,10 @@ pub struct NewApiKey {
     pub created_by: Option<i64>,
 }
 
+/// How long a receipt answers for its `Idempotency-Key` (7 days): retries
+/// come within minutes; older receipts are deleted.
+pub const RECEIPT_LIFETIME_US: i64 = 7 * 24 * 3600 * 1_000_000;
+
 /// The answer to an ingest request, kept under its `Idempotency-Key` so a
 /// retried request gets the same answer and stores nothing twice.
 #[derive(Clone, Debug)]

@@ -45,6 +45,10 @@ pub trait Store:
     /// How long one read may run before the database stops it.
     fn set_read_budget(&self, budget: std::time::Duration);
 
+    /// Deletes idempotency receipts made at or before `before_us`; a key
+    /// older than `RECEIPT_LIFETIME_US` no longer deduplicates anyway.
+    async fn purge_receipts(&self, before_us: i64) -> Result<u64, DbError>;
+
     /// Returns the tenant with this slug, creating it if needed.
     async fn ensure_tenant(&self, slug: &str, name: &str) -> Result<Tenant, DbError>;
 

@@ -69,6 +69,9 @@ pub struct ChainVerifier {
     /// Signed `(seq → hash)` still ahead of the walk.
     signed: BTreeMap<i64, String>,
     checkpoints_matched: usize,
+    /// The last event a signed checkpoint vouched for (the cut, signed by
+    /// retention, before any).
+    last_signed_seq: i64,
     /// The head the tenant row records, when known.
     head_seq: Option<i64>,
 }
@@ -87,6 +90,7 @@ impl ChainVerifier {
             prev_hash: cut_hash,
             signed: BTreeMap::new(),
             checkpoints_matched: 0,
+            last_signed_seq: cut_seq,
             head_seq: None,
         }
     }
@@ -125,6 +129,13 @@ impl ChainVerifier {
     /// Signed checkpoints the walk passed through and found matching.
     pub fn checkpoints_matched(&self) -> usize {
         self.checkpoints_matched
+    }
+
+    /// Events after the last signed checkpoint: intact as far as their
+    /// hashes go, but someone able to rewrite the database could have
+    /// dropped or replaced them without a signature showing it.
+    pub fn unsigned_tail(&self) -> i64 {
+        self.last_seq() - self.last_signed_seq
     }
 
     pub fn head_hash(&self) -> &str {
@@ -174,6 +185,7 @@ impl ChainVerifier {
                 });
             }
             self.checkpoints_matched += 1;
+            self.last_signed_seq = event.seq;
         }
         self.prev_hash = event.hash.clone();
         self.next_seq += 1;
@@ -331,6 +343,23 @@ mod tests {
         verifier.check(&second).unwrap();
         assert_eq!(verifier.count(), 1);
         assert_eq!(verifier.checkpoints_matched(), 1);
+        assert_eq!(verifier.unsigned_tail(), 0);
+    }
+
+    #[test]
+    fn the_events_after_the_last_signed_checkpoint_are_reported_as_the_unsigned_tail() {
+        let first = sealed(1, GENESIS_HASH);
+        let second = sealed(2, &first.hash);
+        let third = sealed(3, &second.hash);
+        let mut verifier = ChainVerifier::new(1);
+        verifier.expect_signed([(1, first.hash.clone())]);
+        for event in [&first, &second, &third] {
+            verifier.check(event).unwrap();
+        }
+        assert_eq!(verifier.unsigned_tail(), 2);
+        let mut unsigned = ChainVerifier::new(1);
+        unsigned.check(&first).unwrap();
+        assert_eq!(unsigned.unsigned_tail(), 1);
         assert_eq!(verifier.finish(2), Ok(()));
     }
 

@@ -11,6 +11,7 @@ mod isolation;
 mod notes;
 mod paging;
 mod plans;
+mod receipts;
 mod retention;
 mod rollups;
 mod scope;

@@ -69,11 +69,12 @@ pub(super) async fn verify(
     for tenant in &tenants {
         match store.verify_chain(tenant.id, trusted).await? {
             Ok(chain) => println!(
-                "ok      {}: {} events, head {}, {} signed checkpoints matched{}",
+                "ok      {}: {} events, head {}, {} signed checkpoints matched, {} after the last{}",
                 tenant.slug,
                 chain.count(),
                 chain.head_hash(),
                 chain.checkpoints_matched(),
+                chain.unsigned_tail(),
                 if chain.cut_seq() > 0 {
                     format!(", events up to #{} removed by retention", chain.cut_seq())
                 } else {

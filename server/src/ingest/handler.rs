@@ -1,6 +1,9 @@
 //! The ingest handler: authenticate, parse, validate per event, append, answer.
 
-use super::{validate, IncomingEvent, IngestError, IngestResponse, ItemResult, Rules};
+use super::{
+    validate, validate::without_values, IncomingEvent, IngestError, IngestResponse, ItemResult,
+    Rules,
+};
 use crate::{http::AppState, keys};
 use app::{
     model::{KeyScope, TenantSettings},
@@ -66,7 +69,10 @@ pub async fn ingest_events(
                 });
                 events.push(event);
             }
-            Err(error) => results.push(ItemResult::Rejected { index, error }),
+            Err(error) => results.push(ItemResult::Rejected {
+                index,
+                error: without_values(&error),
+            }),
         }
     }
     let response = IngestResponse {

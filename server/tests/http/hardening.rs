@@ -206,3 +206,49 @@ async fn pages_forbid_framing_and_foreign_scripts_and_a_cross_site_post_is_refus
         "still signed in"
     );
 }
+
+#[tokio::test]
+async fn a_key_made_for_ingest_cannot_export_and_one_given_read_can() {
+    let app = spawn_app().await;
+    let partner = app.session("partner@acme.io").await;
+    let create = |read: bool| {
+        let mut form = vec![("tenant", "acme"), ("name", "billing")];
+        if read {
+            form.push(("read", "on"));
+        }
+        let partner = partner.clone();
+        let url = format!("{}/api/keys/create", app.base);
+        async move {
+            let created: serde_json::Value =
+                partner.post(url).form(&form).send().await.unwrap().json().await.unwrap();
+            created["secret"].as_str().unwrap().to_string()
+        }
+    };
+    let export = |key: String| {
+        let url = format!("{}/api/v1/events/export?format=ndjson&range=all", app.base);
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let ingest_only = create(false).await;
+    let sent = reqwest::Client::new()
+        .post(format!("{}/api/v1/events", app.base))
+        .bearer_auth(&ingest_only)
+        .json(&crate::support::event("user.login", "scoped"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    let refused = export(ingest_only).await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().await.unwrap().contains("'read' scope"));
+    let reader = create(true).await;
+    let exported = export(reader).await;
+    assert_eq!(exported.status(), 200);
+    assert!(exported.text().await.unwrap().contains("scoped"));
+}
