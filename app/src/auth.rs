@@ -3,6 +3,7 @@
 
 pub mod keys;
 mod password;
+mod sealed;
 mod self_log;
 mod session;
 mod throttle;
@@ -12,6 +13,7 @@ pub use password::{
     generate_password, hash_password, hash_password_async, verify_password, verify_password_async,
     MIN_PASSWORD_LEN,
 };
+pub use sealed::{SealError, Sealer};
 pub use self_log::{Entry, SELF_TENANT};
 pub use session::{
     clear_cookie, cookie_value, new_token, session_cookie, token_from_headers, ClientInfo,

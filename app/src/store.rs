@@ -54,9 +54,7 @@ pub use postgres::PgStore;
 pub use query::{
     explain_events, insert_events, select_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE,
 };
-pub use records::{
-    ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt, RECEIPT_LIFETIME_US,
-};
+pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt, RECEIPT_LIFETIME_US};
 pub use rollups::{column_value, rollup_statements, Period, Rollup, DAY_US, HOUR_US, ROLLUPS};
 pub use scope::TenantScope;
 pub use sqlite::SqliteStore;

@@ -2,7 +2,7 @@
 
 mod trust;
 
-use crate::signing::load_signer;
+use crate::signing::{load_sealer, load_signer};
 use crate::{
     bench,
     config::{Config, Demo},
@@ -219,13 +219,42 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + 
     }
     let store = connect(&config.database_url()).await?;
     store.migrate().await?;
+    if config.database_url.is_none() {
+        owner_only(&config.data_dir)?;
+    }
     store.set_read_budget(std::time::Duration::from_secs(
         config.limits.query_budget_secs.max(1),
     ));
     Ok(store)
 }
 
+/// The data folder and the SQLite files in it, readable by their owner
+/// only: they hold every tenant's log.
+fn owner_only(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        for name in ["logbook.db", "logbook.db-wal", "logbook.db-shm"] {
+            let path = dir.join(name);
+            if path.exists() {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    let _ = dir;
+    Ok(())
+}
+
 async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> CliResult {
+    let (sealer, generated) = load_sealer(&config)?;
+    if let Some(path) = generated {
+        println!(
+            "Generated the secrets key in {} (back it up with the database: stored alert \
+             tokens and one-time-code seeds open with it only).",
+            path.display()
+        );
+    }
     let redactor = Redactor::new(&config.redaction.extra_words);
     let demo = config.demo()?;
     if demo == Demo::SkippedForAdmin {
@@ -254,10 +283,16 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
         tracing::warn!(site_root = %config.site_root.display(), "browser bundle not found: pages render but do not hydrate; run `cargo leptos build --release`");
     }
     crate::jobs::spawn(store.clone(), signer.clone(), &config);
-    let alerts = crate::alerts::spawn(store.clone(), &config.alerts, config.link_base())?;
+    let alerts = crate::alerts::spawn(
+        store.clone(),
+        &config.alerts,
+        config.link_base(),
+        sealer.clone(),
+    )?;
     let state = AppState::new(store, &config.site_root, config.limits)
         .with_redactor(redactor)
         .with_signer(signer)
+        .with_sealer(sealer)
         .with_retention(config.retention.policy())
         .with_targets(config.alerts.target_policy())
         .with_session_max_age(std::time::Duration::from_secs(

@@ -178,6 +178,11 @@ pub struct Redaction {
 pub struct Integrity {
     #[serde(default)]
     pub signing_key: Option<SecretString>,
+    /// `LOGBOOK_INTEGRITY__SECRETS_KEY` (base64 of 32 bytes): seals stored
+    /// alert tokens and one-time-code seeds. Otherwise generated on first
+    /// run into `<data_dir>/secrets.key`.
+    #[serde(default)]
+    pub secrets_key: Option<SecretString>,
     /// Seconds between scheduled checkpoints of heads that moved: events
     /// after the last checkpoint could be dropped unnoticed by someone who
     /// can rewrite the database, so this is short.
@@ -189,6 +194,7 @@ impl Default for Integrity {
     fn default() -> Self {
         Integrity {
             signing_key: None,
+            secrets_key: None,
             checkpoint_every_secs: default_checkpoint_secs(),
         }
     }

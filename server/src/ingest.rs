@@ -3,6 +3,7 @@
 mod error;
 mod handler;
 mod redact;
+mod redact_text;
 mod response;
 mod validate;
 

@@ -1,12 +1,35 @@
-//! The checkpoint signing key: from configuration, or generated on first run
-//! into the data folder and reused from there.
+//! The checkpoint signing key and the secrets key: each from configuration,
+//! or generated on first run into the data folder and reused from there.
 
 use crate::config::Config;
-use app::store::Signer;
+use app::{auth::Sealer, store::Signer};
 use secrecy::ExposeSecret;
 use std::{error::Error, path::PathBuf};
 
 const KEY_FILE: &str = "signing.key";
+const SECRETS_FILE: &str = "secrets.key";
+
+/// The key that seals stored secrets (alert tokens, one-time-code seeds);
+/// `integrity.secrets_key` when several servers share one database.
+pub fn load_sealer(
+    config: &Config,
+) -> Result<(Sealer, Option<PathBuf>), Box<dyn Error + Send + Sync>> {
+    if let Some(key) = &config.integrity.secrets_key {
+        let sealer = Sealer::from_base64(key.expose_secret())
+            .map_err(|e| format!("integrity.secrets_key: {e}"))?;
+        return Ok((sealer, None));
+    }
+    let path = config.data_dir.join(SECRETS_FILE);
+    if path.exists() {
+        let key = std::fs::read_to_string(&path)?;
+        let sealer = Sealer::from_base64(&key).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok((sealer, None));
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let (sealer, key) = Sealer::generate();
+    write_private(&path, &key)?;
+    Ok((sealer, Some(path)))
+}
 
 /// The key and, when one was just generated, where it was written.
 pub fn load_signer(
@@ -57,5 +80,23 @@ mod tests {
         let (second, written) = load_signer(&config).unwrap();
         assert_eq!(written, None);
         assert_eq!(first.public_key(), second.public_key());
+    }
+
+    #[test]
+    fn the_secrets_key_is_written_owner_only_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config: Config = Figment::new().extract().unwrap();
+        config.data_dir = dir.path().to_path_buf();
+        let (first, written) = load_sealer(&config).unwrap();
+        let path = written.unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (second, again) = load_sealer(&config).unwrap();
+        assert_eq!(again, None);
+        assert_eq!(second.open(&first.seal("x")).unwrap(), "x");
     }
 }

@@ -43,6 +43,23 @@ pub(super) fn target_policy() -> crate::guard::TargetPolicy {
     use_context::<crate::guard::TargetPolicy>().unwrap_or_default()
 }
 
+/// Seals and opens secrets stored in the database.
+pub(super) fn sealer() -> Result<crate::auth::Sealer, AppError> {
+    use_context::<crate::auth::Sealer>().ok_or_else(|| {
+        tracing::error!("server function called without the secrets key in context");
+        AppError::Internal("no-sealer".into())
+    })
+}
+
+/// A stored secret, opened; one that does not open is our failure.
+pub(super) fn open_secret(sealer: &crate::auth::Sealer, stored: &str) -> Result<String, AppError> {
+    sealer.open(stored).map_err(|err| {
+        let reference = ulid::Ulid::new().to_string();
+        tracing::error!(%reference, error = %err, "stored secret does not open");
+        AppError::Internal(reference)
+    })
+}
+
 /// The server's shared rate limiters.
 pub(super) fn limiters() -> Result<crate::guard::Limiters, AppError> {
     use_context::<crate::guard::Limiters>().ok_or_else(|| {

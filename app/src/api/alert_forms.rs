@@ -124,12 +124,13 @@ pub async fn destination_input(
     crate::guard::check_destination(form.kind, &form.target, super::access::target_policy())
         .await
         .map_err(|why| bad(format!("target: {why}")))?;
+    let sealer = super::access::sealer()?;
     let secret = form
         .secret
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(str::to_string);
+        .map(|s| sealer.seal(s));
     if form.kind == crate::model::DestinationKind::Telegram && secret.is_none() {
         return Err(bad("a Telegram destination needs the bot token"));
     }
@@ -144,7 +145,11 @@ pub async fn destination_input(
         tenant_id,
         name: name.to_string(),
         kind: form.kind,
-        target: form.target.trim().to_string(),
+        // A Slack URL is itself the credential.
+        target: match form.kind {
+            crate::model::DestinationKind::Slack => sealer.seal(form.target.trim()),
+            _ => form.target.trim().to_string(),
+        },
         secret,
         by: Some(access.member.account_id()),
     })

@@ -63,9 +63,16 @@ pub async fn load_alerts() -> Result<AlertsOverview, AppError> {
     let access = super::access::require(Permission::ManageAlerts, "manage alerts").await?;
     let scope = access.scope();
     let store = &access.store;
+    let sealer = super::access::sealer()?;
+    let destinations = store
+        .alert_destinations(&scope)
+        .await?
+        .into_iter()
+        .map(|d| opened(&sealer, d))
+        .collect::<Result<_, _>>()?;
     Ok(AlertsOverview {
         rules: store.alert_rules(&scope).await?,
-        destinations: store.alert_destinations(&scope).await?,
+        destinations,
         deliveries: store.alert_deliveries(&scope, 50).await?,
         tenants: store
             .list_tenants(&scope)
@@ -155,6 +162,7 @@ pub async fn save_alert_destination(form: DestinationForm) -> Result<AlertDestin
         .save_alert_destination(&access.scope(), &input)
         .await?
         .ok_or_else(|| super::access::fail(AppError::NotFound))?;
+    let saved = opened(&super::access::sealer()?, saved)?;
     let entry = Entry::new(
         "alert.destination_created",
         "created",
@@ -250,6 +258,17 @@ pub async fn test_alert_destination(id: i64) -> Result<i64, AppError> {
     .resource("alert_destination", id, None);
     access.log(entry).await?;
     Ok(delivery)
+}
+
+/// A stored destination as the browser may see it: its target opened,
+/// then cut to what is safe to show.
+#[cfg(feature = "ssr")]
+fn opened(
+    sealer: &crate::auth::Sealer,
+    mut d: AlertDestination,
+) -> Result<AlertDestination, AppError> {
+    d.target = super::access::open_secret(sealer, &d.target)?;
+    Ok(d.for_browser())
 }
 
 #[cfg(feature = "ssr")]

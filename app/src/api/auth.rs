@@ -82,9 +82,10 @@ pub async fn begin_totp() -> Result<TotpEnrolment, AppError> {
     let secret = new_secret();
     let shown = enrolment(&secret, access.member.email())
         .ok_or_else(|| AppError::Internal("totp-enrolment".into()))?;
+    let sealed = super::access::sealer()?.seal(&secret);
     access
         .store
-        .set_totp_pending(access.member.account_id(), Some(&secret))
+        .set_totp_pending(access.member.account_id(), Some(&sealed))
         .await?;
     Ok(TotpEnrolment {
         secret: shown.secret,
@@ -103,6 +104,7 @@ pub async fn confirm_totp(code: String) -> Result<(), AppError> {
     let pending = pending.ok_or_else(|| {
         AppError::BadRequest("Start enrolment first: no code is being set up.".into())
     })?;
+    let pending = super::access::open_secret(&super::access::sealer()?, &pending)?;
     if !super::sign_in::accept_code(&*access.store, id, &pending, &code).await? {
         access
             .log(
@@ -139,6 +141,7 @@ pub async fn disable_totp(code: String) -> Result<(), AppError> {
     let Some(secret) = enabled else {
         return Ok(());
     };
+    let secret = super::access::open_secret(&super::access::sealer()?, &secret)?;
     guarded_check(&access, "turn off one-time codes", |store| async move {
         super::sign_in::accept_code(&*store, id, &secret, &code).await
     })

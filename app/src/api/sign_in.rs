@@ -136,7 +136,10 @@ pub(super) async fn verify_code(code: String) -> Result<(), AppError> {
     }
     let (secret, _) = store.totp_secrets(member.account_id()).await?;
     let valid = match secret {
-        Some(secret) => accept_code(&*store, member.account_id(), &secret, &code).await?,
+        Some(secret) => {
+            let secret = super::access::open_secret(&super::access::sealer()?, &secret)?;
+            accept_code(&*store, member.account_id(), &secret, &code).await?
+        }
         None => false,
     };
     if !valid {

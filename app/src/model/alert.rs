@@ -213,6 +213,13 @@ pub struct AlertDestination {
 }
 
 impl AlertDestination {
+    /// The destination as the browser may see it: the URL of a Slack or
+    /// webhook destination cut to its host (its path is the secret).
+    pub fn for_browser(mut self) -> AlertDestination {
+        self.target = self.shown_target();
+        self
+    }
+
     /// Slack and webhook URLs carry their secret in the path: show the host.
     pub fn shown_target(&self) -> String {
         match self.kind {

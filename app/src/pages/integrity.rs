@@ -77,7 +77,8 @@ fn ChainRow(row: TenantIntegrity, can_sign: bool) -> impl IntoView {
         }
     });
     let slug = row.tenant.slug.clone();
-    let status = move || match verify.value().get() {
+    let status = move || {
+        match verify.value().get() {
         None if verify.pending().get() => {
             view! { <span class="muted">"Verifying…"</span> }.into_any()
         }
@@ -96,6 +97,7 @@ fn ChainRow(row: TenantIntegrity, can_sign: bool) -> impl IntoView {
             }
         },
         Some(Err(err)) => view! { <ErrorNotice err/> }.into_any(),
+    }
     };
     let sign_result = move || match sign.value().get() {
         Some(Err(err)) => view! { <ErrorNotice err/> }.into_any(),

@@ -5,7 +5,7 @@
 use super::{message, send::Senders};
 use crate::config::AlertsConfig;
 use app::{
-    auth::Entry,
+    auth::{Entry, Sealer},
     model::{Outcome, Severity},
     store::{DueDelivery, Health, Store, TenantScope},
 };
@@ -40,6 +40,8 @@ pub fn backoff(base_ms: u64, attempts: u32) -> Duration {
 pub struct Worker {
     store: Arc<dyn Store>,
     senders: Senders,
+    /// Opens destinations' sealed secrets just before sending.
+    sealer: Sealer,
     config: AlertsConfig,
     base: String,
 }
@@ -62,8 +64,9 @@ pub fn spawn(
     store: Arc<dyn Store>,
     config: &AlertsConfig,
     base: String,
+    sealer: Sealer,
 ) -> Result<WorkerHandle, String> {
-    let worker = Worker::new(store, config, base)?;
+    let worker = Worker::new(store, config, base, sealer)?;
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(worker.run(stopped));
     Ok(WorkerHandle { stop, task })
@@ -74,9 +77,11 @@ impl Worker {
         store: Arc<dyn Store>,
         config: &AlertsConfig,
         base: String,
+        sealer: Sealer,
     ) -> Result<Worker, String> {
         Ok(Worker {
             senders: Senders::new(config)?,
+            sealer,
             store,
             config: config.clone(),
             base,
@@ -183,7 +188,10 @@ impl Worker {
         };
         let notice = message::notice(d, &self.base);
         let payload = message::payload(d, &notice, event.as_ref());
-        let result = self.senders.send(d, &notice, &payload).await;
+        let result = match self.opened(d) {
+            Ok(opened) => self.senders.send(&opened, &notice, &payload).await,
+            Err(err) => Err(err.to_string()),
+        };
         let now = chrono::Utc::now().timestamp_micros();
         match result {
             Ok(()) => {
@@ -239,6 +247,18 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// `d` with its sealed target (Slack) and secret opened.
+    fn opened(&self, d: &DueDelivery) -> Result<DueDelivery, app::auth::SealError> {
+        let mut opened = d.clone();
+        opened.target = self.sealer.open(&d.target)?;
+        opened.secret = d
+            .secret
+            .as_deref()
+            .map(|s| self.sealer.open(s))
+            .transpose()?;
+        Ok(opened)
     }
 
     async fn check_silences(&self) -> Result<(), app::store::DbError> {

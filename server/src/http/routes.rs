@@ -58,7 +58,9 @@ fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
     let (store, exports) = (state.store.clone(), state.exports.clone());
     let (keys, retention) = (Keys(state.signer.clone()), state.retention);
     let (targets, limiters) = (state.targets, state.limiters.clone());
+    let sealer = state.sealer.clone();
     move || {
+        provide_context(sealer.clone());
         provide_context(retention);
         provide_context(targets);
         provide_context(limiters.clone());

@@ -2,6 +2,7 @@
 
 use crate::{config::Limits, ingest::Redactor};
 use app::{
+    auth::Sealer,
     export::ExportJobs,
     guard::{Limiters, TargetPolicy},
     integrity::RetentionPolicy,
@@ -27,6 +28,8 @@ pub struct AppState {
     pub exports: ExportJobs,
     /// Signs checkpoints; its public half verifies them.
     pub signer: Arc<Signer>,
+    /// Seals secrets stored in the database.
+    pub sealer: Sealer,
     /// Default retention, shown on the Retention page.
     pub retention: RetentionPolicy,
     /// Where alert destinations may point.
@@ -67,6 +70,7 @@ impl AppState {
             network: Network::default(),
             exports: ExportJobs::default(),
             signer: Arc::new(Signer::generate().0),
+            sealer: Sealer::generate().0,
             retention: RetentionPolicy::default(),
             targets: TargetPolicy::default(),
             limiters: Limiters::default(),
@@ -87,6 +91,11 @@ impl AppState {
 
     pub fn with_retention(mut self, retention: RetentionPolicy) -> Self {
         self.retention = retention;
+        self
+    }
+
+    pub fn with_sealer(mut self, sealer: Sealer) -> Self {
+        self.sealer = sealer;
         self
     }
 

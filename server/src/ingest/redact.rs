@@ -57,6 +57,14 @@ impl Redactor {
         Redactor { words }
     }
 
+    /// Redacts a free-text field in place (a description, a resource's
+    /// name, a user agent): only the embedded secrets are replaced.
+    pub fn redact_field(&self, text: &mut Option<String>) {
+        if let Some(redacted) = text.as_deref().and_then(super::redact_text::redact_text) {
+            *text = Some(redacted);
+        }
+    }
+
     /// Redacts in place, at any depth. Returns how many values were replaced.
     pub fn redact(&self, value: &mut Value) -> usize {
         match value {
@@ -76,6 +84,13 @@ impl Redactor {
                 *value = Value::String(REDACTED.into());
                 1
             }
+            Value::String(s) => match super::redact_text::redact_text(s) {
+                Some(redacted) => {
+                    *s = redacted;
+                    1
+                }
+                None => 0,
+            },
             _ => 0,
         }
     }
@@ -161,10 +176,14 @@ pub fn looks_secret(s: &str) -> bool {
     lower.starts_with("bearer ") && t.len() > 15
         || lower.starts_with("basic ") && t.len() > 12
         || t.contains("PRIVATE KEY-----")
-        || is_prefixed_token(t)
-        || is_aws_access_key(t)
-        || is_jwt(t)
+        || is_credential(t)
         || is_card_number(t)
+}
+
+/// One word that is a credential on its own: a well-known API key, an AWS
+/// access key id or a JWT.
+pub(super) fn is_credential(t: &str) -> bool {
+    is_prefixed_token(t) || is_aws_access_key(t) || is_jwt(t)
 }
 
 /// `AKIA…`/`ASIA…` and 16 capitals or digits: an AWS access key id.
@@ -199,7 +218,7 @@ fn is_jwt(s: &str) -> bool {
 }
 
 /// 13 to 19 digits (spaces or dashes allowed between) with a valid Luhn check digit.
-fn is_card_number(s: &str) -> bool {
+pub(super) fn is_card_number(s: &str) -> bool {
     if !s
         .chars()
         .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')

@@ -171,10 +171,17 @@ pub fn validate(
     {
         rules.redactor.redact(value);
     }
+    // Text fields keep their words; only what looks like a secret goes.
+    let redactor = &rules.redactor;
+    redactor.redact_field(&mut incoming.description);
+    redactor.redact_field(&mut incoming.user_agent);
+    for resource in incoming.resource.iter_mut().chain(&mut incoming.targets) {
+        redactor.redact_field(&mut resource.name);
+    }
     if let Some(named) = &incoming.tenant {
         if named != tenant_slug {
             return Err(format!(
-                "unknown tenant '{named}' for this API key, which belongs to '{tenant_slug}'"
+                "the event names another tenant than the one this API key belongs to ({tenant_slug})"
             ));
         }
     }

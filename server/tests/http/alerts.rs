@@ -34,7 +34,13 @@ pub fn config(telegram: Option<&HttpReceiver>, smtp: Option<&SmtpSink>) -> Alert
 }
 
 pub fn worker(app: &TestApp, config: &AlertsConfig) -> WorkerHandle {
-    server::alerts::spawn(app.store.clone(), config, app.base.clone()).unwrap()
+    server::alerts::spawn(
+        app.store.clone(),
+        config,
+        app.base.clone(),
+        app.sealer.clone(),
+    )
+    .unwrap()
 }
 
 pub async fn destination(app: &TestApp, kind: &str, target: &str, secret: Option<&str>) -> i64 {

@@ -219,8 +219,15 @@ async fn a_key_made_for_ingest_cannot_export_and_one_given_read_can() {
         let partner = partner.clone();
         let url = format!("{}/api/keys/create", app.base);
         async move {
-            let created: serde_json::Value =
-                partner.post(url).form(&form).send().await.unwrap().json().await.unwrap();
+            let created: serde_json::Value = partner
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             created["secret"].as_str().unwrap().to_string()
         }
     };
@@ -251,4 +258,76 @@ async fn a_key_made_for_ingest_cannot_export_and_one_given_read_can() {
     let exported = export(reader).await;
     assert_eq!(exported.status(), 200);
     assert!(exported.text().await.unwrap().contains("scoped"));
+}
+
+#[tokio::test]
+async fn alert_tokens_and_one_time_code_seeds_are_sealed_in_the_database_and_urls_shown_by_host() {
+    let url = sqlite_url();
+    let app = spawn_configured(url.clone(), Limits::default(), |state| state).await;
+    let save = |kind: &str, target: &str, secret: Option<&str>| {
+        let body = serde_json::json!({ "form": {
+            "name": format!("{kind} at rest"), "tenant": "acme", "kind": kind,
+            "target": target, "secret": secret,
+        } });
+        let client = app.client.clone();
+        let url = format!("{}/api/alerts/destinations/save", app.base);
+        async move { client.post(url).json(&body).send().await.unwrap().status() }
+    };
+    assert_eq!(
+        save(
+            "slack",
+            "https://93.184.216.34/services/T0/B0/slackpathsecret",
+            None
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        save(
+            "webhook",
+            "https://93.184.216.34/hook",
+            Some("whsec_signingsecret")
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        save("telegram", "-100123", Some("123456:telegramtokensecret")).await,
+        200
+    );
+    let auditor = app.session("auditor@test.io").await;
+    let (_, enrolment) = app
+        .call(&auditor, "auth/totp/begin", serde_json::json!({}))
+        .await;
+    let seed = enrolment["secret"].as_str().unwrap().to_string();
+
+    let (_, shown) = app
+        .call(&app.client, "alerts/load", serde_json::json!({}))
+        .await;
+    let shown = shown.to_string();
+    assert!(
+        !shown.contains("slackpathsecret"),
+        "the browser got the Slack URL"
+    );
+    assert!(shown.contains("https://93.184.216.34/…"));
+
+    let path = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut bytes = Vec::new();
+    for file in [path.clone(), format!("{path}-wal")] {
+        bytes.extend(std::fs::read(file).unwrap_or_default());
+    }
+    let raw = String::from_utf8_lossy(&bytes);
+    for secret in [
+        "slackpathsecret",
+        "whsec_signingsecret",
+        "telegramtokensecret",
+        seed.as_str(),
+    ] {
+        assert!(!raw.contains(secret), "{secret} is stored in the clear");
+    }
 }

@@ -198,7 +198,7 @@ async fn an_event_naming_another_tenant_is_rejected_and_not_stored_there() {
     assert!(body["results"][0]["error"]
         .as_str()
         .unwrap()
-        .contains("unknown tenant 'globex'"));
+        .contains("another tenant than the one this API key belongs to (acme)"));
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! `spawn_app()`: a server on a free port over a fresh database, with an API key.
 
 use app::{
-    auth::hash_password,
+    auth::{hash_password, Sealer},
     guard::TargetPolicy,
     model::{Permissions, Role},
     store::{connect, NewAccount, NewApiKey, PublicKey, Signer, Store},
@@ -23,6 +23,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Verifies the checkpoints this server signs.
     pub public_key: PublicKey,
+    /// Seals this server's stored secrets (its alert worker needs it).
+    pub sealer: Sealer,
 }
 
 /// The password of every test account.
@@ -233,7 +235,8 @@ pub async fn spawn_configured(
         .with_targets(TargetPolicy {
             allow_private: true,
         });
-    let state = configure(state);
+    let sealer = Sealer::generate().0;
+    let state = configure(state.with_sealer(sealer.clone()));
     let addr = bind(state, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
@@ -244,6 +247,7 @@ pub async fn spawn_configured(
         key: key.plaintext,
         client: client().build().unwrap(),
         public_key,
+        sealer,
     };
     app.client = app.session("admin@test.io").await;
     app
