@@ -141,9 +141,22 @@ pub(super) async fn signed_in() -> Result<Access, AppError> {
     }
 }
 
+/// A signed-in member who chose their own password: one an admin set
+/// (a reset) lets its holder do nothing but replace it, on the Account page.
+pub(super) async fn own_password() -> Result<Access, AppError> {
+    let access = signed_in().await?;
+    if access.member.password_temporary() {
+        return Err(fail(AppError::Forbidden(
+            "Your password was reset by an administrator: choose your own on the Account page first."
+                .into(),
+        )));
+    }
+    Ok(access)
+}
+
 /// A signed-in member holding `permission`; a refusal is logged.
 pub(super) async fn require(permission: Permission, what: &str) -> Result<Access, AppError> {
-    let access = signed_in().await?;
+    let access = own_password().await?;
     if access.member.can(permission) {
         return Ok(access);
     }
@@ -152,7 +165,7 @@ pub(super) async fn require(permission: Permission, what: &str) -> Result<Access
 
 /// A signed-in admin; a refusal is logged.
 pub(super) async fn require_admin(what: &str) -> Result<Access, AppError> {
-    let access = signed_in().await?;
+    let access = own_password().await?;
     if access.member.role() == crate::model::Role::Admin {
         return Ok(access);
     }

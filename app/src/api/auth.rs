@@ -177,7 +177,11 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     .await?;
     access
         .store
-        .set_password(access.member.account_id(), &hash_password_async(new).await)
+        .set_password(
+            access.member.account_id(),
+            &hash_password_async(new).await,
+            false,
+        )
         .await?;
     access
         .log(Entry::new(

@@ -66,7 +66,7 @@ pub async fn get_event(id: String) -> Result<Event, AppError> {
 #[server(prefix = "/api", endpoint = "tenants/list", input = Json)]
 pub async fn list_tenants() -> Result<Vec<Tenant>, AppError> {
     use crate::model::Permission;
-    let access = super::access::signed_in().await?;
+    let access = super::access::own_password().await?;
     if !access.member.can(Permission::ViewLogs) && !access.member.can(Permission::ManageKeys) {
         return Err(access
             .deny("list tenants", Permission::ViewLogs.label())

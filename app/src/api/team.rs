@@ -36,7 +36,7 @@ pub async fn list_members() -> Result<Vec<MemberInfo>, AppError> {
 
 #[server(prefix = "/api", endpoint = "team/create", input = Json)]
 pub async fn create_member(form: MemberForm) -> Result<CreatedMember, AppError> {
-    use crate::auth::{generate_password, hash_password, Entry};
+    use crate::auth::{generate_password, hash_password_async, Entry};
     use crate::store::NewAccount;
     let access = super::access::require_admin("manage the team").await?;
     let checked = super::team_rules::check(&*access.store, &form).await?;
@@ -49,7 +49,7 @@ pub async fn create_member(form: MemberForm) -> Result<CreatedMember, AppError> 
             role: form.role,
             tenant_id: checked.tenant_id,
             permissions: checked.permissions.clone(),
-            password_hash: hash_password(&password),
+            password_hash: hash_password_async(password.clone()).await,
             created_by: Some(access.member.account_id()),
         })
         .await
@@ -138,7 +138,7 @@ pub async fn set_member_active(id: i64, active: bool) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "team/reset_password", input = Json)]
 pub async fn reset_member_password(id: i64) -> Result<String, AppError> {
     use crate::{
-        auth::{generate_password, hash_password, Entry},
+        auth::{generate_password, hash_password_async, Entry},
         model::Severity,
     };
     let access = super::access::require_admin("manage the team").await?;
@@ -146,7 +146,7 @@ pub async fn reset_member_password(id: i64) -> Result<String, AppError> {
     let password = generate_password();
     access
         .store
-        .set_password(id, &hash_password(&password))
+        .set_password(id, &hash_password_async(password.clone()).await, true)
         .await?;
     let entry = Entry::new(
         "team.member.password_reset",

@@ -9,7 +9,7 @@ use crate::model::{ApiKeyInfo, MemberInfo, Permissions, Role, Tenant};
 /// Columns of `accounts a LEFT JOIN tenants t ON t.id = a.tenant_id`.
 pub const ACCOUNT_COLUMNS: &str = "a.id AS account_id, a.email, a.name, a.role, a.tenant_id, \
      t.slug AS tenant_slug, t.name AS tenant_name, a.permissions, a.totp_secret, \
-     a.password_hash, a.deactivated_at, a.created_at, a.last_sign_in_at";
+     a.password_hash, a.deactivated_at, a.created_at, a.last_sign_in_at, a.password_temporary";
 
 pub const ACCOUNT_FROM: &str = "accounts a LEFT JOIN tenants t ON t.id = a.tenant_id";
 
@@ -28,6 +28,7 @@ pub struct AccountRow {
     deactivated_at: Option<i64>,
     created_at: i64,
     last_sign_in_at: Option<i64>,
+    password_temporary: bool,
 }
 
 impl AccountRow {
@@ -54,6 +55,7 @@ impl AccountRow {
             tenant,
             granted: Permissions::from_db(&self.permissions),
             totp_enabled: self.totp_secret.is_some(),
+            password_temporary: self.password_temporary,
         })
     }
 

@@ -17,9 +17,16 @@ pub struct Member {
     pub(super) tenant: Option<Tenant>,
     pub(super) granted: Permissions,
     pub(super) totp_enabled: bool,
+    pub(super) password_temporary: bool,
 }
 
 impl Member {
+    /// An admin set the password: the member must choose their own before
+    /// anything else.
+    pub fn password_temporary(&self) -> bool {
+        self.password_temporary
+    }
+
     pub fn account_id(&self) -> i64 {
         self.account_id
     }
@@ -167,8 +174,14 @@ pub trait AccountStore: Send + Sync {
     /// Deactivating also ends every session of the account.
     async fn set_active(&self, id: i64, active: bool, now: i64) -> Result<bool, DbError>;
 
-    /// Replaces the password hash and ends every session of the account.
-    async fn set_password(&self, id: i64, password_hash: &str) -> Result<bool, DbError>;
+    /// Replaces the password hash and ends every session of the account;
+    /// `temporary` when an admin chose it (the member must replace it).
+    async fn set_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        temporary: bool,
+    ) -> Result<bool, DbError>;
 
     /// `(enabled secret, pending secret)`.
     async fn totp_secrets(&self, id: i64) -> Result<(Option<String>, Option<String>), DbError>;

@@ -102,10 +102,18 @@ macro_rules! sql_account_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn set_password(&self, id: i64, password_hash: &str) -> Result<bool, DbError> {
+            async fn set_password(
+                &self,
+                id: i64,
+                password_hash: &str,
+                temporary: bool,
+            ) -> Result<bool, DbError> {
                 let mut tx = self.begin_write().await?;
-                let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+                let done = sqlx::query(
+                    "UPDATE accounts SET password_hash = $1, password_temporary = $2 WHERE id = $3",
+                )
                     .bind(password_hash)
+                    .bind(temporary)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;

@@ -96,7 +96,7 @@ async fn a_half_signed_in_session_counts_code_attempts_and_a_new_password_ends_a
             .create_session(&session("other", id, SessionStage::Full, 0))
             .await
             .unwrap();
-        store.set_password(id, "$argon2id$new").await.unwrap();
+        store.set_password(id, "$argon2id$new", true).await.unwrap();
         assert!(store.session("otp", 1).await.unwrap().is_none());
         assert!(store.session("other", 1).await.unwrap().is_none());
         assert_eq!(

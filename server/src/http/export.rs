@@ -48,6 +48,9 @@ pub async fn dashboard_export(
     let Some(member) = auth.member().cloned() else {
         return refuse(StatusCode::UNAUTHORIZED, "sign in to continue");
     };
+    if member.password_temporary() {
+        return refuse(StatusCode::FORBIDDEN, "choose your own password first");
+    }
     if !member.can(Permission::Export) {
         let entry = Entry::denied("export", Permission::Export.label())
             .by(&member)

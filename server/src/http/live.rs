@@ -37,6 +37,9 @@ pub async fn live_events(
     let (Some(member), Some(token_hash)) = (auth.member().cloned(), auth.token_hash.clone()) else {
         return (StatusCode::UNAUTHORIZED, "sign in to continue").into_response();
     };
+    if member.password_temporary() {
+        return (StatusCode::FORBIDDEN, "choose your own password first").into_response();
+    }
     if !member.can(Permission::ViewLogs) {
         return (StatusCode::FORBIDDEN, "your account may not read the log").into_response();
     }
@@ -121,7 +124,7 @@ impl Feed {
             }
             _ => return Err(()),
         };
-        if !member.can(Permission::ViewLogs) {
+        if member.password_temporary() || !member.can(Permission::ViewLogs) {
             return Err(());
         }
         let page = match &self.after {

@@ -17,6 +17,7 @@ use std::net::{IpAddr, SocketAddr};
 /// Pages anyone may open.
 const SIGN_IN: &str = "/sign-in";
 const NO_ACCESS: &str = "/no-access";
+const ACCOUNT: &str = "/account";
 
 pub async fn authenticate(
     State(state): State<AppState>,
@@ -76,6 +77,9 @@ fn page_redirect(request: &Request, auth: &RequestAuth) -> Option<String> {
             form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
         )),
         (NO_ACCESS, Some(_)) => None,
+        // A reset password must be replaced before anything else is shown.
+        (ACCOUNT, Some(m)) if m.password_temporary() => None,
+        (_, Some(m)) if m.password_temporary() => Some(ACCOUNT.into()),
         // Staff and customers have no access to logs or settings at all.
         (_, Some(m)) if matches!(m.role(), Role::Staff | Role::Customer) => Some(NO_ACCESS.into()),
         _ => None,

@@ -371,7 +371,10 @@ mod tests {
     fn an_event_for_another_tenant_is_refused() {
         let err =
             parse(json!({"action": "a.b", "actor": {"id": "u1"}, "tenant": "globex"})).unwrap_err();
-        assert!(err.contains("unknown tenant 'globex'"), "{err}");
+        assert!(
+            err.contains("another tenant than the one this API key belongs to (acme)"),
+            "{err}"
+        );
     }
 
     #[test]

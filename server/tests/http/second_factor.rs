@@ -204,3 +204,40 @@ async fn a_session_ends_at_its_absolute_age_however_busy() {
     tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
     assert_eq!(app.call(&partner, "tenants/list", json!({})).await.0, 401);
 }
+
+#[tokio::test]
+async fn a_password_reset_by_an_admin_must_be_replaced_before_anything_else() {
+    let app = spawn_app().await;
+    let id = app
+        .store
+        .sign_in_record("partner@acme.io")
+        .await
+        .unwrap()
+        .unwrap()
+        .member
+        .account_id();
+    let (status, temporary) = app
+        .call(&app.client, "team/reset_password", json!({ "id": id }))
+        .await;
+    assert_eq!(status, 200, "{temporary}");
+    let temporary = temporary.as_str().unwrap().to_string();
+    let signed_in = app.sign_in("partner@acme.io", &temporary).await;
+    assert_eq!(signed_in.status(), 200);
+    let partner = with_cookie(&cookie_of(&signed_in));
+    let (status, body) = app.call(&partner, "tenants/list", json!({})).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.to_string().contains("choose your own"), "{body}");
+    let page = partner.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(page.headers()["location"], "/account");
+    let status = form(
+        &partner,
+        &app,
+        "auth/password",
+        &[("current", &temporary), ("new", "my-own-password-1")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let again = app.sign_in("partner@acme.io", "my-own-password-1").await;
+    let partner = with_cookie(&cookie_of(&again));
+    assert_eq!(app.call(&partner, "tenants/list", json!({})).await.0, 200);
+}
