@@ -242,6 +242,7 @@ fn owner_only(dir: &std::path::Path) -> std::io::Result<()> {
             }
         }
     }
+    #[cfg(not(unix))]
     let _ = dir;
     Ok(())
 }
@@ -348,4 +349,23 @@ async fn create_api_key(store: &dyn Store, slug: &str, name: &str, read: bool) -
         tenant.slug
     );
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_data_folder_and_database_files_are_made_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["logbook.db", "logbook.db-wal"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        owner_only(dir.path()).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(mode(&dir.path().join("logbook.db")), 0o600);
+        assert_eq!(mode(&dir.path().join("logbook.db-wal")), 0o600);
+    }
 }

@@ -11,45 +11,52 @@ const SECRETS_FILE: &str = "secrets.key";
 
 /// The key that seals stored secrets (alert tokens, one-time-code seeds);
 /// `integrity.secrets_key` when several servers share one database.
-pub fn load_sealer(
-    config: &Config,
-) -> Result<(Sealer, Option<PathBuf>), Box<dyn Error + Send + Sync>> {
-    if let Some(key) = &config.integrity.secrets_key {
-        let sealer = Sealer::from_base64(key.expose_secret())
-            .map_err(|e| format!("integrity.secrets_key: {e}"))?;
-        return Ok((sealer, None));
-    }
-    let path = config.data_dir.join(SECRETS_FILE);
-    if path.exists() {
-        let key = std::fs::read_to_string(&path)?;
-        let sealer = Sealer::from_base64(&key).map_err(|e| format!("{}: {e}", path.display()))?;
-        return Ok((sealer, None));
-    }
-    std::fs::create_dir_all(&config.data_dir)?;
-    let (sealer, key) = Sealer::generate();
-    write_private(&path, &key)?;
-    Ok((sealer, Some(path)))
+pub fn load_sealer(config: &Config) -> Result<(Sealer, Option<PathBuf>), BoxError> {
+    load_key(
+        config,
+        config.integrity.secrets_key.as_ref(),
+        ("integrity.secrets_key", SECRETS_FILE),
+        Sealer::from_base64,
+        Sealer::generate,
+    )
 }
 
 /// The key and, when one was just generated, where it was written.
-pub fn load_signer(
+pub fn load_signer(config: &Config) -> Result<(Signer, Option<PathBuf>), BoxError> {
+    load_key(
+        config,
+        config.integrity.signing_key.as_ref(),
+        ("integrity.signing_key", KEY_FILE),
+        Signer::from_base64,
+        Signer::generate,
+    )
+}
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+/// A key from its setting, else from its file in the data folder, else
+/// generated into that file (returned, to be announced).
+fn load_key<K, E: std::fmt::Display>(
     config: &Config,
-) -> Result<(Signer, Option<PathBuf>), Box<dyn Error + Send + Sync>> {
-    if let Some(seed) = &config.integrity.signing_key {
-        let signer = Signer::from_base64(seed.expose_secret())
-            .map_err(|e| format!("integrity.signing_key: {e}"))?;
-        return Ok((signer, None));
+    configured: Option<&secrecy::SecretString>,
+    (setting, file): (&str, &str),
+    parse: impl Fn(&str) -> Result<K, E>,
+    generate: impl Fn() -> (K, String),
+) -> Result<(K, Option<PathBuf>), BoxError> {
+    if let Some(text) = configured {
+        let key = parse(text.expose_secret()).map_err(|e| format!("{setting}: {e}"))?;
+        return Ok((key, None));
     }
-    let path = config.data_dir.join(KEY_FILE);
+    let path = config.data_dir.join(file);
     if path.exists() {
-        let seed = std::fs::read_to_string(&path)?;
-        let signer = Signer::from_base64(&seed).map_err(|e| format!("{}: {e}", path.display()))?;
-        return Ok((signer, None));
+        let text = std::fs::read_to_string(&path)?;
+        let key = parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok((key, None));
     }
     std::fs::create_dir_all(&config.data_dir)?;
-    let (signer, seed) = Signer::generate();
-    write_private(&path, &seed)?;
-    Ok((signer, Some(path)))
+    let (key, text) = generate();
+    write_private(&path, &text)?;
+    Ok((key, Some(path)))
 }
 
 /// Writes the seed readable by its owner only.

@@ -33,8 +33,15 @@ async fn owner(access: &Access, slug: Option<&str>) -> Result<Option<i64>, AppEr
 pub const MAX_RULES: usize = 50;
 pub const MAX_DESTINATIONS: usize = 20;
 
-fn room(existing: usize, max: usize, what: &str) -> Result<(), AppError> {
-    if existing >= max {
+/// Whether `tenant` (none: staff-wide) may have one more of `what`, given
+/// the owners of those it has.
+fn room<'a>(
+    owners: impl Iterator<Item = Option<&'a crate::model::Tenant>>,
+    tenant: Option<i64>,
+    max: usize,
+    what: &str,
+) -> Result<(), AppError> {
+    if owners.filter(|owner| owner.map(|t| t.id) == tenant).count() >= max {
         return Err(bad(format!(
             "a tenant has at most {max} {what}; delete one first"
         )));
@@ -94,11 +101,8 @@ pub async fn rule_input(access: &Access, form: &RuleForm) -> Result<RuleInput, A
     let tenant_id = owner(access, form.tenant.as_deref()).await?;
     if form.id.is_none() {
         let rules = access.store.alert_rules(&access.scope()).await?;
-        let owned = rules
-            .iter()
-            .filter(|r| r.tenant.as_ref().map(|t| t.id) == tenant_id)
-            .count();
-        room(owned, MAX_RULES, "alert rules")?;
+        let owners = rules.iter().map(|r| r.tenant.as_ref());
+        room(owners, tenant_id, MAX_RULES, "alert rules")?;
     }
     Ok(RuleInput {
         id: form.id,
@@ -136,11 +140,8 @@ pub async fn destination_input(
     }
     let tenant_id = owner(access, form.tenant.as_deref()).await?;
     let destinations = access.store.alert_destinations(&access.scope()).await?;
-    let owned = destinations
-        .iter()
-        .filter(|d| d.tenant.as_ref().map(|t| t.id) == tenant_id)
-        .count();
-    room(owned, MAX_DESTINATIONS, "alert destinations")?;
+    let owners = destinations.iter().map(|d| d.tenant.as_ref());
+    room(owners, tenant_id, MAX_DESTINATIONS, "alert destinations")?;
     Ok(DestinationInput {
         tenant_id,
         name: name.to_string(),
