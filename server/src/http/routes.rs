@@ -13,7 +13,7 @@ use crate::ingest::ingest_events;
 use app::{api::Db, error::AppError, integrity::Keys, shell};
 use axum::{
     body::Body,
-    extract::{DefaultBodyLimit, State},
+    extract::State,
     http::{Request, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -29,10 +29,8 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route(
-            "/api/v1/events",
-            post(ingest_events).layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
-        )
+        // The handler reads the body itself, after the key, up to `max_body_bytes`.
+        .route("/api/v1/events", post(ingest_events))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/events/export", get(api_export))
         .route("/api/exports/{format}", get(dashboard_export))
