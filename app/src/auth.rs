@@ -11,7 +11,7 @@ mod totp;
 
 pub use password::{
     generate_password, hash_password, hash_password_async, verify_password, verify_password_async,
-    MIN_PASSWORD_LEN,
+    MAX_PASSWORD_LEN, MIN_PASSWORD_LEN,
 };
 pub use sealed::{SealError, Sealer};
 pub use self_log::{Entry, SELF_TENANT};
@@ -23,4 +23,4 @@ pub use session::{
 pub use throttle::{
     throttle_wait, ThrottleWait, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, WINDOW_US,
 };
-pub use totp::{check_code, code_step, enrolment, new_secret, Enrolment};
+pub use totp::{code_step, enrolment, new_secret, Enrolment};

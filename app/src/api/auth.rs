@@ -158,21 +158,24 @@ pub async fn disable_totp(code: String) -> Result<(), AppError> {
 /// Changes one's own password; every session (this one included) ends.
 #[server(prefix = "/api", endpoint = "auth/password")]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
-    use crate::auth::{hash_password_async, verify_password_async, Entry, MIN_PASSWORD_LEN};
+    use crate::auth::{
+        hash_password_async, verify_password_async, Entry, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN,
+    };
     let access = super::access::signed_in().await?;
     let record = access
         .store
         .sign_in_record(access.member.email())
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if !(MIN_PASSWORD_LEN..=1_024).contains(&new.chars().count()) {
+    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&new.chars().count()) {
         return Err(super::access::fail(AppError::BadRequest(format!(
-            "The new password needs {MIN_PASSWORD_LEN} to 1,024 characters."
+            "The new password needs {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters."
         ))));
     }
     let hash = record.password_hash;
     guarded_check(&access, "change the password", |_| async move {
-        Ok(current.len() <= 1_024 && verify_password_async(current, hash).await)
+        let checkable = current.chars().count() <= MAX_PASSWORD_LEN;
+        Ok(checkable && verify_password_async(current, hash).await)
     })
     .await?;
     access

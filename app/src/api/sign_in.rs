@@ -9,8 +9,8 @@ use super::{
 use crate::{
     auth::{
         code_step, hash_password, new_token, session_cookie, throttle_wait, verify_password_async,
-        ClientInfo, Entry, SessionState, ThrottleWait, IDLE_TIMEOUT_US, OTP_STAGE_TIMEOUT_US,
-        WINDOW_US,
+        ClientInfo, Entry, SessionState, ThrottleWait, IDLE_TIMEOUT_US, MAX_PASSWORD_LEN,
+        OTP_STAGE_TIMEOUT_US, WINDOW_US,
     },
     error::AppError,
     model::Outcome,
@@ -24,9 +24,6 @@ const MAX_CODE_FAILURES: i64 = 5;
 /// Checked against when the email is unknown, so the answer takes as long
 /// as for a real account and timing does not reveal which emails exist.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not-a-real-password"));
-
-/// Longest password checked; argon2 reads all of it.
-const MAX_PASSWORD_LEN: usize = 1_024;
 
 pub(super) async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
     let store = store()?;

@@ -9,6 +9,8 @@ use rand::{distributions::Alphanumeric, Rng};
 
 /// Shorter passwords are refused when set.
 pub const MIN_PASSWORD_LEN: usize = 10;
+/// Longer ones are refused when set or checked: argon2 reads all of it.
+pub const MAX_PASSWORD_LEN: usize = 1_024;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);

@@ -48,12 +48,7 @@ pub fn enrolment(secret: &str, account: &str) -> Option<Enrolment> {
     })
 }
 
-/// Whether `code` (spaces ignored) is valid for `secret` at `unix_seconds`.
-pub fn check_code(secret: &str, code: &str, unix_seconds: u64) -> bool {
-    code_step(secret, code, unix_seconds).is_some()
-}
-
-/// The time step (`unix_seconds / 30`) whose code `code` is, within one
+/// The time step (`unix_seconds / 30`) whose code `code` (spaces ignored) is, within one
 /// step of skew either way: what the account records as used, so the same
 /// code cannot be replayed.
 pub fn code_step(secret: &str, code: &str, unix_seconds: u64) -> Option<i64> {
@@ -73,6 +68,10 @@ pub fn code_step(secret: &str, code: &str, unix_seconds: u64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_code(secret: &str, code: &str, unix_seconds: u64) -> bool {
+        code_step(secret, code, unix_seconds).is_some()
+    }
 
     /// RFC 6238 appendix B's SHA-1 secret, "12345678901234567890" in base32.
     const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";

@@ -120,6 +120,7 @@ pub const MAX_THRESHOLD_GROUPS: usize = 200;
 pub fn latest_per_group(group_by: GroupBy, candidates: &[Candidate]) -> Vec<(String, &Candidate)> {
     let mut latest: Vec<(String, &Candidate)> = Vec::new();
     let mut index = std::collections::HashMap::new();
+    let mut dropped = false;
     for candidate in candidates {
         let Some(group) = group_value(group_by, candidate) else {
             continue;
@@ -130,10 +131,10 @@ pub fn latest_per_group(group_by: GroupBy, candidates: &[Candidate]) -> Vec<(Str
                 index.insert(group.clone(), latest.len());
                 latest.push((group, candidate));
             }
-            None => {}
+            None => dropped = true,
         }
     }
-    if index.len() == MAX_THRESHOLD_GROUPS {
+    if dropped {
         tracing::warn!(
             groups = MAX_THRESHOLD_GROUPS,
             "a threshold rule counted only the first groups of a large batch"

@@ -5,9 +5,15 @@
 //! nothing). Literal addresses never reach a resolver, so they are checked
 //! before each request. Redirects are not followed.
 
-use app::guard::{is_public, public_addrs, TargetPolicy};
+use app::guard::{public_addrs, TargetPolicy};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::{net::IpAddr, sync::Arc, time::Duration};
+
+/// The guard's refusal of a destination's address, told apart from other
+/// connection failures: it names what the operator can change.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
 
 struct CheckedResolver(TargetPolicy);
 
@@ -15,7 +21,9 @@ impl Resolve for CheckedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let policy = self.0;
         Box::pin(async move {
-            let addrs = public_addrs(name.as_str(), 0, policy).await?;
+            let addrs = public_addrs(name.as_str(), 0, policy)
+                .await
+                .map_err(Refused)?;
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
@@ -32,21 +40,24 @@ pub fn client(policy: TargetPolicy, timeout: Duration) -> Result<reqwest::Client
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
-/// Refuses a URL whose host is an internal address literal.
-pub fn check_literal(url: &reqwest::Url, policy: TargetPolicy) -> Result<(), String> {
+/// Refuses a URL whose host is an internal address literal, by the same
+/// check the resolver applies to names (literals never reach it).
+pub async fn check_literal(url: &reqwest::Url, policy: TargetPolicy) -> Result<(), String> {
     let host = url.host_str().ok_or("the URL has no host")?;
-    let Ok(ip) = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-    else {
-        return Ok(()); // a name: the resolver checks it
-    };
-    if policy.allow_private || is_public(ip) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{ip} is an internal address; destinations must be on the public internet"
-        ))
+    if host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
+        public_addrs(host, 0, policy).await?;
     }
+    Ok(())
+}
+
+/// The guard's refusal somewhere among `err`'s causes, if that is why it failed.
+pub fn refusal<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refused> {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if let Some(refused) = err.downcast_ref::<Refused>() {
+            return Some(refused);
+        }
+        cause = err.source();
+    }
+    None
 }

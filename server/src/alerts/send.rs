@@ -116,7 +116,7 @@ impl Senders {
         headers: &[(&str, String)],
     ) -> Result<(), String> {
         let parsed = reqwest::Url::parse(url).map_err(|_| "the URL does not parse".to_string())?;
-        guarded::check_literal(&parsed, self.policy)?;
+        guarded::check_literal(&parsed, self.policy).await?;
         let host = parsed.host_str().unwrap_or("the destination").to_string();
         let mut request = client
             .post(parsed)
@@ -126,13 +126,9 @@ impl Senders {
             request = request.header(*name, value);
         }
         let response = request.send().await.map_err(|e| {
-            // The resolver's own refusal says what the operator can change.
-            let mut cause: Option<&dyn std::error::Error> = Some(&e);
-            while let Some(err) = cause {
-                if err.to_string().contains("internal address") {
-                    return err.to_string();
-                }
-                cause = err.source();
+            // The guard's own refusal says what the operator can change.
+            if let Some(refused) = guarded::refusal(&e) {
+                return refused.to_string();
             }
             format!("could not deliver to {host} (no answer, or the connection failed)")
         })?;

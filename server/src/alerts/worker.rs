@@ -126,7 +126,7 @@ impl Worker {
         busy: &Busy,
         lanes: &mut JoinSet<()>,
         stopped: &watch::Receiver<bool>,
-    ) -> Result<usize, String> {
+    ) -> Result<(), String> {
         let lease = Duration::from_secs(self.config.timeout_secs.max(1) * 2 + 60);
         let now = chrono::Utc::now().timestamp_micros();
         let skip: Vec<i64> = lock(busy).iter().copied().collect();
@@ -135,7 +135,6 @@ impl Worker {
             .claim_deliveries(now, lease.as_micros() as i64, CLAIM, &skip)
             .await
             .map_err(|e| e.to_string())?;
-        let claimed = due.len();
         let mut by_destination: BTreeMap<i64, Vec<DueDelivery>> = BTreeMap::new();
         for delivery in due {
             by_destination
@@ -151,29 +150,29 @@ impl Worker {
                 lock(&busy).remove(&destination);
             });
         }
-        Ok(claimed)
+        Ok(())
     }
 
     /// Sends one destination's claimed deliveries in order; on a stop (or
     /// a store error) gives back the ones not attempted.
     async fn lane(&self, deliveries: Vec<DueDelivery>, stopped: &watch::Receiver<bool>) {
         for (i, delivery) in deliveries.iter().enumerate() {
-            let failed = if *stopped.borrow() {
-                None
-            } else {
-                match self.deliver(delivery).await {
-                    Ok(()) => continue,
-                    Err(err) => Some(err),
-                }
-            };
-            if let Some(err) = failed {
+            if *stopped.borrow() {
+                return self.release(&deliveries[i..]).await;
+            }
+            if let Err(err) = self.deliver(delivery).await {
                 tracing::error!(error = %err, delivery = delivery.id, "alert delivery could not be recorded");
+                return self.release(&deliveries[i..]).await;
             }
-            let rest: Vec<i64> = deliveries[i..].iter().map(|d| d.id).collect();
-            if let Err(err) = self.store.release_deliveries(&rest).await {
-                tracing::error!(error = %err, "could not give back unsent deliveries");
-            }
-            return;
+        }
+    }
+
+    /// Gives claimed deliveries back, so the next round need not wait for
+    /// their lease to run out.
+    async fn release(&self, rest: &[DueDelivery]) {
+        let ids: Vec<i64> = rest.iter().map(|d| d.id).collect();
+        if let Err(err) = self.store.release_deliveries(&ids).await {
+            tracing::error!(error = %err, "could not give back unsent deliveries");
         }
     }
 
