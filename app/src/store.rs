@@ -1,39 +1,21 @@
-//! Persistence: one `Store` trait, a SQLite and a PostgreSQL implementation.
+//! Persistence: the `Store` trait the app calls, over SQLite or PostgreSQL.
+//!
+//! `backend` states what each database provides; every store method is a
+//! plain function over it in the folder of its capability. A reader opens
+//! `api.rs` for what the store does and the folder for how.
 
-mod account_rows;
 mod accounts;
-mod accounts_sql;
 mod alerts;
-mod alerts_match;
-mod alerts_rows;
-mod alerts_sql;
+mod api;
 mod backend;
-mod branches;
-mod budget;
 mod chain;
-mod checkpoint;
 mod error;
-mod export_columns;
-mod export_row;
-mod failing_ips;
-mod integrity;
-mod integrity_sql;
+mod events;
 mod notes;
-mod notes_sql;
-mod postgres;
-mod query;
-mod records;
-mod rollups;
-mod row;
 mod scope;
-mod sqlite;
-mod sqlite_export;
+mod sql;
 mod tallies;
-mod tallies_sql;
-mod text_search;
-mod text_walk;
-mod traits;
-mod verify;
+mod tenants;
 mod views;
 
 pub use accounts::{
@@ -43,26 +25,23 @@ pub use accounts::{
 pub use alerts::{
     AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence, FAILING_AFTER,
 };
-pub use budget::ReadBudget;
-pub use chain::{canonical_json, event_digest, event_hash, link_hash, GENESIS_HASH};
-pub use checkpoint::{reason, CheckpointError, CheckpointRecord, NewCheckpoint, PublicKey, Signer};
+pub use api::{connect, Store};
+pub use backend::{sqlite_text_page, Backend, Dialect, PgStore, ReadBudget, SqliteStore, Tx};
+pub use chain::{
+    canonical_json, event_digest, event_hash, hashed_fields, link_hash, reason, ChainBreak,
+    ChainVerifier, CheckpointError, CheckpointRecord, IntegrityStore, NewCheckpoint, PublicKey,
+    Signer, GENESIS_HASH,
+};
 pub use error::DbError;
-pub use export_row::{ExportPage, ExportRow};
-pub use integrity::IntegrityStore;
+pub use events::{
+    explain_events, insert_events, select_events, stamp, ApiKeyRecord, AppendOutcome, ExportPage,
+    ExportRow, NewApiKey, NewEvent, Receipt, Stamped, INSERT_CHUNK, MAX_PAGE, RECEIPT_LIFETIME_US,
+};
 pub use notes::{NewNote, NoteStore, NoteSummary};
-pub use postgres::PgStore;
-pub use query::{
-    explain_events, insert_events, select_events, stamp, Stamped, INSERT_CHUNK, MAX_PAGE,
-};
-pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt, RECEIPT_LIFETIME_US};
-pub use rollups::{column_value, rollup_statements, Period, Rollup, DAY_US, HOUR_US, ROLLUPS};
 pub use scope::TenantScope;
-pub use sqlite::SqliteStore;
+pub use sql::{Arg, Sql};
 pub use tallies::{
-    ActorCount, HourCount, KeyCount, MixCount, Tallies, TallySource, TallyStore, Totals,
-    AUTH_CATEGORY,
+    column_value, rollup_statements, ActorCount, HourCount, KeyCount, MixCount, Period, Rollup,
+    Tallies, TallySource, TallyStore, Totals, AUTH_CATEGORY, DAY_US, HOUR_US, ROLLUPS,
 };
-pub use text_walk::text_page as sqlite_text_page;
-pub use traits::{connect, Store};
-pub use verify::{hashed_fields, ChainBreak, ChainVerifier};
 pub use views::ViewStore;

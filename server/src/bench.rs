@@ -230,8 +230,8 @@ async fn raw_insert(
     let stamped = unchained(tenant_id, seq, now, rows);
     let mut tx = store.write_pool().begin().await?;
     for chunk in stamped.chunks(INSERT_CHUNK) {
-        insert_events::<sqlx::Sqlite>(chunk)
-            .build()
+        insert_events::<sqlx::Sqlite>(chunk)?
+            .to_sqlx()
             .execute(&mut *tx)
             .await?;
     }

@@ -32,7 +32,7 @@ pub enum DbError {
 
 impl From<sqlx::Error> for DbError {
     fn from(err: sqlx::Error) -> Self {
-        if super::budget::is_timeout(&err) {
+        if super::backend::is_timeout(&err) {
             DbError::TimedOut
         } else {
             DbError::Sqlx(err)
@@ -42,10 +42,12 @@ impl From<sqlx::Error> for DbError {
 
 impl DbError {
     /// `Conflict(what)` for a unique-constraint violation, the error otherwise.
-    pub fn conflict_or(err: sqlx::Error, what: &'static str) -> DbError {
+    pub fn conflict_or(err: DbError, what: &'static str) -> DbError {
         match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => DbError::Conflict(what),
-            _ => err.into(),
+            DbError::Sqlx(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                DbError::Conflict(what)
+            }
+            _ => err,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The handle that decides which tenants' rows a caller may read.
 
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use super::sql::Sql;
 
 /// Which tenants a store call may touch. Every read takes one, so the data
 /// layer, not the page, enforces isolation. Requests get theirs only from a
@@ -54,11 +54,7 @@ impl TenantScope {
     }
 
     /// Appends ` AND <column> …` restricting a query to the scope.
-    pub(super) fn push_sql<'a, DB>(&self, qb: &mut QueryBuilder<'a, DB>, column: &str)
-    where
-        DB: Database,
-        i64: Encode<'a, DB> + Type<DB>,
-    {
+    pub(crate) fn push_sql<D>(&self, qb: &mut Sql<D>, column: &str) {
         match self.0 {
             Inner::All => {}
             Inner::One(id) => {
@@ -72,7 +68,7 @@ impl TenantScope {
 
     /// The per-transaction setting PostgreSQL's row-level security reads:
     /// `*`, one tenant id, or empty for nothing.
-    pub(super) fn rls_setting(&self) -> String {
+    pub(crate) fn rls_setting(&self) -> String {
         match self.0 {
             Inner::All => "*".into(),
             Inner::One(id) => id.to_string(),

@@ -1,7 +1,11 @@
 //! Saved views: a member's named filters, kept as the log URL's parameters.
 
-use super::error::DbError;
 use crate::model::SavedView;
+use crate::store::{
+    backend::Backend,
+    error::DbError,
+    sql::{Scalar, Sql},
+};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -21,59 +25,51 @@ pub trait ViewStore {
     async fn delete_view(&self, account_id: i64, id: i64) -> Result<bool, DbError>;
 }
 
-macro_rules! sql_view_store {
-    ($store:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::store::ViewStore for $store {
-            async fn saved_views(
-                &self,
-                account_id: i64,
-            ) -> Result<Vec<$crate::model::SavedView>, DbError> {
-                let rows: Vec<(i64, String, String)> = sqlx::query_as(
-                    "SELECT id, name, params FROM saved_views WHERE account_id = $1 ORDER BY name",
-                )
-                .bind(account_id)
-                .fetch_all(&self.read)
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(id, name, params)| $crate::model::SavedView { id, name, params })
-                    .collect())
-            }
+#[async_trait]
+impl<B: Backend> ViewStore for B {
+    async fn saved_views(&self, account_id: i64) -> Result<Vec<crate::model::SavedView>, DbError> {
+        let rows: Vec<(i64, String, String)> = Sql::new(
+            "SELECT id, name, params FROM saved_views WHERE account_id = $1 ORDER BY name",
+        )
+        .bind(account_id)
+        .fetch_all(self.read())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, params)| crate::model::SavedView { id, name, params })
+            .collect())
+    }
 
-            async fn save_view(
-                &self,
-                account_id: i64,
-                name: &str,
-                params: &str,
-            ) -> Result<$crate::model::SavedView, DbError> {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO saved_views (account_id, name, params, created_at) \
+    async fn save_view(
+        &self,
+        account_id: i64,
+        name: &str,
+        params: &str,
+    ) -> Result<crate::model::SavedView, DbError> {
+        let id: i64 = Scalar::new(
+            "INSERT INTO saved_views (account_id, name, params, created_at) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, name) \
                      DO UPDATE SET params = excluded.params RETURNING id",
-                )
-                .bind(account_id)
-                .bind(name)
-                .bind(params)
-                .bind(chrono::Utc::now().timestamp_micros())
-                .fetch_one(&self.write)
-                .await?;
-                Ok($crate::model::SavedView {
-                    id,
-                    name: name.to_string(),
-                    params: params.to_string(),
-                })
-            }
+        )
+        .bind(account_id)
+        .bind(name)
+        .bind(params)
+        .bind(chrono::Utc::now().timestamp_micros())
+        .fetch_one(self.write())
+        .await?;
+        Ok(crate::model::SavedView {
+            id,
+            name: name.to_string(),
+            params: params.to_string(),
+        })
+    }
 
-            async fn delete_view(&self, account_id: i64, id: i64) -> Result<bool, DbError> {
-                let done = sqlx::query("DELETE FROM saved_views WHERE id = $1 AND account_id = $2")
-                    .bind(id)
-                    .bind(account_id)
-                    .execute(&self.write)
-                    .await?;
-                Ok(done.rows_affected() > 0)
-            }
-        }
-    };
+    async fn delete_view(&self, account_id: i64, id: i64) -> Result<bool, DbError> {
+        let done = Sql::new("DELETE FROM saved_views WHERE id = $1 AND account_id = $2")
+            .bind(id)
+            .bind(account_id)
+            .execute(self.write())
+            .await?;
+        Ok(done > 0)
+    }
 }
-pub(crate) use sql_view_store;

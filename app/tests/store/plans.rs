@@ -14,7 +14,7 @@ use sqlx::Row;
 async fn plan(store: &SqliteStore, scope: &TenantScope, query: &str, tenants: &[i64]) -> String {
     let filter = EventFilter::parse_query(query).unwrap().or_default_range();
     let rows = explain_events::<sqlx::Sqlite>(scope, &filter, &PageRequest::first(50), tenants)
-        .build()
+        .to_sqlx()
         .fetch_all(store.read_pool())
         .await
         .unwrap();

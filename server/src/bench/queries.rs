@@ -210,14 +210,15 @@ async fn time_sqlx(
     for _ in 0..RUNS {
         let started = Instant::now();
         // The statements the store runs, on a bare connection, rows undecoded.
-        let mut conn = pool.acquire().await?;
-        let walked = sqlite_text_page(&mut conn, scope, filter, page, tenants).await?;
+        let mut tx = pool.begin().await?;
+        let walked = sqlite_text_page(&mut tx, scope, filter, page, tenants).await?;
         if walked.is_none() {
             select_events::<sqlx::Sqlite>(scope, filter, page, tenants)
-                .build()
-                .fetch_all(&mut *conn)
+                .to_sqlx()
+                .fetch_all(&mut *tx)
                 .await?;
         }
+        tx.commit().await?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(percentiles(samples))
@@ -234,7 +235,7 @@ async fn plan(
     tenants: &[i64],
 ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let rows = explain_events::<sqlx::Sqlite>(scope, filter, page, tenants)
-        .build()
+        .to_sqlx()
         .fetch_all(pool)
         .await?;
     let mut steps: Vec<String> = Vec::new();

@@ -3,7 +3,7 @@
 //! from it. Nothing is packed or parsed on the way, which is what made the
 //! SQLite export slower than the database could read.
 
-use super::{export_row::ExportRow, DbError};
+use crate::store::{events::export_row::ExportRow, DbError};
 use std::borrow::Cow;
 
 /// Text columns per row, in the order `TEXT_SELECT` names them; the three

@@ -10,12 +10,12 @@
 //! C interface on the same connection, each text cell copied once into a
 //! `ColumnPage`.
 
-use super::{
-    error::DbError,
-    export_columns::{ColumnPage, COLUMN_SELECT, TEXT_COLUMNS},
-    export_row::ExportPage,
-};
 use crate::model::Cursor;
+use crate::store::{
+    error::DbError,
+    events::export_columns::{ColumnPage, COLUMN_SELECT, TEXT_COLUMNS},
+    events::export_row::ExportPage,
+};
 use libsqlite3_sys as ffi;
 use std::{ffi::CStr, os::raw::c_int, ptr::NonNull};
 use tokio::runtime::{Handle, RuntimeFlavor};

@@ -2,9 +2,10 @@
 //! conditions are the log's own filter, pushed by the same `push_filter_at`
 //! as the table: an alert fires for exactly the events the log would show.
 
-use super::{query::push_filter_at, scope::TenantScope, text_search::TextSearch};
 use crate::model::{duration_text, EventFilter, GroupBy};
-use sqlx::{Encode, QueryBuilder, Type};
+use crate::store::{
+    backend::Dialect, events::filter::push_filter_at, scope::TenantScope, sql::Sql,
+};
 
 /// One readable line naming an event, built in SQL so that plain rules
 /// queue their firings in one `INSERT … SELECT`:
@@ -21,17 +22,13 @@ pub const WORKER_ACTOR: &str = "system:alerts";
 /// Events of the batch `(after, upto]` of `tenant` that match `filter`.
 /// The delivery worker's own records never match: a rule on failures must
 /// not alert about its own failing deliveries, round and round.
-fn push_batch<'a, DB>(
-    qb: &mut QueryBuilder<'a, DB>,
+fn push_batch<D: Dialect>(
+    qb: &mut Sql<D>,
     tenant: i64,
     after: i64,
     upto: i64,
     filter: &EventFilter,
-) where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
+) {
     qb.push(" FROM events e WHERE e.tenant_id = ")
         .push_bind(tenant)
         .push(" AND e.seq > ")
@@ -51,20 +48,15 @@ fn push_batch<'a, DB>(
 
 /// Queues a firing per matching event of a rule without a threshold; the
 /// unique `(rule_id, dedupe_key)` keeps it to one per rule and event.
-pub fn fire_plain<'a, DB>(
+pub fn fire_plain<D: Dialect>(
     rule_id: i64,
     tenant: i64,
     after: i64,
     upto: i64,
     now: i64,
     filter: &EventFilter,
-) -> QueryBuilder<'a, DB>
-where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
+) -> Sql<D> {
+    let mut qb = Sql::new(
         "INSERT INTO alert_firings (rule_id, tenant_id, dedupe_key, event_id, matched, at, \
          summary, created_at) SELECT ",
     );
@@ -79,18 +71,13 @@ where
 }
 
 /// A threshold rule's matching events of the batch, in chain order.
-pub fn threshold_candidates<'a, DB>(
+pub fn threshold_candidates<D: Dialect>(
     tenant: i64,
     after: i64,
     upto: i64,
     filter: &EventFilter,
-) -> QueryBuilder<'a, DB>
-where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new("SELECT e.id, e.occurred_at, e.actor_id, e.ip, ");
+) -> Sql<D> {
+    let mut qb = Sql::new("SELECT e.id, e.occurred_at, e.actor_id, e.ip, ");
     qb.push(SUMMARY_SQL);
     push_batch(&mut qb, tenant, after, upto, filter);
     qb.push(" ORDER BY e.seq");
@@ -145,20 +132,15 @@ pub fn latest_per_group(group_by: GroupBy, candidates: &[Candidate]) -> Vec<(Str
 }
 
 /// Matching events of the group in the window `(at - window, at]`.
-pub fn threshold_count<'a, DB>(
+pub fn threshold_count<D: Dialect>(
     tenant: i64,
     group_by: GroupBy,
     group: &str,
     at: i64,
     window_us: i64,
     filter: &EventFilter,
-) -> QueryBuilder<'a, DB>
-where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM events e WHERE e.tenant_id = ");
+) -> Sql<D> {
+    let mut qb = Sql::new("SELECT COUNT(*) FROM events e WHERE e.tenant_id = ");
     qb.push_bind(tenant)
         .push(" AND e.occurred_at > ")
         .push_bind(at - window_us)

@@ -1,9 +1,9 @@
 //! Alert rows as selected, and their conversion to the model.
 
-use super::error::DbError;
 use crate::model::{
     AlertDelivery, AlertDestination, AlertRule, GroupBy, ParseEnumError, Tenant, Threshold,
 };
+use crate::store::error::DbError;
 
 fn corrupt(e: ParseEnumError) -> DbError {
     DbError::Corrupt(e.to_string())

@@ -11,8 +11,8 @@
 //! SQLite pages are read column by column instead (`export_columns`): there
 //! building the JSON cost more than reading the rows.
 
-use super::{export_columns::ColumnPage, DbError};
 use crate::model::Cursor;
+use crate::store::{events::export_columns::ColumnPage, DbError};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -162,16 +162,6 @@ impl ExportPage {
             id: row.id.into_owned(),
         }))
     }
-}
-
-/// `packed` as a page; a reader for `sql_store!` (PostgreSQL).
-pub async fn packed_page<C>(
-    _tx: &mut C,
-    packed: Option<String>,
-    rows: i64,
-    below: Option<Cursor>,
-) -> Result<ExportPage, DbError> {
-    Ok(ExportPage::packed(packed, rows, below))
 }
 
 fn split(text: &str) -> Packed<'_> {

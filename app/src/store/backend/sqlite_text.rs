@@ -9,16 +9,20 @@
 //! tenant has; once that is older than the last row the page needs (or than
 //! the filter's start), nothing unread can change the page and it stops.
 
-use super::{
-    error::DbError,
-    query::{page_limit, select_by_seqs},
-    row::EventRow,
-    scope::TenantScope,
-    text_search::{fts5_query, FTS_KEY_BITS},
-};
 use crate::model::{search_phrases, EventFilter, PageRequest};
+use crate::store::sql::Scalar;
+use crate::store::{
+    error::DbError,
+    events::columns::EventRow,
+    events::query::{page_limit, select_by_seqs},
+    events::text_search::{fts5_query, FTS_KEY_BITS},
+    scope::TenantScope,
+};
 use chrono::Utc;
-use sqlx::SqliteConnection;
+use sqlx::{Sqlite, Transaction};
+
+/// A read transaction on SQLite.
+type Conn = Transaction<'static, Sqlite>;
 
 /// The first chunk of matches; each further chunk doubles, up to the last.
 const FIRST_CHUNK: i64 = 512;
@@ -31,7 +35,7 @@ const BLOCK_BITS: u32 = 10;
 /// from a cursor (it wants the oldest rows above it, which a newest-first
 /// walk reaches last).
 pub async fn text_page(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
@@ -85,12 +89,12 @@ struct Walk<'w> {
 }
 
 impl Walk<'_> {
-    async fn run(&self, conn: &mut SqliteConnection) -> Result<Vec<EventRow>, DbError> {
+    async fn run(&self, conn: &mut Conn) -> Result<Vec<EventRow>, DbError> {
         let mut best: Vec<EventRow> = Vec::new();
         let mut below = (self.tenant + 1) << FTS_KEY_BITS;
         let mut chunk = FIRST_CHUNK;
         loop {
-            let keys: Vec<i64> = sqlx::query_scalar(
+            let keys: Vec<i64> = Scalar::new(
                 "SELECT rowid FROM events_fts WHERE events_fts MATCH ? \
                  AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
             )
@@ -107,7 +111,6 @@ impl Walk<'_> {
             let seqs: Vec<i64> = keys.iter().map(|k| k & mask).collect();
             let rows: Vec<EventRow> =
                 select_by_seqs(self.tenant, &seqs, self.rest, self.page, self.want as i64)
-                    .build_query_as()
                     .fetch_all(&mut *conn)
                     .await?;
             best.extend(rows);
@@ -132,7 +135,7 @@ impl Walk<'_> {
     /// the filter's start.
     async fn nothing_earlier_counts(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         seq: i64,
         best: &[EventRow],
     ) -> Result<bool, DbError> {
@@ -146,7 +149,7 @@ impl Walk<'_> {
         };
         // The block holding `seq` bounds everything before it (and a little after).
         let latest: Option<i64> =
-            sqlx::query_scalar("SELECT upto FROM seq_blocks WHERE tenant_id = ? AND block = ?")
+            Scalar::new("SELECT upto FROM seq_blocks WHERE tenant_id = ? AND block = ?")
                 .bind(self.tenant)
                 .bind(seq >> BLOCK_BITS)
                 .fetch_optional(&mut *conn)

@@ -9,8 +9,8 @@
 //! branch per alternative, each branch reads at most N rows in order, and
 //! the page is the newest N of their union.
 
-use super::scope::TenantScope;
 use crate::model::{EventFilter, Field};
+use crate::store::scope::TenantScope;
 
 /// Columns an actor is matched against: its id, email or display name.
 pub const ACTOR_COLUMNS: [&str; 3] = ["actor_id", "actor_email", "actor_name"];

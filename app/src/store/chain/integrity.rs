@@ -1,12 +1,12 @@
 //! Checkpoints, retention and per-tenant settings: the part of the store
 //! behind the Integrity and Retention pages and the background jobs.
 
-use super::{
-    checkpoint::{CheckpointRecord, NewCheckpoint},
+use crate::model::{Retention, TenantSettings};
+use crate::store::{
+    chain::checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
     scope::TenantScope,
 };
-use crate::model::{Retention, TenantSettings};
 use async_trait::async_trait;
 
 #[async_trait]

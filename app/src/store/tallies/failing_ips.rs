@@ -9,12 +9,11 @@
 //! most any other address could have reached: `HEAVY - 1` on each of its
 //! rows in range. Otherwise the full count runs, as before.
 
-use super::{
-    query::push_filter_at, rollups::DAY_US, scope::TenantScope, tallies::TOP,
-    text_search::TextSearch,
-};
 use crate::model::EventFilter;
-use sqlx::{Encode, QueryBuilder, Type};
+use crate::store::{
+    backend::Dialect, events::filter::push_filter_at, scope::TenantScope, sql::Sql,
+    tallies::rollups::DAY_US, tallies::select::TOP,
+};
 
 /// A day with this many failures from one address makes it a candidate
 /// (the partial index `rollup_failing_ips_heavy` of migration 0015).
@@ -68,13 +67,8 @@ impl Plan {
 }
 
 /// Addresses with a day of `HEAVY` failures or more in range.
-pub fn select_candidates<'a, DB>(scope: &TenantScope, filter: &EventFilter) -> QueryBuilder<'a, DB>
-where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new("SELECT DISTINCT e.ip FROM rollup_failing_ips e WHERE 1 = 1");
+pub fn select_candidates<D: Dialect>(scope: &TenantScope, filter: &EventFilter) -> Sql<D> {
+    let mut qb = Sql::new("SELECT DISTINCT e.ip FROM rollup_failing_ips e WHERE 1 = 1");
     push_filter_at(&mut qb, scope, filter, None, "e.day");
     // A literal, so that the partial index's condition is seen to hold.
     qb.push(format!(
@@ -85,37 +79,23 @@ where
 
 /// The candidates' exact totals, largest first: one index seek per tenant,
 /// day and address.
-pub fn select_totals<'a, DB>(
+pub fn select_totals<D: Dialect>(
     scope: &TenantScope,
     filter: &EventFilter,
     plan: &Plan,
     tenants: &[i64],
     candidates: &[String],
-) -> QueryBuilder<'a, DB>
-where
-    DB: TextSearch,
-    i64: Encode<'a, DB> + Type<DB>,
-    String: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
+) -> Sql<D> {
+    let mut qb = Sql::new(
         "SELECT e.ip AS key, CAST(SUM(e.n) AS BIGINT) AS n FROM rollup_failing_ips e WHERE 1 = 1",
     );
     push_filter_at(&mut qb, scope, filter, None, "e.day");
     qb.push(" AND e.tenant_id IN (");
-    let mut ids = qb.separated(", ");
-    for tenant in tenants {
-        ids.push_bind(*tenant);
-    }
+    qb.push_list(tenants.iter().copied());
     qb.push(") AND e.day IN (");
-    let mut days = qb.separated(", ");
-    for day in &plan.days {
-        days.push_bind(*day);
-    }
+    qb.push_list(plan.days.iter().copied());
     qb.push(") AND e.ip IN (");
-    let mut ips = qb.separated(", ");
-    for ip in candidates {
-        ips.push_bind(ip.clone());
-    }
+    qb.push_list(candidates);
     qb.push(")");
     qb.push(format!(
         " AND e.outcome <> 'success' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP}"

@@ -1,7 +1,7 @@
 //! The events row as both backends return it, and its conversion to `Event`.
 
-use super::error::DbError;
 use crate::model::{Actor, Event, Resource};
+use crate::store::error::DbError;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
@@ -57,7 +57,7 @@ fn corrupt(e: impl std::fmt::Display) -> DbError {
 
 impl EventRow {
     /// The page order's key: `(occurred_at, id)`.
-    pub(super) fn key(&self) -> (i64, &str) {
+    pub(crate) fn key(&self) -> (i64, &str) {
         (self.occurred_at, &self.id)
     }
 }

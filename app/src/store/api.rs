@@ -1,21 +1,20 @@
 //! The storage trait both backends implement, and choosing one from a URL.
 
-use super::{
+use crate::model::{Cursor, Event, EventFilter, EventPage, PageRequest, Tenant};
+use crate::store::{
     accounts::AccountStore,
     alerts::AlertStore,
-    checkpoint::{reason, PublicKey},
+    backend::{Backend, PgStore, SqliteStore},
+    chain::{reason, ChainBreak, ChainVerifier, IntegrityStore, PublicKey},
     error::DbError,
-    export_row::ExportPage,
-    integrity::IntegrityStore,
+    events::{self, ApiKeyRecord, AppendOutcome, ExportPage, NewApiKey, NewEvent, Receipt},
     notes::NoteStore,
-    records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt},
     scope::TenantScope,
+    sql::Sql,
     tallies::TallyStore,
-    verify::{ChainBreak, ChainVerifier},
+    tenants,
     views::ViewStore,
-    PgStore, SqliteStore,
 };
-use crate::model::{Cursor, Event, EventFilter, EventPage, PageRequest, Tenant};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -200,7 +199,7 @@ pub trait Store:
         filter: &EventFilter,
         page: &PageRequest,
     ) -> Result<EventPage, DbError> {
-        let limit = super::query::page_limit(page) as usize;
+        let limit = events::query::page_limit(page) as usize;
         let mut rows = self.fetch_events(scope, filter, page).await?;
         if page.older_than.is_none() && page.newer_than.is_some() {
             // Going back: if we reached the top, show a full first page instead
@@ -243,5 +242,120 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, DbError> {
         Ok(Arc::new(PgStore::connect(url).await?))
     } else {
         Err(DbError::UnsupportedUrl(url.to_string()))
+    }
+}
+
+/// Every backend is a `Store`: each method is a plain function in the
+/// folder of its capability, over the backend contract.
+#[async_trait]
+impl<B: Backend> Store for B {
+    fn backend(&self) -> &'static str {
+        B::NAME
+    }
+
+    async fn migrate(&self) -> Result<(), DbError> {
+        Backend::migrate(self).await
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        Sql::new("SELECT 1").execute(self.read()).await?;
+        Ok(())
+    }
+
+    fn set_read_budget(&self, budget: std::time::Duration) {
+        self.budget().set(budget);
+    }
+
+    async fn purge_receipts(&self, before_us: i64) -> Result<u64, DbError> {
+        tenants::purge_receipts(self, before_us).await
+    }
+
+    async fn ensure_tenant(&self, slug: &str, name: &str) -> Result<Tenant, DbError> {
+        tenants::ensure_tenant(self, slug, name).await
+    }
+
+    async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>, DbError> {
+        tenants::tenant_by_slug(self, slug).await
+    }
+
+    async fn tenant_by_id(&self, id: i64) -> Result<Option<Tenant>, DbError> {
+        tenants::tenant_by_id(self, id).await
+    }
+
+    async fn list_tenants(&self, scope: &TenantScope) -> Result<Vec<Tenant>, DbError> {
+        tenants::list_tenants(self, scope).await
+    }
+
+    async fn insert_api_key(&self, key: &NewApiKey) -> Result<ApiKeyRecord, DbError> {
+        tenants::insert_api_key(self, key).await
+    }
+
+    async fn api_key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKeyRecord>, DbError> {
+        tenants::api_key_by_prefix(self, prefix).await
+    }
+
+    async fn touch_api_key(&self, id: i64, now_us: i64) -> Result<(), DbError> {
+        tenants::touch_api_key(self, id, now_us).await
+    }
+
+    async fn append(
+        &self,
+        tenant_id: i64,
+        events: &[NewEvent],
+        receipt: Option<&Receipt>,
+    ) -> Result<AppendOutcome, DbError> {
+        events::append::append(self, tenant_id, events, receipt).await
+    }
+
+    async fn fetch_events(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Event>, DbError> {
+        events::read::fetch_events(self, scope, filter, page).await
+    }
+
+    async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError> {
+        events::read::get_event(self, scope, id).await
+    }
+
+    async fn export_page(
+        &self,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        older_than: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<ExportPage, DbError> {
+        events::read::export_page(self, scope, filter, older_than, limit).await
+    }
+
+    async fn chain_events(
+        &self,
+        tenant_id: i64,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<Event>, DbError> {
+        events::read::chain_events(self, tenant_id, after_seq, limit).await
+    }
+
+    async fn chain_head(&self, tenant_id: i64) -> Result<(i64, String), DbError> {
+        events::read::chain_head(self, tenant_id).await
+    }
+
+    async fn recent_actors(
+        &self,
+        scope: &TenantScope,
+        window: i64,
+    ) -> Result<Vec<crate::model::Actor>, DbError> {
+        events::read::recent_actors(self, scope, window).await
+    }
+
+    async fn has_events(&self) -> Result<bool, DbError> {
+        events::read::has_events(self).await
+    }
+
+    async fn refresh_statistics(&self) -> Result<(), DbError> {
+        Backend::refresh_statistics(self).await
     }
 }

@@ -1,10 +1,10 @@
 //! Account and API-key rows as both backends return them.
 
-use super::{
-    accounts::{Member, SignInRecord},
+use crate::model::{ApiKeyInfo, MemberInfo, Permissions, Role, Tenant};
+use crate::store::{
+    accounts::api::{Member, SignInRecord},
     error::DbError,
 };
-use crate::model::{ApiKeyInfo, MemberInfo, Permissions, Role, Tenant};
 
 /// Columns of `accounts a LEFT JOIN tenants t ON t.id = a.tenant_id`.
 pub const ACCOUNT_COLUMNS: &str = "a.id AS account_id, a.email, a.name, a.role, a.tenant_id, \

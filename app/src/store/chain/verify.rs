@@ -1,7 +1,7 @@
 //! Walking a tenant's hash chain: recompute every hash, check every link.
 
-use super::{chain::event_hash, records::NewEvent, GENESIS_HASH};
 use crate::model::Event;
+use crate::store::{chain::hash::event_hash, events::records::NewEvent, GENESIS_HASH};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

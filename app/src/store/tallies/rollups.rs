@@ -4,6 +4,11 @@
 //! `(tenant_id, seq)` key, so a batch costs one grouped pass over itself
 //! per table.
 
+use crate::store::{
+    backend::{Backend, Tx},
+    error::DbError,
+    sql::Sql,
+};
 use std::sync::LazyLock;
 
 /// Microseconds in an hour.
@@ -213,27 +218,33 @@ pub fn drop_empty() -> &'static [String] {
 }
 
 /// Counts the tenant's events with `after < seq <= upto` in (`sign` 1) or
-/// out (`sign` -1) of both rollups, inside the caller's transaction.
-macro_rules! count_rollups {
-    ($tx:expr, $tenant:expr, $after:expr, $upto:expr, $sign:expr) => {{
-        for sql in $crate::store::rollups::rollup_statements() {
-            sqlx::query(sql)
-                .bind($tenant)
-                .bind($after)
-                .bind($upto)
-                .bind($sign as i64)
-                .execute(&mut *$tx)
+/// out (`sign` -1) of every rollup, inside the caller's transaction.
+pub(crate) async fn count_rollups<B: Backend>(
+    tx: &mut Tx<B>,
+    tenant: i64,
+    after: i64,
+    upto: i64,
+    sign: i64,
+) -> Result<(), DbError> {
+    for sql in rollup_statements() {
+        Sql::new(sql.as_str())
+            .bind(tenant)
+            .bind(after)
+            .bind(upto)
+            .bind(sign)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if sign < 0 {
+        for sql in drop_empty() {
+            Sql::new(sql.as_str())
+                .bind(tenant)
+                .execute(&mut *tx)
                 .await?;
         }
-        if $sign < 0 {
-            for sql in $crate::store::rollups::drop_empty() {
-                sqlx::query(sql).bind($tenant).execute(&mut *$tx).await?;
-            }
-        }
-    }};
+    }
+    Ok(())
 }
-
-pub(crate) use count_rollups;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,244 @@
+//! PostgreSQL, for scale: several stateless app servers may share one database.
+
+use super::{Backend, Dialect, ReadBudget, Tx};
+use crate::model::{Cursor, EventFilter, PageRequest};
+use crate::store::{
+    error::DbError,
+    events::{query, EventRow, ExportPage},
+    scope::TenantScope,
+    sql::{Arg, FromRows, Sql},
+};
+use async_trait::async_trait;
+use sqlx::{
+    encode::IsNull,
+    error::BoxDynError,
+    postgres::{PgArgumentBuffer, PgArguments, PgPoolOptions, PgRow, PgTypeInfo},
+    query::Query,
+    types::Json,
+    Connection, Encode, Executor, PgConnection, PgPool, Pool, Postgres, Type,
+};
+
+/// Every pooled connection acts as `logbook_app` when that role exists (the
+/// migrations create it): a role that may not UPDATE events, and that
+/// row-level security limits to the tenants a transaction names.
+const ASSUME_APP_ROLE: &str = "DO $$ BEGIN \
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'logbook_app') \
+       AND pg_has_role(current_user, 'logbook_app', 'MEMBER') THEN \
+        SET ROLE logbook_app; \
+    END IF; \
+END $$";
+
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    read: PgPool,
+    write: PgPool,
+    budget: ReadBudget,
+    /// Migrations run as the login role (the owner), not as `logbook_app`.
+    url: String,
+}
+
+impl PgStore {
+    #[tracing::instrument(skip_all)]
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(ASSUME_APP_ROLE).await?;
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        Ok(PgStore {
+            budget: ReadBudget::default(),
+            read: pool.clone(),
+            write: pool,
+            url: url.to_string(),
+        })
+    }
+
+    /// The application's pool (acting as `logbook_app`).
+    pub fn pool(&self) -> &PgPool {
+        &self.write
+    }
+
+    /// A connection as the login role, which owns the tables: for migrations,
+    /// and for tests that play an attacker with owner rights.
+    pub async fn owner_connection(&self) -> Result<PgConnection, DbError> {
+        Ok(PgConnection::connect(&self.url).await?)
+    }
+
+    /// A transaction that tells row-level security its tenant scope.
+    async fn in_scope(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        let mut tx = self.read.begin().await?;
+        sqlx::query("SELECT set_config('logbook.scope', $1, true)")
+            .bind(scope.rls_setting())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
+#[async_trait]
+impl Dialect for Postgres {
+    fn push_match(sql: &mut Sql<Self>, phrases: &[Vec<String>], _tenant: Option<i64>) {
+        use crate::store::events::text_search::tsquery;
+        sql.push(" AND e.search @@ to_tsquery('simple', ");
+        sql.push_bind(tsquery(phrases)).push(")");
+    }
+
+    async fn execute(conn: &mut PgConnection, sql: &Sql<Self>) -> Result<u64, DbError> {
+        Ok(bound(sql).execute(conn).await?.rows_affected())
+    }
+
+    async fn fetch_all<R: FromRows>(
+        conn: &mut PgConnection,
+        sql: &Sql<Self>,
+    ) -> Result<Vec<R>, DbError> {
+        Ok(bound(sql)
+            .try_map(|row: PgRow| R::from_row(&row))
+            .fetch_all(conn)
+            .await?)
+    }
+
+    async fn fetch_optional<R: FromRows>(
+        conn: &mut PgConnection,
+        sql: &Sql<Self>,
+    ) -> Result<Option<R>, DbError> {
+        Ok(bound(sql)
+            .try_map(|row: PgRow| R::from_row(&row))
+            .fetch_optional(conn)
+            .await?)
+    }
+}
+
+/// The statement with its values bound, each as the type its column has.
+fn bound(sql: &Sql<Postgres>) -> Query<'_, Postgres, PgArguments> {
+    sql.args()
+        .iter()
+        .fold(sqlx::query(sql.text()), |q, arg| match arg {
+            Arg::Int(v) => q.bind(*v),
+            Arg::Text(v) => q.bind(v.as_deref()),
+            Arg::Json(v) => q.bind(v.as_deref().map(Jsonb)),
+            Arg::Bool(v) => q.bind(*v),
+        })
+}
+
+/// Serialised JSON sent as JSONB as it is, without parsing it again.
+struct Jsonb<'a>(&'a str);
+
+impl Type<Postgres> for Jsonb<'_> {
+    fn type_info() -> PgTypeInfo {
+        <Json<()> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Jsonb<'_> {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        // JSONB's binary format: a version byte, then the JSON text.
+        buf.push(1);
+        buf.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+}
+
+#[async_trait]
+impl Backend for PgStore {
+    type Db = Postgres;
+    const NAME: &'static str = "postgres";
+    /// Several servers may append for one tenant at once: lock its chain head row.
+    const HEAD_LOCK: &'static str = " FOR UPDATE";
+
+    fn read(&self) -> &Pool<Postgres> {
+        &self.read
+    }
+
+    fn write(&self) -> &Pool<Postgres> {
+        &self.write
+    }
+
+    fn budget(&self) -> &ReadBudget {
+        &self.budget
+    }
+
+    /// As the login role (the owner), not as `logbook_app`.
+    async fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.owner_connection().await?;
+        sqlx::migrate!("../migrations/postgres")
+            .run_direct(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// A read transaction that tells row-level security its tenant scope, so
+    /// a query that forgot its tenant condition still returns nothing foreign.
+    async fn scoped_read(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        let mut tx = self.in_scope(scope).await?;
+        sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+            .bind(self.budget.get().as_millis().to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// A write transaction in the scope, so that row-level security lets an
+    /// `INSERT … RETURNING` read back the row it wrote.
+    async fn scoped_write(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        self.in_scope(scope).await
+    }
+
+    async fn begin_write(&self) -> Result<Tx<Self>, DbError> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// The DELETE trigger and the row-level security policy read these
+    /// transaction-local settings.
+    async fn guard_retention(tx: &mut Tx<Self>, on: bool) -> Result<(), DbError> {
+        let sql = if on {
+            "SELECT set_config('logbook.retention_job', 'on', true), \
+             set_config('logbook.scope', '*', true)"
+        } else {
+            "SELECT set_config('logbook.retention_job', 'off', true)"
+        };
+        sqlx::query(sql).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// Its GIN index answers free text inside the one query.
+    async fn text_page(
+        _tx: &mut Tx<Self>,
+        _scope: &TenantScope,
+        _filter: &EventFilter,
+        _page: &PageRequest,
+        _tenants: &[i64],
+    ) -> Result<Option<Vec<EventRow>>, DbError> {
+        Ok(None)
+    }
+
+    /// Every row packed as JSON text, the page one value (see `export_row`).
+    async fn export_page(
+        tx: &mut Tx<Self>,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        below: Option<Cursor>,
+        limit: u32,
+        tenants: &[i64],
+    ) -> Result<ExportPage, DbError> {
+        let select = query::ExportSelect::Packed;
+        let (packed, rows): (Option<String>, i64) =
+            query::select_export_page(select, scope, filter, &below, limit, tenants)
+                .fetch_one(&mut *tx)
+                .await?;
+        Ok(ExportPage::packed(packed, rows, below))
+    }
+
+    /// PostgreSQL's autovacuum keeps the planner's statistics fresh.
+    async fn refresh_statistics(&self) -> Result<(), DbError> {
+        Ok(())
+    }
+}
+
+impl super::sealed::Sealed for PgStore {}
+impl super::sealed::Sealed for Postgres {}

@@ -1,0 +1,256 @@
+//! The embedded default: one SQLite file in WAL mode, fsync on every commit.
+
+use super::{sqlite_export, sqlite_text, Backend, Dialect, ReadBudget, Tx};
+use crate::model::{Cursor, EventFilter, PageRequest};
+use crate::store::{
+    error::DbError,
+    events::{query, EventRow, ExportPage},
+    scope::TenantScope,
+    sql::{Arg, FromRows, Sql},
+};
+use async_trait::async_trait;
+use sqlx::{
+    query::Query,
+    sqlite::{
+        SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+        SqliteSynchronous,
+    },
+    Pool, Sqlite, SqliteConnection, SqlitePool,
+};
+use std::{
+    str::FromStr,
+    time::{Duration, Instant},
+};
+
+/// Virtual-machine steps between two looks at a reader's deadline.
+const PROGRESS_STEPS: i32 = 10_000;
+
+/// Readers share a pool; writes go through a single connection so writers
+/// queue in-process instead of fighting over SQLite's one write lock.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+    budget: ReadBudget,
+}
+
+impl SqliteStore {
+    #[tracing::instrument(skip_all)]
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before we acknowledge it.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-65536");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        // Readers map the file instead of copying pages in with a read call
+        // each: long scans (exports) touch every page.
+        let budget = ReadBudget::default();
+        let clock = budget.clone();
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            // Each time a reader is handed out, its statements get the
+            // budget from now: SQLite calls the handler every few thousand
+            // steps, and a false answer interrupts the statement.
+            .before_acquire(move |conn, _| {
+                let deadline = Instant::now() + clock.get();
+                Box::pin(async move {
+                    conn.lock_handle()
+                        .await?
+                        .set_progress_handler(PROGRESS_STEPS, move || Instant::now() < deadline);
+                    Ok(true)
+                })
+            })
+            .connect_with(options.pragma("mmap_size", "1073741824"))
+            .await?;
+        Ok(SqliteStore {
+            read,
+            write,
+            budget,
+        })
+    }
+
+    /// The readers, for benchmarks that time the store's SQL run directly.
+    pub fn read_pool(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    /// Closes every connection (freeing their page caches) once in-flight
+    /// work has finished.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    /// The single writer connection, for benchmarks that insert on the same schema.
+    pub fn write_pool(&self) -> &SqlitePool {
+        &self.write
+    }
+}
+
+#[async_trait]
+impl Dialect for Sqlite {
+    fn push_match(sql: &mut Sql<Self>, phrases: &[Vec<String>], tenant: Option<i64>) {
+        use crate::store::events::text_search::{fts5_query, FTS_KEY_BITS};
+        sql.push(format!(
+            " AND (e.tenant_id, e.seq) IN (SELECT rowid >> {FTS_KEY_BITS}, \
+             rowid & {} FROM events_fts WHERE events_fts MATCH ",
+            (1_i64 << FTS_KEY_BITS) - 1
+        ));
+        sql.push_bind(fts5_query(phrases));
+        if let Some(id) = tenant {
+            sql.push(" AND rowid >= ").push_bind(id << FTS_KEY_BITS);
+            sql.push(" AND rowid < ")
+                .push_bind((id + 1) << FTS_KEY_BITS);
+        }
+        sql.push(")");
+    }
+
+    async fn execute(conn: &mut SqliteConnection, sql: &Sql<Self>) -> Result<u64, DbError> {
+        Ok(bound(sql).execute(conn).await?.rows_affected())
+    }
+
+    async fn fetch_all<R: FromRows>(
+        conn: &mut SqliteConnection,
+        sql: &Sql<Self>,
+    ) -> Result<Vec<R>, DbError> {
+        Ok(bound(sql)
+            .try_map(|row: SqliteRow| R::from_row(&row))
+            .fetch_all(conn)
+            .await?)
+    }
+
+    async fn fetch_optional<R: FromRows>(
+        conn: &mut SqliteConnection,
+        sql: &Sql<Self>,
+    ) -> Result<Option<R>, DbError> {
+        Ok(bound(sql)
+            .try_map(|row: SqliteRow| R::from_row(&row))
+            .fetch_optional(conn)
+            .await?)
+    }
+}
+
+impl Sql<Sqlite> {
+    /// The statement as sqlx's own query, for the benchmark to run on a
+    /// bare connection with its rows undecoded.
+    pub fn to_sqlx(&self) -> Query<'_, Sqlite, SqliteArguments<'_>> {
+        bound(self)
+    }
+}
+
+/// The statement with its values bound; text borrowed, not copied.
+fn bound(sql: &Sql<Sqlite>) -> Query<'_, Sqlite, SqliteArguments<'_>> {
+    sql.args()
+        .iter()
+        .fold(sqlx::query(sql.text()), |q, arg| match arg {
+            Arg::Int(v) => q.bind(*v),
+            Arg::Text(v) | Arg::Json(v) => q.bind(v.as_deref()),
+            Arg::Bool(v) => q.bind(*v),
+        })
+}
+
+#[async_trait]
+impl Backend for SqliteStore {
+    type Db = Sqlite;
+    const NAME: &'static str = "sqlite";
+    /// One writer connection: appends already queue in-process.
+    const HEAD_LOCK: &'static str = "";
+
+    fn read(&self) -> &Pool<Sqlite> {
+        &self.read
+    }
+
+    fn write(&self) -> &Pool<Sqlite> {
+        &self.write
+    }
+
+    fn budget(&self) -> &ReadBudget {
+        &self.budget
+    }
+
+    async fn migrate(&self) -> Result<(), DbError> {
+        sqlx::migrate!("../migrations/sqlite")
+            .run(&self.write)
+            .await?;
+        // Which index serves a filter depends on how many rows each value
+        // has (one IP or half the log): on open, analyse what was never
+        // analysed or has grown, within SQLite's own time limit.
+        sqlx::query("PRAGMA optimize = 0x10002")
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// A read transaction. The scope is enforced by the query itself; SQLite
+    /// has no row-level security to tell.
+    async fn scoped_read(&self, _scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        Ok(self.read.begin().await?)
+    }
+
+    /// A write transaction on the single writer; the scope has no wall to tell.
+    async fn scoped_write(&self, _scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        self.begin_write().await
+    }
+
+    /// `BEGIN IMMEDIATE`: the write lock is taken (waiting up to the busy
+    /// timeout) before the transaction reads. A deferred transaction that
+    /// read first would fail at once with "database is locked" if another
+    /// process (an operator command) wrote in between.
+    async fn begin_write(&self) -> Result<Tx<Self>, DbError> {
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The events' DELETE trigger refuses unless this row says retention runs.
+    async fn guard_retention(tx: &mut Tx<Self>, on: bool) -> Result<(), DbError> {
+        sqlx::query("UPDATE retention_guard SET active = $1 WHERE id = 1")
+            .bind(i64::from(on))
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// A free-text page read from the words' index newest first (see `sqlite_text`).
+    async fn text_page(
+        tx: &mut Tx<Self>,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        page: &PageRequest,
+        tenants: &[i64],
+    ) -> Result<Option<Vec<EventRow>>, DbError> {
+        sqlite_text::text_page(tx, scope, filter, page, tenants).await
+    }
+
+    /// The page's rowids from the shared filter SQL, then the rows read
+    /// through SQLite's C interface (see `sqlite_export`).
+    async fn export_page(
+        tx: &mut Tx<Self>,
+        scope: &TenantScope,
+        filter: &EventFilter,
+        below: Option<Cursor>,
+        limit: u32,
+        tenants: &[i64],
+    ) -> Result<ExportPage, DbError> {
+        let select = query::ExportSelect::Rowids;
+        let (rowids, rows): (Option<String>, i64) =
+            query::select_export_page(select, scope, filter, &below, limit, tenants)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlite_export::read_by_rowid(tx, rowids, rows, below).await
+    }
+
+    /// `PRAGMA optimize`: re-analyses only tables that changed a lot, briefly.
+    async fn refresh_statistics(&self) -> Result<(), DbError> {
+        sqlx::query("PRAGMA optimize").execute(&self.write).await?;
+        Ok(())
+    }
+}
+
+impl super::sealed::Sealed for SqliteStore {}
+impl super::sealed::Sealed for Sqlite {}

@@ -1,0 +1,18 @@
+//! Events: their columns, the filter's SQL, pages, appends and exports.
+
+pub(crate) mod append;
+pub(crate) mod branches;
+pub(crate) mod columns;
+pub(crate) mod export_columns;
+pub(crate) mod export_row;
+pub(crate) mod filter;
+pub(crate) mod query;
+pub(crate) mod read;
+pub(crate) mod records;
+pub(crate) mod text_search;
+
+pub use append::{insert_events, stamp, Stamped, INSERT_CHUNK};
+pub(crate) use columns::EventRow;
+pub use export_row::{ExportPage, ExportRow};
+pub use query::{explain_events, select_events, MAX_PAGE};
+pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt, RECEIPT_LIFETIME_US};

@@ -1,0 +1,148 @@
+//! An event filter as SQL conditions: the same for the log, the charts'
+//! event reads, the export and alert rules, so they all agree on what matches.
+
+use crate::model::{search_phrases, ActionMatch, EventFilter, Field};
+use crate::store::{backend::Dialect, scope::TenantScope, sql::Sql};
+use chrono::Utc;
+
+/// The scope and every condition of the filter; an actor filter is matched
+/// on `actor_column` alone when the branch names one.
+pub(crate) fn push_filter<D: Dialect>(
+    qb: &mut Sql<D>,
+    scope: &TenantScope,
+    f: &EventFilter,
+    actor_column: Option<&str>,
+) {
+    push_filter_at(qb, scope, f, actor_column, "e.occurred_at");
+}
+
+/// `push_filter` with the time bounds on `time` (a rollup's `hour`, which
+/// the bounds of an hour-aligned filter select exactly).
+pub fn push_filter_at<D: Dialect>(
+    qb: &mut Sql<D>,
+    scope: &TenantScope,
+    f: &EventFilter,
+    actor_column: Option<&str>,
+    time: &str,
+) {
+    scope.push_sql(qb, "e.tenant_id");
+    if let Some(tenant) = &f.tenant {
+        // A constant tenant id, so the tenant-first indexes serve it.
+        qb.push(" AND e.tenant_id = (SELECT id FROM tenants WHERE slug = ")
+            .push_bind(tenant.clone())
+            .push(")");
+    }
+    for field in Field::ALL {
+        for (values, negated) in [(f.is.get(field), false), (f.not.get(field), true)] {
+            if !values.is_empty() {
+                qb.push(if negated { " AND NOT (" } else { " AND (" });
+                let column = if negated { None } else { actor_column };
+                push_any_of(qb, field, &values, negated, column);
+                qb.push(")");
+            }
+        }
+    }
+    if let Some(text) = &f.text {
+        let phrases = search_phrases(text);
+        if !phrases.is_empty() {
+            D::push_match(qb, &phrases, scope.tenant_id());
+        }
+    }
+    let (from, to) = f.bounds(Utc::now());
+    if let Some(from) = from {
+        qb.push(format!(" AND {time} >= "))
+            .push_bind(from.timestamp_micros());
+    }
+    if let Some(to) = to {
+        qb.push(format!(" AND {time} < "))
+            .push_bind(to.timestamp_micros());
+    }
+}
+
+/// `column = v1 OR column = v2 …` for one field. Under NOT, a missing value
+/// compares as '' so that rows without it are kept, not lost to NULL logic.
+fn push_any_of<D: Dialect>(
+    qb: &mut Sql<D>,
+    field: Field,
+    values: &[String],
+    negated: bool,
+    actor_column: Option<&str>,
+) {
+    let col = |name: &str| {
+        if negated {
+            format!("COALESCE(e.{name}, '')")
+        } else {
+            format!("e.{name}")
+        }
+    };
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        match field {
+            Field::Actor if actor_column.is_some() => {
+                let column = actor_column.unwrap_or("actor_id");
+                qb.push(format!("e.{column} = ")).push_bind(value.clone());
+            }
+            Field::Actor => {
+                qb.push(format!("{} = ", col("actor_id")))
+                    .push_bind(value.clone());
+                qb.push(format!(" OR {} = ", col("actor_email")))
+                    .push_bind(value.clone());
+                qb.push(format!(" OR {} = ", col("actor_name")))
+                    .push_bind(value.clone());
+            }
+            // A range, not LIKE, so the (tenant, action, time) index serves it.
+            Field::Action => match ActionMatch::of(value) {
+                ActionMatch::Exact(action) => {
+                    qb.push("e.action = ").push_bind(action.to_string());
+                }
+                ActionMatch::Prefix(prefix) => match prefix_upper_bound(prefix) {
+                    Some(upper) => {
+                        qb.push("(e.action >= ").push_bind(prefix.to_string());
+                        qb.push(" AND e.action < ").push_bind(upper).push(")");
+                    }
+                    None => {
+                        qb.push("1 = 1");
+                    }
+                },
+            },
+            Field::Tag => {
+                qb.push(
+                    "e.id IN (SELECT n.event_id FROM event_notes n \
+                     WHERE n.kind = 'tag' AND n.body = ",
+                )
+                .push_bind(value.clone())
+                .push(")");
+            }
+            // The other fields' URL names are their column names.
+            _ => {
+                qb.push(format!("{} = ", col(field.name())))
+                    .push_bind(value.clone());
+            }
+        }
+    }
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prefix_upper_bound_is_the_next_string_after_the_prefix() {
+        assert_eq!(prefix_upper_bound("license."), Some("license/".to_string()));
+        assert_eq!(prefix_upper_bound(""), None);
+    }
+}
