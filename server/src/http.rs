@@ -1,5 +1,7 @@
 //! The HTTP surface: dashboard pages, server functions, ingest, health, API docs.
 
+mod access;
+mod api_error;
 mod export;
 mod health;
 mod live;
@@ -10,6 +12,7 @@ mod serve;
 mod session;
 mod state;
 
+pub use api_error::ApiError;
 pub use routes::router;
 pub use serve::{bind, Bound};
 pub use state::{AppState, Network};

@@ -87,6 +87,24 @@ impl Field {
         Field::Tag,
     ];
 
+    /// The event columns a condition on this field compares: an actor by
+    /// id, email or name; a tag none (it is kept in the notes).
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Field::Actor => &["actor_id", "actor_email", "actor_name"],
+            Field::ActorType => &["actor_type"],
+            Field::Action => &["action"],
+            Field::Category => &["category"],
+            Field::EventType => &["event_type"],
+            Field::Outcome => &["outcome"],
+            Field::Severity => &["severity"],
+            Field::ResourceType => &["resource_type"],
+            Field::ResourceId => &["resource_id"],
+            Field::Ip => &["ip"],
+            Field::Tag => &[],
+        }
+    }
+
     /// The URL parameter and query-bar qualifier.
     pub fn name(self) -> &'static str {
         match self {

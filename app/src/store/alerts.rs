@@ -4,6 +4,7 @@
 pub(crate) mod api;
 pub(crate) mod fire;
 pub(crate) mod matching;
+pub(crate) mod outbox;
 pub(crate) mod rows;
 pub(crate) mod sql;
 

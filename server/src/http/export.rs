@@ -4,22 +4,22 @@
 //! record in Logbook's own log who exported what, how many rows, and whether
 //! it completed.
 
-use super::AppState;
+use super::{
+    access::{Export, Require, SignedIn},
+    ApiError, AppState,
+};
 use crate::ingest::authenticate_key;
 use app::{
-    auth::{Entry, RequestAuth},
+    auth::Entry,
     export::{describe, Chunk, ExportError, ExportJob, Progress, ProofRequest},
-    model::{
-        export_file_name, EventFilter, ExportFormat, ExportState, KeyScope, Outcome, Permission,
-    },
+    model::{export_file_name, EventFilter, ExportFormat, ExportState, KeyScope, Outcome},
     store::TenantScope,
 };
 use axum::{
     body::Body,
     extract::{Path, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
-    Extension, Json,
 };
 use std::{collections::HashMap, sync::Arc};
 use tokio::sync::mpsc;
@@ -27,71 +27,35 @@ use tokio_stream::wrappers::ReceiverStream;
 
 type Params = Query<HashMap<String, String>>;
 
-/// The API's error shape: `{"error":{"code","message"}}`.
-fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    let code = match status {
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::FORBIDDEN => "forbidden",
-        _ => "bad_request",
-    };
-    let body = serde_json::json!({ "error": { "code": code, "message": message.into() } });
-    (status, Json(body)).into_response()
-}
-
 /// The dashboard's download: the caller's own scope, their export permission.
 pub async fn dashboard_export(
     State(state): State<AppState>,
-    Extension(auth): Extension<RequestAuth>,
+    Require { signed_in, .. }: Require<Export>,
     Path(format): Path<String>,
     Query(params): Params,
-) -> Response {
-    let Some(member) = auth.member().cloned() else {
-        return refuse(StatusCode::UNAUTHORIZED, "sign in to continue");
-    };
-    if member.password_temporary() {
-        return refuse(StatusCode::FORBIDDEN, "choose your own password first");
-    }
-    if !member.can(Permission::Export) {
-        let entry = Entry::denied("export", Permission::Export.label())
-            .by(&member)
-            .from_client(&auth.client);
-        if let Err(err) = entry.record(&*state.store).await {
-            tracing::error!(error = %err, "could not record a denial");
-        }
-        return refuse(StatusCode::FORBIDDEN, "your account may not export");
-    }
-    let (format, filter) = match parse(&format, &params) {
-        Ok(parsed) => parsed,
-        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
-    };
-    let Some(slot) = export_slot(&state, &format!("account:{}", member.account_id())) else {
-        return busy(&state);
-    };
+) -> Result<Response, ApiError> {
+    let SignedIn { member, client, .. } = signed_in;
+    let (format, filter) = parse(&format, &params).map_err(ApiError::bad_request)?;
+    let slot = export_slot(&state, &format!("account:{}", member.account_id()))?;
     let progress = match params.get("job").filter(|j| valid_job(j)) {
         Some(job) => state.exports.start(job, member.account_id()),
         None => Arc::new(Progress::default()),
     };
     let entry = Entry::new("log.exported", "exported", "")
         .by(&member)
-        .from_client(&auth.client);
-    let job = match job(&state, member.scope(), filter, format, &params).await {
-        Ok(job) => job,
-        Err(refusal) => return refusal,
-    };
-    stream(&state, job, progress, entry, slot)
+        .from_client(&client);
+    let job = job(&state, member.scope(), filter, format, &params).await?;
+    Ok(stream(&state, job, progress, entry, slot))
 }
 
-fn export_slot(state: &AppState, key: &str) -> Option<app::guard::Slot> {
-    state.limiters.exports.take(key)
-}
-
-fn busy(state: &AppState) -> Response {
-    let message = format!(
-        "at most {} exports run at once for one account or key; wait for one to finish",
-        state.limiters.exports.per_key()
-    );
-    let body = serde_json::json!({ "error": { "code": "too_many_requests", "message": message } });
-    (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
+/// One of the few export slots of this account or key, or a 429.
+fn export_slot(state: &AppState, key: &str) -> Result<app::guard::Slot, ApiError> {
+    state.limiters.exports.take(key).ok_or_else(|| {
+        ApiError::too_many_requests(format!(
+            "at most {} exports run at once for one account or key; wait for one to finish",
+            state.limiters.exports.per_key()
+        ))
+    })
 }
 
 /// The same export over the API, for automation: the key's tenant only.
@@ -99,30 +63,19 @@ pub async fn api_export(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Params,
-) -> Response {
-    let (settings, key) = match authenticate_key(&*state.store, &headers, KeyScope::Read).await {
-        Ok(found) => found,
-        Err(err) => return err.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let (settings, key) = authenticate_key(&*state.store, &headers, KeyScope::Read).await?;
     let format = params
         .get("format")
         .cloned()
         .unwrap_or_else(|| "ndjson".into());
-    let (format, filter) = match parse(&format, &params) {
-        Ok(parsed) => parsed,
-        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
-    };
-    let Some(slot) = export_slot(&state, &format!("key:{}", key.prefix)) else {
-        return busy(&state);
-    };
+    let (format, filter) = parse(&format, &params).map_err(ApiError::bad_request)?;
+    let slot = export_slot(&state, &format!("key:{}", key.prefix))?;
     let entry = Entry::new("log.exported", "exported", "").by_api_key(&key.prefix, &key.name);
     let progress = Arc::new(Progress::default());
     let scope = TenantScope::tenant(settings.tenant.id);
-    let job = match job(&state, scope, filter, format, &params).await {
-        Ok(job) => job,
-        Err(refusal) => return refusal,
-    };
-    stream(&state, job, progress, entry, slot)
+    let job = job(&state, scope, filter, format, &params).await?;
+    Ok(stream(&state, job, progress, entry, slot))
 }
 
 /// The export to run; with `proof=1`, an NDJSON export of one visible tenant
@@ -133,24 +86,19 @@ async fn job(
     mut filter: EventFilter,
     format: ExportFormat,
     params: &HashMap<String, String>,
-) -> Result<ExportJob, Response> {
+) -> Result<ExportJob, ApiError> {
     let wants_proof = params.get("proof").is_some_and(|v| v == "1" || v == "true");
     let plain = ExportJob::new(state.store.clone(), scope.clone(), filter.clone(), format);
     if !wants_proof {
         return Ok(plain);
     }
-    let bad = |message: &str| refuse(StatusCode::BAD_REQUEST, message);
+    let bad = |message: &str| ApiError::bad_request(message);
     if !matches!(format, ExportFormat::Ndjson | ExportFormat::Json) {
         return Err(bad(
             "only JSON and NDJSON exports carry a proof: use format json or ndjson with proof=1",
         ));
     }
-    let visible = state.store.list_tenants(&scope).await.map_err(|_| {
-        refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the database is unavailable",
-        )
-    })?;
+    let visible = state.store.list_tenants(&scope).await?;
     let tenant = match (&filter.tenant, scope.tenant_id()) {
         (Some(slug), _) => visible.into_iter().find(|t| &t.slug == slug),
         (None, Some(id)) => visible.into_iter().find(|t| t.id == id),
@@ -159,10 +107,7 @@ async fn job(
         }
     };
     let Some(tenant) = tenant else {
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            "that tenant is not visible to you",
-        ));
+        return Err(ApiError::forbidden("that tenant is not visible to you"));
     };
     filter.tenant = Some(tenant.slug.clone());
     let proof = ProofRequest {

@@ -4,20 +4,21 @@
 //! their session, which is checked again on every poll: signing out or being
 //! deactivated ends the stream.
 
-use super::AppState;
+use super::{
+    access::{Require, SignedIn, ViewLogs},
+    ApiError, AppState,
+};
 use app::{
-    auth::RequestAuth,
     model::{Cursor, EventFilter, PageRequest, Permission},
     store::SessionStage,
 };
 use axum::{
     extract::{Query, State},
-    http::{HeaderMap, StatusCode},
+    http::HeaderMap,
     response::{
         sse::{Event as SseEvent, KeepAlive, Sse},
         IntoResponse, Response,
     },
-    Extension,
 };
 use futures::stream::{self, Stream};
 use std::{collections::HashMap, convert::Infallible, time::Duration};
@@ -30,48 +31,33 @@ const BATCH: u32 = 100;
 
 pub async fn live_events(
     State(state): State<AppState>,
-    Extension(auth): Extension<RequestAuth>,
+    Require { signed_in, .. }: Require<ViewLogs>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let (Some(member), Some(token_hash)) = (auth.member().cloned(), auth.token_hash.clone()) else {
-        return (StatusCode::UNAUTHORIZED, "sign in to continue").into_response();
-    };
-    if member.password_temporary() {
-        return (StatusCode::FORBIDDEN, "choose your own password first").into_response();
-    }
-    if !member.can(Permission::ViewLogs) {
-        return (StatusCode::FORBIDDEN, "your account may not read the log").into_response();
-    }
-    let filter = match EventFilter::from_params(|k| params.get(k).cloned()) {
-        Ok(filter) => filter,
-        Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let SignedIn {
+        member, token_hash, ..
+    } = signed_in;
+    let filter = EventFilter::from_params(|k| params.get(k).cloned())
+        .map_err(|err| ApiError::bad_request(err.to_string()))?;
     // A browser reconnecting after a dropped stream names the last message
     // it got, which is further along than the page's own cursor.
     let resumed = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let after = match resumed
+    let after = resumed
         .or_else(|| params.get("after").cloned())
         .map(|c| c.parse::<Cursor>())
-    {
-        Some(Ok(cursor)) => Some(cursor),
-        Some(Err(err)) => return (StatusCode::BAD_REQUEST, err).into_response(),
-        None => None,
-    };
-    let Some(slot) = state
+        .transpose()
+        .map_err(ApiError::bad_request)?;
+    let slot = state
         .limiters
         .live_streams
         .take(&format!("account:{}", member.account_id()))
-    else {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many live views are open for your account; close one",
-        )
-            .into_response();
-    };
+        .ok_or_else(|| {
+            ApiError::too_many_requests("too many live views are open for your account; close one")
+        })?;
     let feed = Feed {
         _slot: slot,
         state,
@@ -80,9 +66,9 @@ pub async fn live_events(
         filter,
         after,
     };
-    Sse::new(feed.into_stream())
+    Ok(Sse::new(feed.into_stream())
         .keep_alive(KeepAlive::default())
-        .into_response()
+        .into_response())
 }
 
 struct Feed {

@@ -1,14 +1,14 @@
 //! Resolves the session cookie once per request, attaches the result for
 //! server functions, and keeps pages from anyone who may not see them.
 
-use super::AppState;
+use super::{ApiError, AppState};
 use app::{
     auth::{ClientInfo, RequestAuth, SessionState},
     model::Role,
 };
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, Method, StatusCode},
+    http::{header, Method},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -34,10 +34,7 @@ pub async fn authenticate(
     .await
     {
         Ok(auth) => auth,
-        Err(err) => {
-            tracing::error!(error = %err, "session lookup failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
-        }
+        Err(err) => return ApiError::from(err).into_response(),
     };
     if is_page(&request) {
         if let Some(to) = page_redirect(&request, &auth) {

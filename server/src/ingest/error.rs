@@ -1,11 +1,10 @@
-//! Why a whole ingest request was refused, as a JSON error with a 4xx/5xx status.
+//! Why a whole ingest request was refused: a status and a code, sent as the
+//! REST edge's one error shape (`http::ApiError`).
 
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
-    Json,
 };
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -45,7 +44,7 @@ pub enum IngestError {
 }
 
 impl IngestError {
-    fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             IngestError::MissingKey | IngestError::InvalidKey | IngestError::RevokedKey => {
                 StatusCode::UNAUTHORIZED
@@ -63,7 +62,7 @@ impl IngestError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             IngestError::MissingKey => "missing_api_key",
             IngestError::InvalidKey => "invalid_api_key",
@@ -90,9 +89,9 @@ impl From<app::store::DbError> for IngestError {
     }
 }
 
+/// Leaves through the REST edge's one error shape.
 impl IntoResponse for IngestError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code(), "message": self.to_string() } });
-        (self.status(), Json(body)).into_response()
+        crate::http::ApiError::from(self).into_response()
     }
 }

@@ -13,8 +13,11 @@
 use crate::model::Cursor;
 use crate::store::{
     error::DbError,
-    events::export_columns::{ColumnPage, COLUMN_SELECT, TEXT_COLUMNS},
     events::export_row::ExportPage,
+    events::{
+        columns::{column_page_select, TEXT_COLUMNS},
+        export_columns::ColumnPage,
+    },
 };
 use libsqlite3_sys as ffi;
 use std::{ffi::CStr, os::raw::c_int, ptr::NonNull};
@@ -69,9 +72,10 @@ unsafe fn read_rows(
     expected: usize,
 ) -> Result<ColumnPage, DbError> {
     let sql = format!(
-        "SELECT {COLUMN_SELECT} FROM json_each('[' || ?1 || ']') AS j \
+        "SELECT {} FROM json_each('[' || ?1 || ']') AS j \
          CROSS JOIN events e CROSS JOIN tenants t \
-         WHERE e.rowid = j.value AND t.id = e.tenant_id"
+         WHERE e.rowid = j.value AND t.id = e.tenant_id",
+        column_page_select()
     );
     let mut statement = Statement::prepare(db, &sql)?;
     statement.bind_text(1, rowids)?;

@@ -7,7 +7,10 @@ use crate::store::{
     backend::Backend,
     chain::hash,
     error::DbError,
-    events::records::{AppendOutcome, NewEvent, Receipt, RECEIPT_LIFETIME_US},
+    events::{
+        columns::{insert_columns, COLUMNS},
+        records::{AppendOutcome, NewEvent, Receipt, RECEIPT_LIFETIME_US},
+    },
     scope::TenantScope,
     sql::{Arg, Sql},
     tallies::rollups::count_rollups,
@@ -55,50 +58,51 @@ pub fn stamp<'e>(
 
 /// A multi-row INSERT for one chunk of stamped events.
 pub fn insert_events<D>(rows: &[Stamped<'_>]) -> Result<Sql<D>, DbError> {
-    let mut qb = Sql::new(
-        "INSERT INTO events (id, tenant_id, seq, occurred_at, received_at, actor_id, actor_name, \
-         actor_email, actor_type, action, category, event_type, outcome, severity, resource_type, \
-         resource_id, resource_name, targets_json, ip, user_agent, request_id, before_json, \
-         after_json, description, metadata_json, prev_hash, hash) VALUES ",
-    );
+    let mut qb = Sql::new(format!("INSERT INTO events ({}) VALUES ", insert_columns()));
     for (i, r) in rows.iter().enumerate() {
         if i > 0 {
             qb.push(", ");
         }
-        let e = r.event;
-        let resource = e.resource.as_ref();
-        let targets = (!e.targets.is_empty()).then_some(&e.targets);
-        qb.push_tuple([
-            Arg::from(e.id.as_str()),
-            r.tenant_id.into(),
-            r.seq.into(),
-            e.occurred_at.timestamp_micros().into(),
-            r.received_us.into(),
-            e.actor.id.as_str().into(),
-            e.actor.name.as_deref().into(),
-            e.actor.email.as_deref().into(),
-            e.actor.kind.as_str().into(),
-            e.action.as_str().into(),
-            e.category.as_str().into(),
-            e.event_type.as_str().into(),
-            e.outcome.as_str().into(),
-            e.severity.as_str().into(),
-            resource.map(|r| r.kind.as_str()).into(),
-            resource.map(|r| r.id.as_str()).into(),
-            resource.and_then(|r| r.name.as_deref()).into(),
-            json(targets)?,
-            e.ip.as_deref().into(),
-            e.user_agent.as_deref().into(),
-            e.request_id.as_deref().into(),
-            json(e.before.as_ref())?,
-            json(e.after.as_ref())?,
-            e.description.as_str().into(),
-            json(e.metadata.as_ref())?,
-            r.prev_hash.as_str().into(),
-            r.hash.as_str().into(),
-        ]);
+        qb.push_tuple(insert_values(r)?);
     }
     Ok(qb)
+}
+
+/// One stamped event's values in `COLUMNS` order (its length is checked
+/// against `COLUMNS` by the compiler).
+fn insert_values(r: &Stamped<'_>) -> Result<[Arg; COLUMNS.len()], DbError> {
+    let e = r.event;
+    let resource = e.resource.as_ref();
+    let targets = (!e.targets.is_empty()).then_some(&e.targets);
+    Ok([
+        e.id.as_str().into(),
+        r.tenant_id.into(),
+        r.seq.into(),
+        e.occurred_at.timestamp_micros().into(),
+        r.received_us.into(),
+        e.actor.id.as_str().into(),
+        e.actor.name.as_deref().into(),
+        e.actor.email.as_deref().into(),
+        e.actor.kind.as_str().into(),
+        e.action.as_str().into(),
+        e.category.as_str().into(),
+        e.event_type.as_str().into(),
+        e.outcome.as_str().into(),
+        e.severity.as_str().into(),
+        resource.map(|r| r.kind.as_str()).into(),
+        resource.map(|r| r.id.as_str()).into(),
+        resource.and_then(|r| r.name.as_deref()).into(),
+        json(targets)?,
+        e.ip.as_deref().into(),
+        e.user_agent.as_deref().into(),
+        e.request_id.as_deref().into(),
+        e.description.as_str().into(),
+        json(e.before.as_ref())?,
+        json(e.after.as_ref())?,
+        json(e.metadata.as_ref())?,
+        r.prev_hash.as_str().into(),
+        r.hash.as_str().into(),
+    ])
 }
 
 /// A JSON column's value, serialised once here.

@@ -5,13 +5,121 @@ use crate::store::error::DbError;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
+use std::sync::LazyLock;
 
-/// Column list for every events read; `t` is the joined tenants row.
-pub const EVENT_COLUMNS: &str = "e.id, t.slug AS tenant, e.seq, e.occurred_at, e.received_at, \
-     e.actor_id, e.actor_name, e.actor_email, e.actor_type, e.action, e.category, e.event_type, \
-     e.outcome, e.severity, e.resource_type, e.resource_id, e.resource_name, e.targets_json, \
-     e.ip, e.user_agent, e.request_id, e.before_json, e.after_json, e.description, \
-     e.metadata_json, e.prev_hash, e.hash";
+/// How a stored column holds its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The owning tenant: read back as its slug (`t.slug`, the joined tenants row).
+    Tenant,
+    Int,
+    Text,
+    OptText,
+    /// JSON: JSONB on PostgreSQL, TEXT on SQLite.
+    Json,
+}
+
+/// Every column of `events` an event is made of, in one order: the one
+/// description the select list, the insert, the packed export row and the
+/// export column page are built from (the search vector and rowid aside).
+/// `EventRow` decodes by name; `ExportRow` and `insert_values` follow this
+/// order, which tests check.
+pub(crate) const COLUMNS: [(&str, Kind); 27] = [
+    ("id", Kind::Text),
+    ("tenant_id", Kind::Tenant),
+    ("seq", Kind::Int),
+    ("occurred_at", Kind::Int),
+    ("received_at", Kind::Int),
+    ("actor_id", Kind::Text),
+    ("actor_name", Kind::OptText),
+    ("actor_email", Kind::OptText),
+    ("actor_type", Kind::Text),
+    ("action", Kind::Text),
+    ("category", Kind::Text),
+    ("event_type", Kind::Text),
+    ("outcome", Kind::Text),
+    ("severity", Kind::Text),
+    ("resource_type", Kind::OptText),
+    ("resource_id", Kind::OptText),
+    ("resource_name", Kind::OptText),
+    ("targets_json", Kind::Json),
+    ("ip", Kind::OptText),
+    ("user_agent", Kind::OptText),
+    ("request_id", Kind::OptText),
+    ("description", Kind::Text),
+    ("before_json", Kind::Json),
+    ("after_json", Kind::Json),
+    ("metadata_json", Kind::Json),
+    ("prev_hash", Kind::Text),
+    ("hash", Kind::Text),
+];
+
+/// `expr` for each column, comma-joined, built once.
+fn list(cell: impl Fn(&str, Kind) -> String) -> String {
+    COLUMNS
+        .iter()
+        .map(|&(name, kind)| cell(name, kind))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The select list of every events read, named as `EventRow`'s fields.
+pub(crate) fn event_columns() -> &'static str {
+    static LIST: LazyLock<String> = LazyLock::new(|| {
+        list(|name, kind| match kind {
+            Kind::Tenant => "t.slug AS tenant".into(),
+            _ => format!("e.{name}"),
+        })
+    });
+    &LIST
+}
+
+/// The insert's column list.
+pub(crate) fn insert_columns() -> &'static str {
+    static LIST: LazyLock<String> = LazyLock::new(|| list(|name, _| name.to_string()));
+    &LIST
+}
+
+/// One row as a JSON array in `COLUMNS` order, JSONB as its text (PostgreSQL).
+pub(crate) fn packed_row() -> &'static str {
+    static ROW: LazyLock<String> = LazyLock::new(|| {
+        let cells = list(|name, kind| match kind {
+            Kind::Tenant => "t.slug".into(),
+            Kind::Json => format!("e.{name}::text"),
+            _ => format!("e.{name}"),
+        });
+        format!("json_build_array({cells})::text")
+    });
+    &ROW
+}
+
+/// The export column page's select list: the text columns in `COLUMNS`
+/// order (JSON is TEXT in SQLite), then the integers.
+pub(crate) fn column_page_select() -> &'static str {
+    static LIST: LazyLock<String> = LazyLock::new(|| {
+        let cell = |&(name, kind): &(&str, Kind)| match kind {
+            Kind::Tenant => "t.slug".to_string(),
+            _ => format!("e.{name}"),
+        };
+        let texts = COLUMNS.iter().filter(|(_, k)| *k != Kind::Int).map(cell);
+        let ints = COLUMNS.iter().filter(|(_, k)| *k == Kind::Int).map(cell);
+        texts.chain(ints).collect::<Vec<_>>().join(", ")
+    });
+    &LIST
+}
+
+/// How many text columns a column page holds per row.
+pub(crate) const TEXT_COLUMNS: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        if !matches!(COLUMNS[i].1, Kind::Int) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
 
 /// Times are microseconds since the Unix epoch in both backends, so keyset
 /// comparisons are integer comparisons and the SQL is the same for both.
@@ -105,5 +213,105 @@ impl TryFrom<EventRow> for Event {
             tags: Vec::new(),
             comments: 0,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::events::{export_columns::ColumnPage, export_row::ExportRow};
+
+    /// Each text cell holds its own column's name, each integer its position.
+    fn named_cells(row: &ExportRow<'_>) -> Vec<(String, String)> {
+        let opt = |v: &Option<std::borrow::Cow<'_, str>>| v.as_deref().unwrap_or("").to_string();
+        vec![
+            ("id".into(), row.id.to_string()),
+            ("tenant_id".into(), row.tenant.to_string()),
+            ("seq".into(), row.seq.to_string()),
+            ("occurred_at".into(), row.occurred_us.to_string()),
+            ("received_at".into(), row.received_us.to_string()),
+            ("actor_id".into(), row.actor_id.to_string()),
+            ("actor_name".into(), opt(&row.actor_name)),
+            ("actor_email".into(), opt(&row.actor_email)),
+            ("actor_type".into(), row.actor_type.to_string()),
+            ("action".into(), row.action.to_string()),
+            ("category".into(), row.category.to_string()),
+            ("event_type".into(), row.event_type.to_string()),
+            ("outcome".into(), row.outcome.to_string()),
+            ("severity".into(), row.severity.to_string()),
+            ("resource_type".into(), opt(&row.resource_type)),
+            ("resource_id".into(), opt(&row.resource_id)),
+            ("resource_name".into(), opt(&row.resource_name)),
+            ("targets_json".into(), opt(&row.targets)),
+            ("ip".into(), opt(&row.ip)),
+            ("user_agent".into(), opt(&row.user_agent)),
+            ("request_id".into(), opt(&row.request_id)),
+            ("description".into(), row.description.to_string()),
+            ("before_json".into(), opt(&row.before)),
+            ("after_json".into(), opt(&row.after)),
+            ("metadata_json".into(), opt(&row.metadata)),
+            ("prev_hash".into(), row.prev_hash.to_string()),
+            ("hash".into(), row.hash.to_string()),
+        ]
+    }
+
+    /// What each column holds in these tests: its name, or for integers its position.
+    fn expected() -> Vec<(String, String)> {
+        COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, &(name, kind))| {
+                let value = if kind == Kind::Int {
+                    i.to_string()
+                } else {
+                    name.to_string()
+                };
+                (name.to_string(), value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_packed_export_row_is_read_in_the_order_of_the_column_list() {
+        let cells: Vec<serde_json::Value> = COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, &(name, kind))| match kind {
+                Kind::Int => serde_json::json!(i),
+                _ => serde_json::json!(name),
+            })
+            .collect();
+        let text = serde_json::to_string(&cells).unwrap();
+        let row: ExportRow<'_> = serde_json::from_str(&text).unwrap();
+        assert_eq!(named_cells(&row), expected());
+    }
+
+    #[test]
+    fn a_column_page_row_is_read_in_the_order_of_the_column_list() {
+        let texts: Vec<&str> = COLUMNS
+            .iter()
+            .filter(|(_, kind)| *kind != Kind::Int)
+            .map(|(name, _)| *name)
+            .collect();
+        let ints: Vec<i64> = COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, kind))| *kind == Kind::Int)
+            .map(|(i, _)| i as i64)
+            .collect();
+        let mut page = ColumnPage::with_capacity(1);
+        page.push_row(|i| Some(texts[i].as_bytes()), [ints[0], ints[1], ints[2]])
+            .unwrap();
+        assert_eq!(named_cells(&page.row(0).unwrap()), expected());
+    }
+
+    #[test]
+    fn every_list_names_each_column_once_in_the_same_order() {
+        assert_eq!(insert_columns().split(", ").count(), COLUMNS.len());
+        assert!(event_columns().contains("t.slug AS tenant"));
+        assert_eq!(event_columns().split(", ").count(), COLUMNS.len());
+        assert_eq!(column_page_select().split(", ").count(), COLUMNS.len());
+        assert!(packed_row().contains("e.before_json::text"));
+        assert_eq!(TEXT_COLUMNS + 3, COLUMNS.len());
     }
 }

@@ -3,20 +3,11 @@
 //! from it. Nothing is packed or parsed on the way, which is what made the
 //! SQLite export slower than the database could read.
 
-use crate::store::{events::export_row::ExportRow, DbError};
+use crate::store::{
+    events::{columns::TEXT_COLUMNS, export_row::ExportRow},
+    DbError,
+};
 use std::borrow::Cow;
-
-/// Text columns per row, in the order `TEXT_SELECT` names them; the three
-/// integer columns follow them.
-pub const TEXT_COLUMNS: usize = 24;
-
-/// The select list a column page is filled from: the 24 text columns (JSON
-/// ones are TEXT in SQLite) and then `seq`, `occurred_at`, `received_at`.
-pub const COLUMN_SELECT: &str = "e.id, t.slug, e.actor_id, e.actor_name, e.actor_email, \
-     e.actor_type, e.action, e.category, e.event_type, e.outcome, e.severity, e.resource_type, \
-     e.resource_id, e.resource_name, e.targets_json, e.ip, e.user_agent, e.request_id, \
-     e.description, e.before_json, e.after_json, e.metadata_json, e.prev_hash, e.hash, \
-     e.seq, e.occurred_at, e.received_at";
 
 /// Where a cell's text sits in the page's buffer; `None` for SQL NULL.
 type Span = Option<(u32, u32)>;

@@ -76,14 +76,6 @@ pub struct ExportRow<'a> {
     pub hash: Cow<'a, str>,
 }
 
-/// The packed select (PostgreSQL): JSONB columns as text, one JSON array
-/// per row.
-pub const PACKED_ROW: &str = "json_build_array(e.id, t.slug, e.seq, e.occurred_at, \
-     e.received_at, e.actor_id, e.actor_name, e.actor_email, e.actor_type, e.action, e.category, \
-     e.event_type, e.outcome, e.severity, e.resource_type, e.resource_id, e.resource_name, \
-     e.targets_json::text, e.ip, e.user_agent, e.request_id, e.description, e.before_json::text, \
-     e.after_json::text, e.metadata_json::text, e.prev_hash, e.hash)::text";
-
 /// Packed rows `p` joined into one page by 0x1E, newest first (`o`, `i`:
 /// the row's time and id).
 pub const PACKED_JOIN: &str = "string_agg(p, chr(30) ORDER BY o DESC, i DESC)";

@@ -7,8 +7,8 @@ use crate::store::{
     backend::Dialect,
     events::{
         branches::{branches, Branch},
-        columns::EVENT_COLUMNS,
-        export_row::{PACKED_JOIN, PACKED_ROW},
+        columns::{event_columns, packed_row},
+        export_row::PACKED_JOIN,
         filter::push_filter,
     },
     scope::TenantScope,
@@ -53,7 +53,7 @@ fn events_page<D: Dialect>(
     tenants: &[i64],
 ) -> Sql<D> {
     let limit = i64::from(page_limit(page)) + 1;
-    let mut qb = Sql::new(format!("{prefix}SELECT {EVENT_COLUMNS} "));
+    let mut qb = Sql::new(format!("{prefix}SELECT {} ", event_columns()));
     push_page(&mut qb, FROM_EVENTS, scope, filter, page, limit, tenants);
     qb
 }
@@ -90,7 +90,8 @@ pub fn select_export_page<D: Dialect>(
         ExportSelect::Packed => (
             format!(
                 "SELECT {PACKED_JOIN}, COUNT(*) FROM \
-                 (SELECT {PACKED_ROW} AS p, e.occurred_at AS o, e.id AS i "
+                 (SELECT {} AS p, e.occurred_at AS o, e.id AS i ",
+                packed_row()
             ),
             FROM_EVENTS,
         ),
@@ -263,7 +264,7 @@ pub fn select_by_seqs(
     page: &PageRequest,
     limit: i64,
 ) -> Sql<sqlx::Sqlite> {
-    let mut qb = Sql::new(format!("SELECT {EVENT_COLUMNS} {FROM_EVENTS}"));
+    let mut qb = Sql::new(format!("SELECT {} {FROM_EVENTS}", event_columns()));
     qb.push(" AND e.seq IN (SELECT value FROM json_each(");
     qb.push_bind(serde_json::to_string(seqs).unwrap_or_else(|_| "[]".into()));
     qb.push("))");
@@ -278,7 +279,8 @@ pub fn select_by_seqs(
 /// One event by id, within the scope.
 pub fn select_event<D: Dialect>(scope: &TenantScope, id: &str) -> Sql<D> {
     let mut qb = Sql::new(format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.id = "
+        "SELECT {} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.id = ",
+        event_columns()
     ));
     qb.push_bind(id.to_string());
     push_filter(&mut qb, scope, &EventFilter::default(), None);
@@ -288,7 +290,8 @@ pub fn select_event<D: Dialect>(scope: &TenantScope, id: &str) -> Sql<D> {
 /// One tenant's events after `after_seq`, in chain order (the `(tenant, seq)` key).
 pub fn select_chain<D: Dialect>(tenant_id: i64, after_seq: i64, limit: i64) -> Sql<D> {
     let mut qb = Sql::new(format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.tenant_id = "
+        "SELECT {} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.tenant_id = ",
+        event_columns()
     ));
     qb.push_bind(tenant_id);
     qb.push(" AND e.seq > ").push_bind(after_seq);

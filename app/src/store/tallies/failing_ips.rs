@@ -12,7 +12,7 @@
 use crate::model::EventFilter;
 use crate::store::{
     backend::Dialect, events::filter::push_filter_at, scope::TenantScope, sql::Sql,
-    tallies::rollups::DAY_US, tallies::select::TOP,
+    tallies::api::TOP, tallies::rollups::DAY_US,
 };
 
 /// A day with this many failures from one address makes it a candidate

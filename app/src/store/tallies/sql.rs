@@ -8,11 +8,12 @@ use crate::store::{
     scope::TenantScope,
     sql::Scalar,
     tallies::{
+        api::{HourCount, KeyCount, Tallies, TallySource, TallyStore, Totals},
         failing_ips::{select_candidates, select_totals as select_ip_totals, Plan},
+        pick::{auth_filter, whole_days, Need, Table},
         select::{
-            auth_filter, select_distinct_actors, select_failing_ips, select_hours, select_mix,
-            select_top_actors, select_totals, whole_days, HourCount, KeyCount, Need, Table,
-            Tallies, TallySource, TallyStore, Totals,
+            select_distinct_actors, select_failing_ips, select_hours, select_mix,
+            select_top_actors, select_totals,
         },
     },
 };
