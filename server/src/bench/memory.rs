@@ -8,6 +8,8 @@
 //! not used: on Linux it counts memory it has reserved and already handed
 //! back to the system, and only grows.
 
+#![allow(unsafe_code)] // SQLite's own memory counter, read through its C interface.
+
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -19,7 +21,7 @@ use std::{
 
 /// The peaks of one export, in bytes.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Peaks {
+pub(super) struct Peaks {
     /// `RssAnon` in the first and in the second half of the export's time.
     pub rss: [u64; 2],
     /// All of SQLite's allocations at their highest during the export.
@@ -27,13 +29,13 @@ pub struct Peaks {
 }
 
 /// Samples memory every 5 ms from its own thread until `finish`.
-pub struct Sampler {
+pub(super) struct Sampler {
     done: Arc<AtomicBool>,
     thread: JoinHandle<Vec<u64>>,
 }
 
 impl Sampler {
-    pub fn start() -> Sampler {
+    pub(super) fn start() -> Sampler {
         // SAFETY: resets a counter SQLite keeps under its own mutex.
         unsafe { libsqlite3_sys::sqlite3_memory_highwater(1) };
         let done = Arc::new(AtomicBool::new(false));
@@ -51,7 +53,7 @@ impl Sampler {
         Sampler { done, thread }
     }
 
-    pub fn finish(self) -> Peaks {
+    pub(super) fn finish(self) -> Peaks {
         self.done.store(true, Ordering::Relaxed);
         let samples = self.thread.join().unwrap_or_default();
         let (first, second) = samples.split_at(samples.len() / 2);

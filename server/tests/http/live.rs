@@ -133,3 +133,26 @@ async fn the_stream_refuses_strangers_and_ends_when_its_session_does() {
     .await;
     assert!(ended.is_ok(), "the stream outlived its session");
 }
+
+#[tokio::test]
+async fn a_refused_stream_answers_the_api_error_shape_and_is_recorded_as_a_denial() {
+    let app = spawn_app().await;
+    let staff = app.session("staff@acme.io").await;
+    let refused = staff
+        .get(format!("{}/api/live", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden");
+    assert_eq!(
+        body["error"]["message"],
+        "your account may not read the log"
+    );
+    assert!(app
+        .self_log()
+        .await
+        .iter()
+        .any(|e| e.action == "access.denied" && e.actor.email.as_deref() == Some("staff@acme.io")));
+}

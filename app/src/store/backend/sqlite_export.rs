@@ -10,6 +10,8 @@
 //! C interface on the same connection, each text cell copied once into a
 //! `ColumnPage`.
 
+#![allow(unsafe_code)] // SQLite's C interface: the reason this file exists.
+
 use crate::model::Cursor;
 use crate::store::{
     error::DbError,
