@@ -4,7 +4,6 @@ mod trust;
 
 use crate::signing::{load_sealer, load_signer};
 use crate::{
-    bench,
     config::{Config, Demo},
     demo::{seed_demo, DEMO_EVENTS},
     http::{bind, AppState, Network},
@@ -81,69 +80,10 @@ pub enum Command {
     Retention,
     /// Print the public key that verifies this server's checkpoints.
     PublicKey,
-    /// Benchmark ingest, paging and export on temporary SQLite databases,
-    /// then the log table's filters on a large one.
-    Bench {
-        #[arg(long, default_value_t = 1_000_000)]
-        events: usize,
-        #[arg(long, default_value_t = 1_000)]
-        batch: usize,
-        /// Events in the database the filters are timed on.
-        #[arg(long, default_value_t = 10_000_000)]
-        query_events: usize,
-        /// Where that database is kept between runs.
-        #[arg(long, default_value = "target/bench/events.db")]
-        query_db: std::path::PathBuf,
-        /// Only the filter timings.
-        #[arg(long, conflicts_with = "skip_queries")]
-        queries_only: bool,
-        /// Only the export figures, on a bulk-loaded database of `--events`
-        /// events kept at `--export-db` (quick to repeat while tuning).
-        #[arg(long, conflicts_with_all = ["queries_only", "skip_queries"])]
-        export_only: bool,
-        /// Where that database is kept between runs.
-        #[arg(long, default_value = "target/bench/export.db")]
-        export_db: std::path::PathBuf,
-        /// Everything but the filter timings.
-        #[arg(long)]
-        skip_queries: bool,
-        /// Only the filter cases whose label contains this.
-        #[arg(long)]
-        case: Option<String>,
-    },
 }
 
 pub async fn run(cli: Cli) -> CliResult {
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Bench {
-        events,
-        batch,
-        query_events,
-        query_db,
-        queries_only,
-        skip_queries,
-        export_only,
-        export_db,
-        case,
-    } = command
-    {
-        if export_only {
-            return bench::export_only(&export_db, events).await;
-        }
-        let queries = bench::Queries {
-            events: query_events,
-            path: query_db,
-            case,
-        };
-        if queries_only {
-            return queries.run().await;
-        }
-        bench::run(events, batch).await?;
-        if skip_queries {
-            return Ok(());
-        }
-        return queries.run().await;
-    }
     if let Command::Verify {
         file: Some(file),
         public_key: Some(key),
@@ -208,7 +148,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::CreateApiKey { tenant, name, read } => {
             create_api_key(store.as_ref(), &tenant, &name, read).await
         }
-        Command::Bench { .. } | Command::PublicKey => unreachable!("handled above"),
+        Command::PublicKey => unreachable!("handled above"),
     }
 }
 

@@ -3,7 +3,6 @@
 
 pub mod accounts;
 pub mod alerts;
-pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -3,8 +3,8 @@
 //! waits for, notes included) beside the same SQL run directly in sqlx. Each
 //! case also prints SQLite's plan, so a full scan shows.
 
-use super::dataset::{self, COMMON_TAG, RARE_IP, RARE_TAG, RARE_WORD};
-use crate::cli::CliResult;
+use crate::dataset::{self, COMMON_TAG, RARE_IP, RARE_TAG, RARE_WORD};
+use crate::CliResult;
 use app::{
     model::{EventFilter, PageRequest},
     store::{explain_events, select_events, sqlite_text_page, SqliteStore, Store, TenantScope},
@@ -99,7 +99,7 @@ pub async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliRe
         println!("over {BUDGET_MS} ms at p95: {}", over.join(", "));
     }
     if case_filter.is_none_or(|f| "analytics".contains(f)) {
-        super::analytics::run(&store, tenant_id, newest).await?;
+        crate::analytics::run(&store, tenant_id, newest).await?;
     }
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! and the server's memory while exporting (see `memory`), to show it stays
 //! flat.
 
-use super::memory::{Peaks, Sampler};
-use crate::cli::CliResult;
+use crate::memory::{Peaks, Sampler};
+use crate::CliResult;
 use app::{
     auth::hash_password,
     model::{Permissions, Role},

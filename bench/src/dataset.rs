@@ -9,10 +9,9 @@
 //! load slowed from 16,000 to under 1,000 events/s. The schema and rows at
 //! the end are the same either way.
 
-use super::Workload;
 use crate::{
-    bench::{fresh_store, to_new_events},
-    cli::CliResult,
+    ingest::{fresh_store, to_new_events, Workload},
+    CliResult,
 };
 use app::store::{NewEvent, SqliteStore, Store};
 use chrono::{DateTime, Utc};
@@ -123,7 +122,7 @@ pub async fn open(
 
 /// The free-text index's backfill, as migration 0005 runs it.
 fn fts_backfill() -> &'static str {
-    let migration = include_str!("../../../migrations/sqlite/0005_search.sql");
+    let migration = include_str!("../../migrations/sqlite/0005_search.sql");
     let at = migration
         .rfind("INSERT INTO events_fts")
         .expect("migration 0005 ends with the free-text backfill");

@@ -1,18 +1,12 @@
-//! `logbook bench`: ingest throughput through the HTTP API against raw sqlx
+//! Ingest, paging and export: ingest throughput through the HTTP API against raw sqlx
 //! inserts on the same schema, the same rows appended through the store with
 //! and without the hash chain, then keyset page latency deep into the log.
 //! Then CSV export throughput and memory (see `export`).
 //! Everything runs on temporary SQLite databases in one process and one run,
 //! so the printed ratios compare like with like.
 
-mod analytics;
-mod dataset;
-mod export;
-mod memory;
-mod queries;
-
-use crate::{
-    cli::CliResult,
+use crate::{dataset, export, queries, CliResult};
+use server::{
     config::Limits,
     demo::{Generator, TenantProfile, PROFILES},
     http::{bind, AppState},
@@ -272,7 +266,7 @@ fn unchained<'e>(
         .collect()
 }
 
-async fn fresh_store(
+pub(crate) async fn fresh_store(
     path: &Path,
 ) -> Result<(Arc<SqliteStore>, Vec<Tenant>), Box<dyn std::error::Error + Send + Sync>> {
     let store =
@@ -285,7 +279,7 @@ async fn fresh_store(
     Ok((store, tenants))
 }
 
-fn to_new_events(
+pub(crate) fn to_new_events(
     wire: &[Value],
     slug: &str,
     now: DateTime<Utc>,
@@ -308,7 +302,7 @@ fn to_new_events(
 /// tenant+action+30-day filter reaches well past 100,000 rows. Like live
 /// traffic, time moves forward through the run (40 days from first to last
 /// event) with a few minutes of jitter from senders' clocks and retries.
-struct Workload {
+pub(crate) struct Workload {
     generator: Generator,
     rng: StdRng,
     now: DateTime<Utc>,
@@ -317,7 +311,7 @@ struct Workload {
 }
 
 impl Workload {
-    fn new(now: DateTime<Utc>, total: usize) -> Self {
+    pub(crate) fn new(now: DateTime<Utc>, total: usize) -> Self {
         Workload {
             generator: Generator::new(1),
             rng: StdRng::seed_from_u64(2),
@@ -327,7 +321,7 @@ impl Workload {
         }
     }
 
-    fn batch(&mut self, size: usize) -> (usize, Vec<Value>) {
+    pub(crate) fn batch(&mut self, size: usize) -> (usize, Vec<Value>) {
         let tenant = if self.rng.gen_bool(0.8) {
             0
         } else {

@@ -3,7 +3,7 @@
 //! numbers) over 30 days, for one tenant and for all tenants, beside the
 //! plain GROUP BY over the events that the rollups stand in for.
 
-use crate::cli::CliResult;
+use crate::CliResult;
 use app::{
     analytics::analytics,
     model::{AnalyticsRequest, EventFilter},
@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
 use std::time::Instant;
 
-use super::queries::percentiles;
+use crate::queries::percentiles;
 
 const RUNS: usize = 20;
 /// Raw GROUP BYs take seconds: a few runs say enough.
@@ -30,7 +30,7 @@ pub async fn run(store: &SqliteStore, tenant_id: i64, newest: DateTime<Utc>) -> 
         (
             "30 days, a rare word (counted from events)",
             false,
-            super::dataset::RARE_WORD,
+            crate::dataset::RARE_WORD,
         ),
     ];
     // Windows end at the newest event, not the clock: the database is reused.

@@ -1,0 +1,75 @@
+//! `logbook-bench`: the figures in `docs/benchmarks.md`, each printed beside
+//! the baseline it is compared with, measured in the same run. Kept out of
+//! the `logbook` binary and its library: it drives the server and the store
+//! from outside, as an operator's load would.
+
+mod analytics;
+mod dataset;
+mod export;
+mod ingest;
+mod memory;
+mod queries;
+
+use clap::Parser;
+use std::{error::Error, path::PathBuf};
+
+/// The same allocator as the server, so the export's memory figures are its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+type CliResult = Result<(), Box<dyn Error + Send + Sync>>;
+
+/// Benchmark ingest, paging and export on temporary SQLite databases, then
+/// the log table's filters and the analytics page on a large one. Run it
+/// from the repository's root after `cargo leptos build --release`.
+#[derive(Parser)]
+#[command(name = "logbook-bench")]
+struct Args {
+    #[arg(long, default_value_t = 1_000_000)]
+    events: usize,
+    #[arg(long, default_value_t = 1_000)]
+    batch: usize,
+    /// Events in the database the filters are timed on.
+    #[arg(long, default_value_t = 10_000_000)]
+    query_events: usize,
+    /// Where that database is kept between runs.
+    #[arg(long, default_value = "target/bench/events.db")]
+    query_db: PathBuf,
+    /// Only the filter timings.
+    #[arg(long, conflicts_with = "skip_queries")]
+    queries_only: bool,
+    /// Only the export figures, on a bulk-loaded database of `--events`
+    /// events kept at `--export-db` (quick to repeat while tuning).
+    #[arg(long, conflicts_with_all = ["queries_only", "skip_queries"])]
+    export_only: bool,
+    /// Where that database is kept between runs.
+    #[arg(long, default_value = "target/bench/export.db")]
+    export_db: PathBuf,
+    /// Everything but the filter timings.
+    #[arg(long)]
+    skip_queries: bool,
+    /// Only the filter cases whose label contains this.
+    #[arg(long)]
+    case: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> CliResult {
+    let args = Args::parse();
+    if args.export_only {
+        return ingest::export_only(&args.export_db, args.events).await;
+    }
+    let queries = ingest::Queries {
+        events: args.query_events,
+        path: args.query_db,
+        case: args.case,
+    };
+    if args.queries_only {
+        return queries.run().await;
+    }
+    ingest::run(args.events, args.batch).await?;
+    if args.skip_queries {
+        return Ok(());
+    }
+    queries.run().await
+}
