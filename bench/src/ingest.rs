@@ -6,12 +6,6 @@
 //! so the printed ratios compare like with like.
 
 use crate::{dataset, export, queries, CliResult};
-use server::{
-    config::Limits,
-    demo::{Generator, TenantProfile, PROFILES},
-    http::{bind, AppState},
-    ingest, keys,
-};
 use app::{
     model::{EventFilter, PageRequest, Tenant, Terms},
     store::{
@@ -22,6 +16,12 @@ use app::{
 use chrono::{DateTime, Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::Value;
+use server::{
+    config::Limits,
+    demo::{Generator, TenantProfile, PROFILES},
+    http::{bind, AppState},
+    ingest, keys,
+};
 use std::{
     path::{Path, PathBuf},
     sync::Arc,
