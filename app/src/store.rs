@@ -22,15 +22,13 @@ pub use accounts::{
     AccountStore, ActiveSession, FailureCounts, Member, MemberChange, NewAccount, NewSession,
     SessionStage, SignInRecord,
 };
-pub use alerts::{
-    AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence, FAILING_AFTER,
-};
+pub use alerts::{AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence};
 pub use api::{connect, Store};
 pub use backend::{sqlite_text_page, Backend, Dialect, PgStore, ReadBudget, SqliteStore, Tx};
 pub use chain::{
-    canonical_json, event_digest, event_hash, hashed_fields, link_hash, reason, ChainBreak,
-    ChainVerifier, CheckpointError, CheckpointRecord, IntegrityStore, NewCheckpoint, PublicKey,
-    Signer, GENESIS_HASH,
+    canonical_json, event_digest, hashed_fields, link_hash, reason, ChainBreak, ChainVerifier,
+    CheckpointError, CheckpointRecord, IntegrityStore, NewCheckpoint, PublicKey, Signer,
+    GENESIS_HASH,
 };
 pub use error::DbError;
 pub use events::{

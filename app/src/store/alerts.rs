@@ -8,6 +8,4 @@ pub(crate) mod outbox;
 pub(crate) mod rows;
 pub(crate) mod sql;
 
-pub use api::{
-    AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence, FAILING_AFTER,
-};
+pub use api::{AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence};

@@ -8,6 +8,6 @@ pub(crate) mod sql;
 pub(crate) mod verify;
 
 pub use checkpoint::{reason, CheckpointError, CheckpointRecord, NewCheckpoint, PublicKey, Signer};
-pub use hash::{canonical_json, event_digest, event_hash, link_hash, GENESIS_HASH};
+pub use hash::{canonical_json, event_digest, link_hash, GENESIS_HASH};
 pub use integrity::IntegrityStore;
 pub use verify::{hashed_fields, ChainBreak, ChainVerifier};
