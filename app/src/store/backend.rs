@@ -55,6 +55,9 @@ pub type Tx<B> = Transaction<'static, <B as Backend>::Db>;
 /// `sqlx::Postgres`.
 #[async_trait]
 pub trait Dialect: Database + sealed::Sealed {
+    /// Appends the placeholder of the `n`th bound value (1-based).
+    fn push_placeholder(text: &mut String, n: usize);
+
     /// ` AND …` keeping the events that match every phrase, of one tenant
     /// when `tenant` is known (see `events::text_search`).
     fn push_match(sql: &mut Sql<Self>, phrases: &[Vec<String>], tenant: Option<i64>);

@@ -1,6 +1,6 @@
 //! The handle that decides which tenants' rows a caller may read.
 
-use super::sql::Sql;
+use super::{backend::Dialect, sql::Sql};
 
 /// Which tenants a store call may touch. Every read takes one, so the data
 /// layer, not the page, enforces isolation. Requests get theirs only from a
@@ -54,7 +54,7 @@ impl TenantScope {
     }
 
     /// Appends ` AND <column> …` restricting a query to the scope.
-    pub(crate) fn push_sql<D>(&self, qb: &mut Sql<D>, column: &str) {
+    pub(crate) fn push_sql<D: Dialect>(&self, qb: &mut Sql<D>, column: &str) {
         match self.0 {
             Inner::All => {}
             Inner::One(id) => {

@@ -179,19 +179,18 @@ impl<D> Sql<D> {
         self
     }
 
-    /// Appends a placeholder and binds `value` to it.
+    /// Decodes a single column instead of a row.
+    pub fn scalar(self) -> Scalar<D> {
+        Scalar(self)
+    }
+}
+
+impl<D: Dialect> Sql<D> {
+    /// Appends a placeholder (the database's own kind, see
+    /// `Dialect::push_placeholder`) and binds `value` to it.
     pub fn push_bind(&mut self, value: impl Into<Arg>) -> &mut Sql<D> {
         self.args.push(value.into());
-        self.text.push('$');
-        self.text.push_str(&self.args.len().to_string());
-        self
-    }
-
-    /// Appends serialised JSON as a placeholder (JSONB on PostgreSQL).
-    pub fn push_json(&mut self, json: Option<String>) -> &mut Sql<D> {
-        self.args.push(Arg::Json(json));
-        self.text.push('$');
-        self.text.push_str(&self.args.len().to_string());
+        D::push_placeholder(&mut self.text, self.args.len());
         self
     }
 
@@ -214,13 +213,6 @@ impl<D> Sql<D> {
         self
     }
 
-    /// Decodes a single column instead of a row.
-    pub fn scalar(self) -> Scalar<D> {
-        Scalar(self)
-    }
-}
-
-impl<D: Dialect> Sql<D> {
     /// Runs the statement; how many rows it changed.
     pub async fn execute<'a>(&self, on: impl Into<On<'a, D>>) -> Result<u64, DbError> {
         match on.into() {
@@ -306,7 +298,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_in_the_order_values_are_bound() {
-        let mut sql = Sql::<sqlx::Sqlite>::new("SELECT 1 WHERE a = $1").bind(7_i64);
+        let mut sql = Sql::<sqlx::Postgres>::new("SELECT 1 WHERE a = $1").bind(7_i64);
         sql.push(" AND b IN (").push_list(["x", "y"]).push(")");
         sql.push(" AND c = ").push_bind(Option::<i64>::None);
         assert_eq!(
@@ -322,5 +314,12 @@ mod tests {
                 Arg::Int(None)
             ]
         );
+    }
+
+    #[test]
+    fn sqlite_gets_anonymous_placeholders_which_it_binds_in_constant_time() {
+        let mut sql = Sql::<sqlx::Sqlite>::new("SELECT 1 WHERE a = $1").bind(7_i64);
+        sql.push(" AND b IN (").push_list(["x", "y"]).push(")");
+        assert_eq!(sql.text(), "SELECT 1 WHERE a = $1 AND b IN (?, ?)");
     }
 }

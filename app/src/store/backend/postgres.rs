@@ -82,6 +82,11 @@ impl PgStore {
 
 #[async_trait]
 impl Dialect for Postgres {
+    fn push_placeholder(text: &mut String, n: usize) {
+        text.push('$');
+        text.push_str(&n.to_string());
+    }
+
     fn push_match(sql: &mut Sql<Self>, phrases: &[Vec<String>], _tenant: Option<i64>) {
         use crate::store::events::text_search::tsquery;
         sql.push(" AND e.search @@ to_tsquery('simple', ");

@@ -4,7 +4,7 @@
 
 use crate::store::{
     alerts::fire::fire_alert_rules,
-    backend::Backend,
+    backend::{Backend, Dialect},
     chain::hash,
     error::DbError,
     events::{
@@ -57,7 +57,7 @@ pub fn stamp<'e>(
 }
 
 /// A multi-row INSERT for one chunk of stamped events.
-pub fn insert_events<D>(rows: &[Stamped<'_>]) -> Result<Sql<D>, DbError> {
+pub fn insert_events<D: Dialect>(rows: &[Stamped<'_>]) -> Result<Sql<D>, DbError> {
     let mut qb = Sql::new(format!("INSERT INTO events ({}) VALUES ", insert_columns()));
     for (i, r) in rows.iter().enumerate() {
         if i > 0 {
