@@ -6,7 +6,6 @@ use crate::store::{
     backend::{Backend, Tx},
     error::DbError,
     scope::TenantScope,
-    sql::Scalar,
     tallies::{
         api::{HourCount, KeyCount, Tallies, TallySource, TallyStore, Totals},
         failing_ips::{select_candidates, select_totals as select_ip_totals, Plan},
@@ -16,6 +15,7 @@ use crate::store::{
             select_top_actors, select_totals,
         },
     },
+    tenants::tenant_ids,
 };
 use async_trait::async_trait;
 
@@ -212,11 +212,7 @@ async fn heavy_failing_ips<B: Backend>(
     }
     let tenants: Vec<i64> = match scope.tenant_id() {
         Some(id) => vec![id],
-        None => {
-            Scalar::new("SELECT id FROM tenants ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await?
-        }
+        None => tenant_ids::<B>(tx).await?,
     };
     let totals: Vec<(String, i64)> = select_ip_totals(scope, filter, plan, &tenants, &candidates)
         .fetch_all(&mut *tx)
