@@ -3,6 +3,9 @@
 
 #[cfg(feature = "ssr")]
 pub mod analytics;
+// `#[server]` and `#[component]` emit `pub` helpers (handler types, props)
+// beside each item that no `pub use` names; the lint cannot tell them apart.
+#[allow(unreachable_pub)]
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
@@ -14,10 +17,13 @@ pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod integrity;
 pub mod model;
+#[allow(unreachable_pub)] // as `api`: the components' generated props
 pub mod pages;
+#[allow(unreachable_pub)] // `App`'s generated props
 mod root;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[allow(unreachable_pub)] // as `api`: the components' generated props
 pub mod ui;
 
 pub use root::{hard_navigate, shell, App, ViewerResource};

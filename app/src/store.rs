@@ -24,7 +24,7 @@ pub use accounts::{
 };
 pub use alerts::{AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence};
 pub use api::{connect, Store};
-pub use backend::{sqlite_text_page, Backend, Dialect, PgStore, ReadBudget, SqliteStore, Tx};
+pub use backend::{Backend, Dialect, PgStore, ReadBudget, SqliteStore, Tx};
 pub use chain::{
     canonical_json, event_digest, hashed_fields, link_hash, reason, ChainBreak, ChainVerifier,
     CheckpointError, CheckpointRecord, IntegrityStore, NewCheckpoint, PublicKey, Signer,
@@ -32,14 +32,26 @@ pub use chain::{
 };
 pub use error::DbError;
 pub use events::{
-    explain_events, insert_events, select_events, stamp, ApiKeyRecord, AppendOutcome, ExportPage,
-    ExportRow, NewApiKey, NewEvent, Receipt, Stamped, INSERT_CHUNK, MAX_PAGE, RECEIPT_LIFETIME_US,
+    ApiKeyRecord, AppendOutcome, ExportPage, ExportRow, NewApiKey, NewEvent, Receipt, MAX_PAGE,
+    RECEIPT_LIFETIME_US,
 };
 pub use notes::{NewNote, NoteStore, NoteSummary};
 pub use scope::TenantScope;
-pub use sql::{Arg, Sql};
 pub use tallies::{
-    column_value, rollup_statements, ActorCount, HourCount, KeyCount, MixCount, Period, Rollup,
-    Tallies, TallySource, TallyStore, Totals, AUTH_CATEGORY, DAY_US, HOUR_US, ROLLUPS,
+    column_value, ActorCount, HourCount, KeyCount, MixCount, Period, Rollup, Tallies, TallySource,
+    TallyStore, Totals, AUTH_CATEGORY, DAY_US, HOUR_US, ROLLUPS,
 };
 pub use views::ViewStore;
+
+/// The statements the store runs, for what must look beneath it: the query
+/// plan tests, and the benchmark's raw-insert and raw-select baselines that
+/// measure the store against the same SQL without its bookkeeping. Not part
+/// of the store's contract; the app and server never use it.
+pub mod raw {
+    pub use super::backend::sqlite_text_page;
+    pub use super::events::{
+        explain_events, insert_events, select_events, stamp, Stamped, INSERT_CHUNK,
+    };
+    pub use super::sql::{Arg, Sql};
+    pub use super::tallies::rollup_statements;
+}

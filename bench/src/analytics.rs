@@ -21,7 +21,7 @@ const RAW_RUNS: usize = 3;
 /// The bound on the page's data at p95.
 const BUDGET_MS: f64 = 150.0;
 
-pub async fn run(store: &SqliteStore, tenant_id: i64, newest: DateTime<Utc>) -> CliResult {
+pub(crate) async fn run(store: &SqliteStore, tenant_id: i64, newest: DateTime<Utc>) -> CliResult {
     let cases: [(&str, bool, &str); 5] = [
         ("30 days", false, ""),
         ("30 days", true, ""),

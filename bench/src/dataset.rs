@@ -20,16 +20,16 @@ use std::{path::Path, sync::Arc, time::Instant};
 /// Events per append: one transaction each, so commits do not dominate.
 const BATCH: usize = 20_000;
 /// One event in this many carries the rare word and the rare IP.
-pub const RARE_EVERY: usize = 100_000;
-pub const RARE_WORD: &str = "zanzibar";
-pub const RARE_IP: &str = "198.51.100.23";
+pub(crate) const RARE_EVERY: usize = 100_000;
+pub(crate) const RARE_WORD: &str = "zanzibar";
+pub(crate) const RARE_IP: &str = "198.51.100.23";
 /// A tag on the rare events, and a commoner one on one event in 2,000.
-pub const RARE_TAG: &str = "escalated";
-pub const COMMON_TAG: &str = "reviewed";
+pub(crate) const RARE_TAG: &str = "escalated";
+pub(crate) const COMMON_TAG: &str = "reviewed";
 const COMMON_TAG_EVERY: i64 = 2_000;
 
 /// Opens (creating or topping up) the database at `path` with `events` events.
-pub async fn open(
+pub(crate) async fn open(
     path: &Path,
     events: usize,
     now: DateTime<Utc>,

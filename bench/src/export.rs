@@ -20,7 +20,7 @@ const PASSWORD: &str = "bench-password";
 /// machine one run can be half as fast as the next).
 const RUNS: usize = 3;
 
-pub async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
+pub(crate) async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
     let client = signed_in(store, addr).await?;
     // Memory is measured for a small export (one tenant) and for everything,
     // each export's peak in the first and in the second half of its time:

@@ -9,8 +9,8 @@ use crate::{dataset, export, queries, CliResult};
 use app::{
     model::{EventFilter, PageRequest, Tenant, Terms},
     store::{
-        insert_events, rollup_statements, NewApiKey, NewEvent, SqliteStore, Stamped, Store,
-        TenantScope, INSERT_CHUNK,
+        raw::{insert_events, rollup_statements, Stamped, INSERT_CHUNK},
+        NewApiKey, NewEvent, SqliteStore, Store, TenantScope,
     },
 };
 use chrono::{DateTime, Duration, Utc};
@@ -33,21 +33,21 @@ const SAMPLES: usize = 200;
 const DEEP_ROWS: usize = 100_000;
 
 /// The filter timings' database and which cases to run.
-pub struct Queries {
+pub(crate) struct Queries {
     pub events: usize,
     pub path: PathBuf,
     pub case: Option<String>,
 }
 
 impl Queries {
-    pub async fn run(self) -> CliResult {
+    pub(crate) async fn run(self) -> CliResult {
         queries::run(&self.path, self.events, self.case.as_deref()).await
     }
 }
 
 /// The export figures alone, on a kept database of `events` events loaded
 /// the way the query figures' database is.
-pub async fn export_only(path: &Path, events: usize) -> CliResult {
+pub(crate) async fn export_only(path: &Path, events: usize) -> CliResult {
     let store = dataset::open(path, events, Utc::now()).await?;
     let addr = serve(&store).await?;
     export::run(&store, addr).await
@@ -61,7 +61,7 @@ async fn serve(
     Ok(bind(state, "127.0.0.1:0".parse()?).await?.spawn())
 }
 
-pub async fn run(events: usize, batch: usize) -> CliResult {
+pub(crate) async fn run(events: usize, batch: usize) -> CliResult {
     let dir = tempfile::tempdir()?;
     println!(
         "bench: {events} events in batches of {batch}, temporary SQLite databases in {}",

@@ -7,7 +7,10 @@ use crate::dataset::{self, COMMON_TAG, RARE_IP, RARE_TAG, RARE_WORD};
 use crate::CliResult;
 use app::{
     model::{EventFilter, PageRequest},
-    store::{explain_events, select_events, sqlite_text_page, SqliteStore, Store, TenantScope},
+    store::{
+        raw::{explain_events, select_events, sqlite_text_page},
+        SqliteStore, Store, TenantScope,
+    },
 };
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use sqlx::{Row, SqlitePool};
@@ -18,7 +21,7 @@ const PAGE: u32 = 50;
 /// The bound on a first page's p95.
 const BUDGET_MS: f64 = 20.0;
 
-pub async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliResult {
+pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliResult {
     let now = Utc::now();
     let store = dataset::open(path, events, now).await?;
     let pool = store.read_pool();

@@ -23,22 +23,22 @@ pub fn auto_bucket(from: DateTime<Utc>, to: DateTime<Utc>) -> Bucket {
 }
 
 /// `t` rounded down to its UTC hour.
-pub fn floor_hour(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn floor_hour(t: DateTime<Utc>) -> DateTime<Utc> {
     floor_to(t, HOUR_US)
 }
 
 /// `t` rounded up to a UTC hour.
-pub fn ceil_hour(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn ceil_hour(t: DateTime<Utc>) -> DateTime<Utc> {
     ceil_to(t, HOUR_US)
 }
 
 /// `t` rounded down to its UTC day.
-pub fn floor_day(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn floor_day(t: DateTime<Utc>) -> DateTime<Utc> {
     floor_to(t, DAY_US)
 }
 
 /// `t` rounded up to a UTC day.
-pub fn ceil_day(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn ceil_day(t: DateTime<Utc>) -> DateTime<Utc> {
     ceil_to(t, DAY_US)
 }
 
@@ -57,7 +57,7 @@ fn ceil_to(t: DateTime<Utc>, unit: i64) -> DateTime<Utc> {
 }
 
 /// A zone by IANA name; UTC for anything unknown.
-pub fn zone(name: Option<&str>) -> Tz {
+pub(super) fn zone(name: Option<&str>) -> Tz {
     name.and_then(|n| n.parse().ok()).unwrap_or(Tz::UTC)
 }
 

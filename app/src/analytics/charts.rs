@@ -14,7 +14,7 @@ const PALETTE: [&str; 8] = [
 ];
 
 /// The colour of an outcome, as the log table shows it.
-pub fn outcome_colour(outcome: &str) -> &'static str {
+pub(super) fn outcome_colour(outcome: &str) -> &'static str {
     match outcome {
         "success" => "#1f7a4d",
         "failure" => "#b42318",
@@ -24,14 +24,14 @@ pub fn outcome_colour(outcome: &str) -> &'static str {
 }
 
 /// One named row of numbers.
-pub struct Stack {
+pub(super) struct Stack {
     pub name: String,
     pub colour: String,
     pub values: Vec<i64>,
 }
 
 /// Colours for `n` series in palette order.
-pub fn palette(i: usize) -> String {
+pub(super) fn palette(i: usize) -> String {
     PALETTE[i % PALETTE.len()].to_string()
 }
 
@@ -53,7 +53,7 @@ fn y_axis(unit: &str) -> YAxisConfig {
 }
 
 /// Stacked bars over time: one stack per bucket, a link per piece.
-pub fn stacked_bars(
+pub(super) fn stacked_bars(
     unit: &str,
     labels: Vec<String>,
     stacks: &[Stack],
@@ -89,7 +89,10 @@ pub fn stacked_bars(
 }
 
 /// Horizontal bars, largest on top: a ranked distribution.
-pub fn ranked_bars(rows: &[(String, i64)], href: impl Fn(usize) -> Option<String>) -> String {
+pub(super) fn ranked_bars(
+    rows: &[(String, i64)],
+    href: impl Fn(usize) -> Option<String>,
+) -> String {
     // charts-rs draws the first category at the bottom.
     let labels: Vec<String> = rows.iter().rev().map(|(label, _)| label.clone()).collect();
     let values: Vec<f32> = rows.iter().rev().map(|(_, n)| *n as f32).collect();
@@ -110,7 +113,7 @@ pub fn ranked_bars(rows: &[(String, i64)], href: impl Fn(usize) -> Option<String
 }
 
 /// A pie of shares, a link per slice.
-pub fn pie(rows: &[(String, i64)], href: impl Fn(usize) -> Option<String>) -> String {
+pub(super) fn pie(rows: &[(String, i64)], href: impl Fn(usize) -> Option<String>) -> String {
     let series: Vec<Series> = rows
         .iter()
         .map(|(label, n)| Series::new(label.clone(), vec![*n as f32]))
@@ -129,7 +132,7 @@ pub fn pie(rows: &[(String, i64)], href: impl Fn(usize) -> Option<String>) -> St
 }
 
 /// A small line of events per bucket, each point a link to its events.
-pub fn sparkline(
+pub(super) fn sparkline(
     labels: Vec<String>,
     values: &[i64],
     href: impl Fn(usize) -> Option<String>,

@@ -11,7 +11,7 @@ use crate::{
 use std::collections::BTreeMap;
 
 /// Bars in a distribution before the rest is summed as "other".
-pub const TOP_KINDS: usize = 15;
+pub(super) const TOP_KINDS: usize = 15;
 
 /// Event types, actions and categories.
 pub(super) fn distribution_charts(i: &Inputs) -> Vec<ChartView> {

@@ -5,7 +5,7 @@
 /// Wraps the marks of `svg` in links. The k-th mark of a series is its
 /// k-th data point (charts-rs draws a series' points in order); `href`
 /// gives the link for (series, k), or `None` for a mark with no link.
-pub fn link_marks(svg: &str, href: impl Fn(&str, usize) -> Option<String>) -> String {
+pub(super) fn link_marks(svg: &str, href: impl Fn(&str, usize) -> Option<String>) -> String {
     const MARK: &str = "data-series=\"";
     let mut out = String::with_capacity(svg.len() + svg.len() / 4);
     let mut seen: Vec<(String, usize)> = Vec::new();

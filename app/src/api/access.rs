@@ -102,13 +102,16 @@ pub(super) struct Access {
 
 impl Access {
     /// The tenants this caller may read.
-    pub fn scope(&self) -> TenantScope {
+    pub(super) fn scope(&self) -> TenantScope {
         self.member.scope()
     }
 
     /// The tenant with this slug if the caller may see it; 404 otherwise,
     /// so a partner cannot learn which other tenants exist.
-    pub async fn visible_tenant(&self, slug: &str) -> Result<crate::model::Tenant, AppError> {
+    pub(super) async fn visible_tenant(
+        &self,
+        slug: &str,
+    ) -> Result<crate::model::Tenant, AppError> {
         self.store
             .list_tenants(&self.scope())
             .await?
@@ -118,7 +121,7 @@ impl Access {
     }
 
     /// Records an entry in Logbook's own log as this caller, from this client.
-    pub async fn log(&self, entry: Entry) -> Result<(), AppError> {
+    pub(super) async fn log(&self, entry: Entry) -> Result<(), AppError> {
         Ok(entry
             .by(&self.member)
             .from_client(&self.client)
@@ -174,7 +177,7 @@ pub(super) async fn require_admin(what: &str) -> Result<Access, AppError> {
 
 impl Access {
     /// Logs an `access.denied` entry and returns the 403 to answer with.
-    pub async fn deny(&self, what: &str, needed: &str) -> AppError {
+    pub(super) async fn deny(&self, what: &str, needed: &str) -> AppError {
         if let Err(err) = self.log(Entry::denied(what, needed)).await {
             return fail(err);
         }

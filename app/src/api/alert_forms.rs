@@ -30,8 +30,8 @@ async fn owner(access: &Access, slug: Option<&str>) -> Result<Option<i64>, AppEr
 
 /// Rules and destinations one tenant (or the staff-wide set) may have:
 /// every rule is matched inside the ingest transaction all tenants share.
-pub const MAX_RULES: usize = 50;
-pub const MAX_DESTINATIONS: usize = 20;
+pub(super) const MAX_RULES: usize = 50;
+pub(super) const MAX_DESTINATIONS: usize = 20;
 
 /// Whether `tenant` (none: staff-wide) may have one more of `what`, given
 /// the owners of those it has.
@@ -60,7 +60,7 @@ fn minutes(value: Option<u32>, what: &str) -> Result<Option<u32>, AppError> {
     }
 }
 
-pub async fn rule_input(access: &Access, form: &RuleForm) -> Result<RuleInput, AppError> {
+pub(super) async fn rule_input(access: &Access, form: &RuleForm) -> Result<RuleInput, AppError> {
     let name = form.name.trim();
     if name.is_empty() {
         return Err(bad("name the rule after what it watches for"));
@@ -117,7 +117,7 @@ pub async fn rule_input(access: &Access, form: &RuleForm) -> Result<RuleInput, A
     })
 }
 
-pub async fn destination_input(
+pub(super) async fn destination_input(
     access: &Access,
     form: &DestinationForm,
 ) -> Result<DestinationInput, AppError> {

@@ -18,7 +18,7 @@ pub(super) struct Checked {
 
 impl Checked {
     /// What the self-log shows as the member's state after the change.
-    pub fn snapshot(&self, role: Role, active: bool) -> serde_json::Value {
+    pub(super) fn snapshot(&self, role: Role, active: bool) -> serde_json::Value {
         serde_json::json!({
             "name": self.name,
             "role": role.as_str(),

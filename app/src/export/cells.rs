@@ -36,7 +36,7 @@ pub const COLUMNS: [&str; 27] = [
     "hash",
 ];
 
-pub enum Cell<'a> {
+pub(super) enum Cell<'a> {
     Text(&'a str),
     Owned(String),
     Number(i64),
@@ -44,7 +44,7 @@ pub enum Cell<'a> {
 }
 
 /// UTC, ISO 8601, with an explicit `+00:00` offset and microseconds.
-pub fn iso(t: DateTime<Utc>) -> String {
+pub(super) fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, false)
 }
 
@@ -56,7 +56,7 @@ fn opt<'a>(s: &'a Option<Cow<'_, str>>) -> Cell<'a> {
     s.as_deref().map_or(Cell::Empty, Cell::Text)
 }
 
-pub fn cells<'a>(r: &'a ExportRow<'_>) -> [Cell<'a>; 27] {
+pub(super) fn cells<'a>(r: &'a ExportRow<'_>) -> [Cell<'a>; 27] {
     [
         Cell::Text(&r.id),
         Cell::Text(&r.tenant),
@@ -108,7 +108,7 @@ pub fn neutralize(text: &str) -> Cow<'_, str> {
 /// Appends one event as a JSON object: actor and resource as objects;
 /// before, after, metadata and targets as the JSON they were stored as;
 /// times with an explicit offset.
-pub fn write_json(out: &mut Vec<u8>, r: &ExportRow) {
+pub(super) fn write_json(out: &mut Vec<u8>, r: &ExportRow) {
     let mut o = JsonObject::new(out);
     o.string("id", &r.id);
     o.string("tenant", &r.tenant);

@@ -8,21 +8,21 @@ use crate::{
 };
 
 /// Encodes one export as a sequence of chunks: `begin`, `page`…, `end`.
-pub struct TextEncoder {
+pub(super) struct TextEncoder {
     format: ExportFormat,
     first: bool,
 }
 
 impl TextEncoder {
     /// `None` for formats that are not text (xlsx).
-    pub fn new(format: ExportFormat) -> Option<TextEncoder> {
+    pub(super) fn new(format: ExportFormat) -> Option<TextEncoder> {
         (format != ExportFormat::Xlsx).then_some(TextEncoder {
             format,
             first: true,
         })
     }
 
-    pub fn begin(&self) -> Vec<u8> {
+    pub(super) fn begin(&self) -> Vec<u8> {
         match self.format {
             // A byte-order mark, so spreadsheet programs read the file as UTF-8.
             ExportFormat::Csv => {
@@ -39,7 +39,7 @@ impl TextEncoder {
 
     /// Encodes a page's rows as they come; `check` sees each row first and
     /// may stop the export.
-    pub fn page<'p>(
+    pub(super) fn page<'p>(
         &mut self,
         rows: impl Iterator<Item = Result<ExportRow<'p>, DbError>>,
         capacity: usize,
@@ -80,7 +80,7 @@ impl TextEncoder {
 
     /// Proof lines (NDJSON, see `integrity::proof`) in this format: as they
     /// are, or as further elements of the JSON array, one per line.
-    pub fn lines(&mut self, ndjson: Vec<u8>) -> Vec<u8> {
+    pub(super) fn lines(&mut self, ndjson: Vec<u8>) -> Vec<u8> {
         if self.format != ExportFormat::Json {
             return ndjson;
         }
@@ -93,7 +93,7 @@ impl TextEncoder {
         out
     }
 
-    pub fn end(&self) -> Vec<u8> {
+    pub(super) fn end(&self) -> Vec<u8> {
         match self.format {
             ExportFormat::Json if self.first => b"]\n".to_vec(),
             ExportFormat::Json => b"\n]\n".to_vec(),

@@ -23,14 +23,14 @@ impl From<XlsxError> for ExportError {
 }
 
 /// What the About sheet states besides the counts.
-pub struct About {
+pub(super) struct About {
     pub title: String,
     pub filter: String,
     pub exported_at: String,
 }
 
 /// Runs on a blocking thread: takes pages from `pages` until it closes.
-pub fn write(
+pub(super) fn write(
     mut pages: mpsc::Receiver<ExportPage>,
     out: mpsc::Sender<Chunk>,
     about: About,

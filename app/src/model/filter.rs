@@ -7,7 +7,7 @@ use super::{
 };
 
 /// Longest free text a filter searches for.
-pub const MAX_TEXT_CHARS: usize = 500;
+pub(super) const MAX_TEXT_CHARS: usize = 500;
 
 pub(super) fn check_text(text: &str) -> Result<(), String> {
     if text.chars().count() > MAX_TEXT_CHARS {

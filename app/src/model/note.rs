@@ -26,8 +26,8 @@ pub struct Note {
     pub created_at: DateTime<Utc>,
 }
 
-pub const MAX_COMMENT_CHARS: usize = 2_000;
-pub const MAX_TAG_CHARS: usize = 40;
+pub(super) const MAX_COMMENT_CHARS: usize = 2_000;
+pub(super) const MAX_TAG_CHARS: usize = 40;
 
 /// A comment as stored: trimmed, not empty, not too long.
 pub fn check_comment(text: &str) -> Result<String, String> {

@@ -22,7 +22,7 @@ pub struct QueryError {
 }
 
 /// Longest query-bar line.
-pub const MAX_QUERY_CHARS: usize = 2_000;
+pub(super) const MAX_QUERY_CHARS: usize = 2_000;
 
 /// The qualifiers besides the columns' own names.
 const OTHER_QUALIFIERS: [&str; 3] = ["tenant", "occurred", "range"];

@@ -26,12 +26,12 @@ pub struct Terms {
 }
 
 /// Longest value one condition may have.
-pub const MAX_VALUE_CHARS: usize = 256;
+pub(super) const MAX_VALUE_CHARS: usize = 256;
 /// Most action alternatives one filter may list.
-pub const MAX_ACTIONS: usize = 20;
+pub(super) const MAX_ACTIONS: usize = 20;
 
 /// Serde's side of [`Terms::check_bounds`], for filters sent as JSON.
-pub fn deserialize_bounded<'de, D: serde::Deserializer<'de>>(
+pub(super) fn deserialize_bounded<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Terms, D::Error> {
     let terms = Terms::deserialize(deserializer)?;

@@ -20,7 +20,7 @@ impl SavedView {
     }
 }
 
-pub const MAX_VIEW_NAME_CHARS: usize = 60;
+pub(super) const MAX_VIEW_NAME_CHARS: usize = 60;
 
 /// A view name as stored: trimmed, 1 to 60 characters.
 pub fn check_view_name(name: &str) -> Result<String, String> {

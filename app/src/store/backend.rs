@@ -10,6 +10,7 @@
 //! | pools | readers (8) and one writer connection | one pool, acting as `logbook_app` |
 //! | scoped transactions | the query's own tenant condition | also row-level security (`logbook.scope`) |
 //! | write transaction | `BEGIN IMMEDIATE` on the writer | plain `BEGIN` |
+//! | grouped appends | one committer on the one writer | one committer per instance |
 //! | chain-head lock | none (one writer) | `FOR UPDATE` on the tenant row |
 //! | read budget | progress handler per reader | `statement_timeout` per transaction |
 //! | migrations | `migrations/sqlite`, then `PRAGMA optimize` | `migrations/postgres`, as the owner |
@@ -34,7 +35,7 @@ pub use sqlite_text::text_page as sqlite_text_page;
 
 use super::{
     error::DbError,
-    events::{EventRow, ExportPage},
+    events::{Committer, EventRow, ExportPage},
     scope::TenantScope,
     sql::{FromRows, Sql},
 };
@@ -108,6 +109,16 @@ pub trait Backend: sealed::Sealed + Send + Sync + 'static {
 
     /// A write transaction holding the database's write lock from its start.
     async fn begin_write(&self) -> Result<Tx<Self>, DbError>;
+
+    /// The writer of grouped appends (see `events::committer`).
+    fn committer(&self) -> &Committer;
+
+    /// A write transaction on `pool` (this backend's writer pool) in which
+    /// the committer applies one group of appends, one tenant after another.
+    async fn begin_group(pool: &Pool<Self::Db>) -> Result<Tx<Self>, DbError>;
+
+    /// Limits the statements that follow in `tx` to `scope`.
+    async fn enter_scope(tx: &mut Tx<Self>, scope: &TenantScope) -> Result<(), DbError>;
 
     /// Raises (`on`) or lowers the guard that lets retention delete events,
     /// inside the retention job's transaction.

@@ -25,6 +25,10 @@ pub enum DbError {
     /// `DATABASE_URL` names a database Logbook cannot use.
     #[error("unsupported database URL '{0}': expected sqlite:… or postgres://…")]
     UnsupportedUrl(String),
+    /// The group commit holding this request's events failed; the cause
+    /// (logged once, for the whole group).
+    #[error("the commit failed: {0}")]
+    Commit(String),
     /// A unique value (an account's email) is already taken; says which.
     #[error("{0}")]
     Conflict(&'static str),

@@ -26,7 +26,7 @@ pub fn export_href(filter: &EventFilter, format: ExportFormat, job: &str) -> Str
 }
 
 /// NDJSON that ends with a signed proof, for `logbook verify --file`.
-pub fn proof_href(filter: &EventFilter, job: &str) -> String {
+pub(super) fn proof_href(filter: &EventFilter, job: &str) -> String {
     format!("{}&proof=1", export_href(filter, ExportFormat::Ndjson, job))
 }
 

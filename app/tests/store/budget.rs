@@ -22,11 +22,14 @@ async fn a_search_that_walks_the_whole_log_is_stopped_at_its_budget() {
                 .collect();
             store.append(tenant.id, &batch, None).await.unwrap();
         }
-        // Every event has the word; none has the actor: the whole index is read.
+        // Every event has the word and succeeded: every event is a candidate
+        // that must be read to be rejected. (Not a condition an index can
+        // answer, such as an absent actor: once PostgreSQL's autovacuum has
+        // analysed the table, its planner answers that in no time.)
         let filter = EventFilter {
             text: Some("alpha".into()),
             range: Some(QuickRange::All),
-            ..EventFilter::parse_query("actor:nobody").unwrap()
+            ..EventFilter::parse_query("-outcome:success").unwrap()
         };
         let scope = TenantScope::all_tenants();
         store.set_read_budget(Duration::from_millis(1));

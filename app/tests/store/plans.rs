@@ -6,7 +6,7 @@
 use crate::support::{event, sqlite_store};
 use app::{
     model::{EventFilter, PageRequest},
-    store::{explain_events, NewEvent, SqliteStore, Store, TenantScope},
+    store::{raw::explain_events, NewEvent, SqliteStore, Store, TenantScope},
 };
 use chrono::{Duration, Utc};
 use sqlx::Row;

@@ -11,12 +11,12 @@ use sqlx::{Connection, Executor, PgConnection};
 use std::sync::Arc;
 
 /// The server the test suite creates its databases on.
-pub fn postgres_admin_url() -> String {
+pub(crate) fn postgres_admin_url() -> String {
     std::env::var("LOGBOOK_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-pub async fn sqlite_store() -> SqliteStore {
+pub(crate) async fn sqlite_store() -> SqliteStore {
     let dir = tempfile::tempdir().expect("temp dir").keep();
     let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
     let store = SqliteStore::connect(&url).await.expect("open sqlite");
@@ -24,15 +24,15 @@ pub async fn sqlite_store() -> SqliteStore {
     store
 }
 
-pub async fn sqlite() -> Arc<dyn Store> {
+pub(crate) async fn sqlite() -> Arc<dyn Store> {
     Arc::new(sqlite_store().await)
 }
 
-pub async fn postgres() -> Arc<dyn Store> {
+pub(crate) async fn postgres() -> Arc<dyn Store> {
     Arc::new(postgres_store().await)
 }
 
-pub async fn postgres_store() -> PgStore {
+pub(crate) async fn postgres_store() -> PgStore {
     let admin = postgres_admin_url();
     let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
         panic!("PostgreSQL is required for the store tests ({admin}): {e}. Start it, or set LOGBOOK_TEST_POSTGRES.")
@@ -53,16 +53,16 @@ pub async fn postgres_store() -> PgStore {
 }
 
 /// Both backends, freshly migrated, SQLite first.
-pub async fn backends() -> Vec<Arc<dyn Store>> {
+pub(crate) async fn backends() -> Vec<Arc<dyn Store>> {
     vec![sqlite().await, postgres().await]
 }
 
-pub fn base_time() -> DateTime<Utc> {
+pub(crate) fn base_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
 }
 
 /// A valid event `minutes` after `base_time()`.
-pub fn event(minutes: i64, action: &str, actor: &str) -> NewEvent {
+pub(crate) fn event(minutes: i64, action: &str, actor: &str) -> NewEvent {
     NewEvent {
         id: ulid::Ulid::new().to_string(),
         occurred_at: base_time() + Duration::minutes(minutes),

@@ -12,13 +12,13 @@ use secrecy::ExposeSecret;
 use std::time::Duration;
 
 #[derive(Clone)]
-pub struct Mailer {
+pub(super) struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
 }
 
 impl Mailer {
-    pub fn new(config: &SmtpConfig, timeout: Duration) -> Result<Mailer, String> {
+    pub(super) fn new(config: &SmtpConfig, timeout: Duration) -> Result<Mailer, String> {
         let from: Mailbox = config
             .from
             .parse()
@@ -50,7 +50,7 @@ impl Mailer {
     }
 
     /// Sends the notice to every address in `to` (comma-separated), as one message.
-    pub async fn send(&self, to: &str, notice: &Notice) -> Result<(), String> {
+    pub(super) async fn send(&self, to: &str, notice: &Notice) -> Result<(), String> {
         let mut message = Message::builder()
             .from(self.from.clone())
             .subject(subject(notice));

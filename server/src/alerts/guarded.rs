@@ -13,7 +13,7 @@ use std::{net::IpAddr, sync::Arc, time::Duration};
 /// connection failures: it names what the operator can change.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct Refused(pub String);
+pub(super) struct Refused(pub String);
 
 struct CheckedResolver(TargetPolicy);
 
@@ -30,7 +30,7 @@ impl Resolve for CheckedResolver {
 }
 
 /// A client for URLs that tenants chose.
-pub fn client(policy: TargetPolicy, timeout: Duration) -> Result<reqwest::Client, String> {
+pub(super) fn client(policy: TargetPolicy, timeout: Duration) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .timeout(timeout)
         .user_agent(concat!("Logbook/", env!("CARGO_PKG_VERSION")))
@@ -42,7 +42,7 @@ pub fn client(policy: TargetPolicy, timeout: Duration) -> Result<reqwest::Client
 
 /// Refuses a URL whose host is an internal address literal, by the same
 /// check the resolver applies to names (literals never reach it).
-pub async fn check_literal(url: &reqwest::Url, policy: TargetPolicy) -> Result<(), String> {
+pub(super) async fn check_literal(url: &reqwest::Url, policy: TargetPolicy) -> Result<(), String> {
     let host = url.host_str().ok_or("the URL has no host")?;
     if host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
         public_addrs(host, 0, policy).await?;
@@ -51,7 +51,7 @@ pub async fn check_literal(url: &reqwest::Url, policy: TargetPolicy) -> Result<(
 }
 
 /// The guard's refusal somewhere among `err`'s causes, if that is why it failed.
-pub fn refusal<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refused> {
+pub(super) fn refusal<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refused> {
     let mut cause = Some(err);
     while let Some(err) = cause {
         if let Some(refused) = err.downcast_ref::<Refused>() {

@@ -32,7 +32,7 @@ impl Notice {
 
 /// Text as Slack must receive it: `&`, `<` and `>` escaped, so an event's
 /// own text can neither ping `<!channel>` nor pass off a link as ours.
-pub fn slack_escape(text: &str) -> String {
+pub(super) fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

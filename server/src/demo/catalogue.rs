@@ -52,7 +52,7 @@ const fn critical(mut s: ActionSpec) -> ActionSpec {
 
 /// Sign-ins and their failures happen in every panel.
 #[rustfmt::skip]
-pub const AUTH: &[ActionSpec] = &[
+pub(super) const AUTH: &[ActionSpec] = &[
     spec("user.login", "auth", "login", "account", "signed in", Change::None, 30),
     spec("user.login.failed", "auth", "login_failed", "account", "failed to sign in", Change::None, 8),
     spec("user.logout", "auth", "logout", "account", "signed out", Change::None, 14),
@@ -61,7 +61,7 @@ pub const AUTH: &[ActionSpec] = &[
 ];
 
 #[rustfmt::skip]
-pub const KEYS_STORE: &[ActionSpec] = &[
+pub(super) const KEYS_STORE: &[ActionSpec] = &[
     spec("license.created", "keys", "created", "license", "created licence key", Change::Create, 40),
     critical(spec("license.deleted", "keys", "deleted", "license", "deleted licence key", Change::None, 5)),
     spec("license.hwid_reset", "keys", "updated", "license", "reset the HWID of", Change::Field("hwid", &["9F2A-11C0", "77BE-0C1D", "A0D3-5E92", "(none)"]), 16),
@@ -75,7 +75,7 @@ pub const KEYS_STORE: &[ActionSpec] = &[
 ];
 
 #[rustfmt::skip]
-pub const LOYALTY: &[ActionSpec] = &[
+pub(super) const LOYALTY: &[ActionSpec] = &[
     spec("card.created", "cards", "created", "card", "created stamp card", Change::Create, 10),
     spec("card.updated", "cards", "updated", "card", "updated stamp card", Change::Field("stamps_required", &["8", "10", "12"]), 6),
     spec("member.created", "members", "created", "member", "enrolled member", Change::Create, 14),
@@ -86,7 +86,7 @@ pub const LOYALTY: &[ActionSpec] = &[
 ];
 
 #[rustfmt::skip]
-pub const CASINO: &[ActionSpec] = &[
+pub(super) const CASINO: &[ActionSpec] = &[
     spec("player.profile.updated", "players", "updated", "player", "changed the profile of", Change::Field("deposit_limit", &["100", "250", "500", "1000"]), 14),
     critical(spec("player.balance.adjusted", "balance", "updated", "player", "adjusted the balance of", Change::Balance, 8)),
     critical(spec("bonus.manual_assigned", "bonuses", "created", "bonus", "assigned a manual bonus", Change::Create, 6)),
@@ -97,7 +97,7 @@ pub const CASINO: &[ActionSpec] = &[
 ];
 
 #[rustfmt::skip]
-pub const PAYMENTS: &[ActionSpec] = &[
+pub(super) const PAYMENTS: &[ActionSpec] = &[
     spec("org.member:invited", "team", "created", "member", "invited team member", Change::Create, 4),
     spec("org.member:updated", "team", "updated", "member", "updated team member", Change::Field("role", &["viewer", "developer", "owner"]), 4),
     critical(spec("org.api_key:created", "keys", "created", "api_key", "created API key", Change::Create, 3)),

@@ -13,7 +13,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use std::marker::PhantomData;
 
 /// A signed-in member (with their own password, not a temporary one).
-pub struct SignedIn {
+pub(super) struct SignedIn {
     pub member: Member,
     /// The session, for routes that check it again later (the live feed).
     pub token_hash: String,
@@ -43,7 +43,7 @@ impl FromRequestParts<AppState> for SignedIn {
 }
 
 /// A permission a route needs, and how its refusal reads.
-pub trait Needs {
+pub(super) trait Needs {
     const PERMISSION: Permission;
     /// What the caller tried, as the denial entry names it.
     const ACTION: &'static str;
@@ -51,7 +51,7 @@ pub trait Needs {
 }
 
 /// Reading the log (the live feed).
-pub struct ViewLogs;
+pub(super) struct ViewLogs;
 
 impl Needs for ViewLogs {
     const PERMISSION: Permission = Permission::ViewLogs;
@@ -60,7 +60,7 @@ impl Needs for ViewLogs {
 }
 
 /// Downloading an export.
-pub struct Export;
+pub(super) struct Export;
 
 impl Needs for Export {
     const PERMISSION: Permission = Permission::Export;
@@ -69,7 +69,7 @@ impl Needs for Export {
 }
 
 /// A signed-in member holding permission `P`.
-pub struct Require<P: Needs> {
+pub(super) struct Require<P: Needs> {
     pub signed_in: SignedIn,
     permission: PhantomData<P>,
 }

@@ -28,7 +28,7 @@ use tokio_stream::wrappers::ReceiverStream;
 type Params = Query<HashMap<String, String>>;
 
 /// The dashboard's download: the caller's own scope, their export permission.
-pub async fn dashboard_export(
+pub(super) async fn dashboard_export(
     State(state): State<AppState>,
     Require { signed_in, .. }: Require<Export>,
     Path(format): Path<String>,
@@ -59,7 +59,7 @@ fn export_slot(state: &AppState, key: &str) -> Result<app::guard::Slot, ApiError
 }
 
 /// The same export over the API, for automation: the key's tenant only.
-pub async fn api_export(
+pub(super) async fn api_export(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Params,

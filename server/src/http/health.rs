@@ -4,7 +4,7 @@ use super::AppState;
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::{json, Value};
 
-pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub(super) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let backend = state.store.backend();
     match state.store.ping().await {
         Ok(()) => (

@@ -29,7 +29,7 @@ const POLL: Duration = Duration::from_millis(700);
 /// At most this many new events per message.
 const BATCH: u32 = 100;
 
-pub async fn live_events(
+pub(super) async fn live_events(
     State(state): State<AppState>,
     Require { signed_in, .. }: Require<ViewLogs>,
     headers: HeaderMap,

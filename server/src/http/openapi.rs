@@ -5,6 +5,6 @@ use axum::response::IntoResponse;
 
 const DOCUMENT: &str = include_str!("../../openapi.json");
 
-pub async fn openapi() -> impl IntoResponse {
+pub(super) async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], DOCUMENT)
 }

@@ -13,7 +13,7 @@ use axum::{
 /// pages set theirs, with the render's nonce, in `app::shell`.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-pub async fn protect(request: Request<Body>, next: Next) -> Response {
+pub(super) async fn protect(request: Request<Body>, next: Next) -> Response {
     if let Err(why) = same_origin(request.method(), request.uri().path(), request.headers()) {
         return (StatusCode::FORBIDDEN, why).into_response();
     }

@@ -19,7 +19,7 @@ const SIGN_IN: &str = "/sign-in";
 const NO_ACCESS: &str = "/no-access";
 const ACCOUNT: &str = "/account";
 
-pub async fn authenticate(
+pub(super) async fn authenticate(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,

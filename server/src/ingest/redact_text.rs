@@ -6,7 +6,7 @@ use super::redact::{is_card_number, is_credential, REDACTED};
 
 /// `text` with every embedded secret replaced by `[redacted]`, or `None`
 /// when it holds none.
-pub fn redact_text(text: &str) -> Option<String> {
+pub(super) fn redact_text(text: &str) -> Option<String> {
     if text.contains("PRIVATE KEY-----") {
         return Some(REDACTED.to_string());
     }

@@ -119,7 +119,7 @@ fn json_size(field: &str, value: &Option<Value>) -> Result<(), String> {
 /// becomes `'…'`, so neither the answer nor the stored receipt repeats what
 /// the sender wrote (a secret in the wrong field stays in the request).
 /// Field names, which serde quotes with backticks, are kept.
-pub fn without_values(error: &str) -> String {
+pub(super) fn without_values(error: &str) -> String {
     let mut out = String::with_capacity(error.len());
     let mut open: Option<char> = None;
     for c in error.chars() {

@@ -13,7 +13,7 @@ use server::{
 };
 use std::{collections::HashSet, time::Duration};
 
-pub fn config(telegram: Option<&HttpReceiver>, smtp: Option<&SmtpSink>) -> AlertsConfig {
+pub(crate) fn config(telegram: Option<&HttpReceiver>, smtp: Option<&SmtpSink>) -> AlertsConfig {
     AlertsConfig {
         poll_ms: 20,
         retry_base_ms: 50,
@@ -33,7 +33,7 @@ pub fn config(telegram: Option<&HttpReceiver>, smtp: Option<&SmtpSink>) -> Alert
     }
 }
 
-pub fn worker(app: &TestApp, config: &AlertsConfig) -> WorkerHandle {
+pub(crate) fn worker(app: &TestApp, config: &AlertsConfig) -> WorkerHandle {
     server::alerts::spawn(
         app.store.clone(),
         config,
@@ -43,7 +43,12 @@ pub fn worker(app: &TestApp, config: &AlertsConfig) -> WorkerHandle {
     .unwrap()
 }
 
-pub async fn destination(app: &TestApp, kind: &str, target: &str, secret: Option<&str>) -> i64 {
+pub(crate) async fn destination(
+    app: &TestApp,
+    kind: &str,
+    target: &str,
+    secret: Option<&str>,
+) -> i64 {
     let (status, body) = app
         .call(
             &app.client,
@@ -55,7 +60,7 @@ pub async fn destination(app: &TestApp, kind: &str, target: &str, secret: Option
     body["id"].as_i64().unwrap()
 }
 
-pub async fn rule(
+pub(crate) async fn rule(
     app: &TestApp,
     name: &str,
     conditions: &str,
@@ -78,7 +83,7 @@ pub async fn rule(
     body
 }
 
-pub fn balance_added(actor: &str) -> Value {
+pub(crate) fn balance_added(actor: &str) -> Value {
     json!({
         "action": "balance.added", "event_type": "balance_added", "outcome": "success",
         "severity": "critical",

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 /// One shape: the event fragment (placed in before, after or metadata) and
 /// the marker it hides.
-pub struct Shape {
+pub(crate) struct Shape {
     pub fragment: Value,
     pub secret: String,
 }
@@ -131,7 +131,7 @@ fn card_numbers(n: usize) -> Vec<String> {
 }
 
 /// At least 100 shapes, each with its own marker.
-pub fn shapes() -> Vec<Shape> {
+pub(crate) fn shapes() -> Vec<Shape> {
     let mut shapes = Vec::new();
     for (i, key) in SECRET_KEYS.iter().enumerate() {
         let secret = format!("leak-key-{i:03}-Qz");
@@ -165,7 +165,7 @@ pub fn shapes() -> Vec<Shape> {
 }
 
 /// Values that must come through untouched, some of them close to secrets.
-pub fn ordinary() -> Value {
+pub(crate) fn ordinary() -> Value {
     json!({
         "email": "keep-email@acme.io",
         "company": "keep-Acme Corp",

@@ -20,18 +20,18 @@ use tokio::{
 
 /// One request as the receiver saw it.
 #[derive(Clone, Debug)]
-pub struct Received {
+pub(crate) struct Received {
     pub path: String,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl Received {
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 
-    pub fn header(&self, name: &str) -> String {
+    pub(crate) fn header(&self, name: &str) -> String {
         self.headers[name].to_str().unwrap().to_string()
     }
 }
@@ -47,18 +47,18 @@ struct Inbox {
 
 /// An HTTP receiver on a free loopback port.
 #[derive(Clone)]
-pub struct HttpReceiver {
+pub(crate) struct HttpReceiver {
     pub base: String,
     inbox: Arc<Mutex<Inbox>>,
 }
 
 impl HttpReceiver {
-    pub async fn start() -> HttpReceiver {
+    pub(crate) async fn start() -> HttpReceiver {
         Self::failing(0, Duration::ZERO).await
     }
 
     /// Answers 500 to the first `fail_first` requests, and takes `delay` for each.
-    pub async fn failing(fail_first: usize, delay: Duration) -> HttpReceiver {
+    pub(crate) async fn failing(fail_first: usize, delay: Duration) -> HttpReceiver {
         let inbox = Arc::new(Mutex::new(Inbox {
             fail_first,
             delay,
@@ -77,17 +77,17 @@ impl HttpReceiver {
     }
 
     /// Requests answered with success.
-    pub fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.inbox.lock().unwrap().received.clone()
     }
 
     /// Every request, failed or not.
-    pub fn attempts(&self) -> usize {
+    pub(crate) fn attempts(&self) -> usize {
         self.inbox.lock().unwrap().seen
     }
 
     /// Waits (up to 30 s) until `n` requests have succeeded.
-    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         for _ in 0..600 {
             let got = self.received();
             if got.len() >= n {
@@ -124,13 +124,13 @@ async fn receive(
 
 /// A minimal SMTP server: accepts every message and keeps its DATA.
 #[derive(Clone)]
-pub struct SmtpSink {
+pub(crate) struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<String>>>,
 }
 
 impl SmtpSink {
-    pub async fn start() -> SmtpSink {
+    pub(crate) async fn start() -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let messages = Arc::new(Mutex::new(Vec::new()));
@@ -145,7 +145,7 @@ impl SmtpSink {
     }
 
     /// Waits (up to 30 s) for the first message.
-    pub async fn wait_for_message(&self) -> String {
+    pub(crate) async fn wait_for_message(&self) -> String {
         for _ in 0..600 {
             if let Some(m) = self.messages.lock().unwrap().first() {
                 return m.clone();

@@ -14,7 +14,7 @@ use server::{
 use sqlx::{Connection, Executor, PgConnection};
 use std::{path::Path, sync::Arc};
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub base: String,
     pub store: Arc<dyn Store>,
     /// A key for tenant `acme`.
@@ -28,10 +28,10 @@ pub struct TestApp {
 }
 
 /// The password of every test account.
-pub const PASSWORD: &str = "test-password-1";
+pub(crate) const PASSWORD: &str = "test-password-1";
 
 /// `(email, role, tenant)` of the accounts every test app has.
-pub const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
+pub(crate) const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
     ("admin@test.io", Role::Admin, None),
     ("auditor@test.io", Role::Auditor, None),
     ("partner@acme.io", Role::Partner, Some("acme")),
@@ -42,12 +42,12 @@ pub const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
 
 impl TestApp {
     /// GET `path` as the admin, returning the status and the body as text.
-    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
         self.get_as(&self.client, path).await
     }
 
     /// GET `path` with `client`'s session, returning the status and the body.
-    pub async fn get_as(
+    pub(crate) async fn get_as(
         &self,
         client: &reqwest::Client,
         path: &str,
@@ -61,7 +61,7 @@ impl TestApp {
     }
 
     /// GET `path`, returning the status and the body as JSON.
-    pub async fn get_json(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    pub(crate) async fn get_json(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
         let (status, text) = self.get(path).await;
         (
             status,
@@ -71,12 +71,12 @@ impl TestApp {
     }
 
     /// A client that follows no redirects and carries no session.
-    pub fn anonymous(&self) -> reqwest::Client {
+    pub(crate) fn anonymous(&self) -> reqwest::Client {
         client().build().unwrap()
     }
 
     /// Signs in and returns the session cookie (`name=value`).
-    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         self.anonymous()
             .post(format!("{}/api/auth/sign_in", self.base))
             .form(&[("email", email), ("password", password)])
@@ -86,14 +86,14 @@ impl TestApp {
     }
 
     /// A client signed in as `email` (no redirects followed).
-    pub async fn session(&self, email: &str) -> reqwest::Client {
+    pub(crate) async fn session(&self, email: &str) -> reqwest::Client {
         let response = self.sign_in(email, PASSWORD).await;
         assert_eq!(response.status(), 200, "sign-in as {email} failed");
         with_cookie(&cookie_of(&response))
     }
 
     /// POSTs JSON to a server function.
-    pub async fn call(
+    pub(crate) async fn call(
         &self,
         client: &reqwest::Client,
         path: &str,
@@ -114,7 +114,7 @@ impl TestApp {
     }
 
     /// Logbook's own log, newest first, as the operator sees it.
-    pub async fn self_log(&self) -> Vec<app::model::Event> {
+    pub(crate) async fn self_log(&self) -> Vec<app::model::Event> {
         let tenant = self.store.tenant_by_slug("logbook").await.unwrap().unwrap();
         self.store
             .list_events(
@@ -129,7 +129,7 @@ impl TestApp {
 
     /// Stores one event (wire format) for any tenant, as its own ingest
     /// would, without that tenant's API key; returns its id.
-    pub async fn append_to(&self, slug: &str, wire: serde_json::Value) -> String {
+    pub(crate) async fn append_to(&self, slug: &str, wire: serde_json::Value) -> String {
         let tenant = self.store.tenant_by_slug(slug).await.unwrap().unwrap();
         let id = ulid::Ulid::new().to_string();
         let event = server::ingest::validate(
@@ -145,7 +145,7 @@ impl TestApp {
     }
 
     /// Ingests one event (wire format) with the `acme` key; returns its id.
-    pub async fn ingest_one(&self, wire: serde_json::Value) -> String {
+    pub(crate) async fn ingest_one(&self, wire: serde_json::Value) -> String {
         let body: serde_json::Value = self
             .ingest(serde_json::Value::Array(vec![wire]))
             .await
@@ -158,7 +158,7 @@ impl TestApp {
             .to_string()
     }
 
-    pub async fn ingest(&self, body: serde_json::Value) -> reqwest::Response {
+    pub(crate) async fn ingest(&self, body: serde_json::Value) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/events", self.base))
             .bearer_auth(&self.key)
@@ -169,18 +169,18 @@ impl TestApp {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
+pub(crate) async fn spawn_app() -> TestApp {
     spawn_with(sqlite_url(), Limits::default()).await
 }
 
 /// The suite's alert receivers listen on loopback, so its servers allow
 /// private destinations, as an on-premise operator would.
-pub async fn spawn_with(url: String, limits: Limits) -> TestApp {
+pub(crate) async fn spawn_with(url: String, limits: Limits) -> TestApp {
     spawn_configured(url, limits, |state| state).await
 }
 
 /// A server as deployed by default: destinations on internal addresses refused.
-pub async fn spawn_strict() -> TestApp {
+pub(crate) async fn spawn_strict() -> TestApp {
     spawn_configured(sqlite_url(), Limits::default(), |state| {
         state.with_targets(TargetPolicy::default())
     })
@@ -188,7 +188,7 @@ pub async fn spawn_strict() -> TestApp {
 }
 
 /// A server on SQLite whose state `configure` adjusts before it starts.
-pub async fn spawn_configured(
+pub(crate) async fn spawn_configured(
     url: String,
     limits: Limits,
     configure: impl FnOnce(AppState) -> AppState,
@@ -254,7 +254,7 @@ pub async fn spawn_configured(
 }
 
 /// The `name=value` of the session cookie a response sets.
-pub fn cookie_of(response: &reqwest::Response) -> String {
+pub(crate) fn cookie_of(response: &reqwest::Response) -> String {
     let set = response
         .headers()
         .get_all("set-cookie")
@@ -266,7 +266,7 @@ pub fn cookie_of(response: &reqwest::Response) -> String {
 }
 
 /// A client sending this cookie with every request (no redirects followed).
-pub fn with_cookie(cookie: &str) -> reqwest::Client {
+pub(crate) fn with_cookie(cookie: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", cookie.parse().unwrap());
     client().default_headers(headers).build().unwrap()
@@ -274,19 +274,19 @@ pub fn with_cookie(cookie: &str) -> reqwest::Client {
 
 /// Every test client: no redirects followed, and a response that never comes
 /// fails the test within a minute instead of hanging the suite.
-pub fn client() -> reqwest::ClientBuilder {
+pub(crate) fn client() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(60))
 }
 
-pub fn sqlite_url() -> String {
+pub(crate) fn sqlite_url() -> String {
     let dir = tempfile::tempdir().unwrap().keep();
     format!("sqlite://{}?mode=rwc", dir.join("http.db").display())
 }
 
 /// A new, empty PostgreSQL database; its absence fails the test.
-pub async fn postgres_url() -> String {
+pub(crate) async fn postgres_url() -> String {
     let admin = std::env::var("LOGBOOK_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let mut conn = PgConnection::connect(&admin)
@@ -304,7 +304,7 @@ pub async fn postgres_url() -> String {
 }
 
 /// A minimal valid event.
-pub fn event(action: &str, description: &str) -> serde_json::Value {
+pub(crate) fn event(action: &str, description: &str) -> serde_json::Value {
     serde_json::json!({
         "action": action,
         "actor": { "id": "u-7", "name": "Alice Novak", "email": "alice@acme.io", "type": "staff" },

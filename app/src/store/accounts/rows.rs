@@ -7,14 +7,15 @@ use crate::store::{
 };
 
 /// Columns of `accounts a LEFT JOIN tenants t ON t.id = a.tenant_id`.
-pub const ACCOUNT_COLUMNS: &str = "a.id AS account_id, a.email, a.name, a.role, a.tenant_id, \
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "a.id AS account_id, a.email, a.name, a.role, a.tenant_id, \
      t.slug AS tenant_slug, t.name AS tenant_name, a.permissions, a.totp_secret, \
      a.password_hash, a.deactivated_at, a.created_at, a.last_sign_in_at, a.password_temporary";
 
-pub const ACCOUNT_FROM: &str = "accounts a LEFT JOIN tenants t ON t.id = a.tenant_id";
+pub(crate) const ACCOUNT_FROM: &str = "accounts a LEFT JOIN tenants t ON t.id = a.tenant_id";
 
 #[derive(Debug, sqlx::FromRow)]
-pub struct AccountRow {
+pub(crate) struct AccountRow {
     account_id: i64,
     email: String,
     name: String,
@@ -38,7 +39,7 @@ impl AccountRow {
             .map_err(|e: crate::model::ParseEnumError| DbError::Corrupt(e.to_string()))
     }
 
-    pub fn member(&self) -> Result<Member, DbError> {
+    pub(crate) fn member(&self) -> Result<Member, DbError> {
         let tenant = match (self.tenant_id, &self.tenant_slug, &self.tenant_name) {
             (Some(id), Some(slug), Some(name)) => Some(Tenant {
                 id,
@@ -59,7 +60,7 @@ impl AccountRow {
         })
     }
 
-    pub fn sign_in_record(self) -> Result<SignInRecord, DbError> {
+    pub(crate) fn sign_in_record(self) -> Result<SignInRecord, DbError> {
         Ok(SignInRecord {
             member: self.member()?,
             active: self.deactivated_at.is_none(),
@@ -68,7 +69,7 @@ impl AccountRow {
         })
     }
 
-    pub fn info(self) -> Result<MemberInfo, DbError> {
+    pub(crate) fn info(self) -> Result<MemberInfo, DbError> {
         Ok(MemberInfo {
             id: self.account_id,
             role: self.role()?,
@@ -86,7 +87,7 @@ impl AccountRow {
 
 /// A session joined to its account.
 #[derive(Debug, sqlx::FromRow)]
-pub struct SessionRow {
+pub(crate) struct SessionRow {
     pub stage: String,
     pub last_seen_at: i64,
     pub created_at: i64,
@@ -95,7 +96,7 @@ pub struct SessionRow {
 }
 
 /// Columns of `api_keys k JOIN tenants t … LEFT JOIN accounts a ON a.id = k.created_by`.
-pub const API_KEY_INFO_SELECT: &str = "SELECT k.id, t.slug AS tenant, k.prefix, k.name, \
+pub(crate) const API_KEY_INFO_SELECT: &str = "SELECT k.id, t.slug AS tenant, k.prefix, k.name, \
      a.email AS created_by, k.created_at, k.last_used_at, k.revoked_at, k.scopes FROM api_keys k \
      JOIN tenants t ON t.id = k.tenant_id LEFT JOIN accounts a ON a.id = k.created_by WHERE 1 = 1";
 

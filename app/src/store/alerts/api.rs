@@ -63,7 +63,7 @@ pub enum Health {
 }
 
 /// Failures in a row after which a destination is shown (and logged) as failing.
-pub const FAILING_AFTER: i64 = 3;
+pub(crate) const FAILING_AFTER: i64 = 3;
 
 /// The firing a "logging stopped" rule made.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,14 +10,14 @@ use crate::store::{
 /// One readable line naming an event, built in SQL so that plain rules
 /// queue their firings in one `INSERT … SELECT`:
 /// `critical: balance.add by ann@shop.io on account 42 (failure) - Added 500`.
-pub const SUMMARY_SQL: &str = "e.severity || ': ' || e.action || ' by ' \
+pub(crate) const SUMMARY_SQL: &str = "e.severity || ': ' || e.action || ' by ' \
      || COALESCE(e.actor_email, e.actor_name, e.actor_id) \
      || COALESCE(' on ' || e.resource_type || ' ' || e.resource_id, '') \
      || CASE WHEN e.outcome = 'success' THEN '' ELSE ' (' || e.outcome || ')' END \
      || CASE WHEN e.description = '' THEN '' ELSE ' - ' || SUBSTR(e.description, 1, 200) END";
 
 /// The actor of what the delivery worker records in Logbook's own log.
-pub const WORKER_ACTOR: &str = "system:alerts";
+pub(crate) const WORKER_ACTOR: &str = "system:alerts";
 
 /// Events of the batch `(after, upto]` of `tenant` that match `filter`.
 /// The delivery worker's own records never match: a rule on failures must
@@ -48,7 +48,7 @@ fn push_batch<D: Dialect>(
 
 /// Queues a firing per matching event of a rule without a threshold; the
 /// unique `(rule_id, dedupe_key)` keeps it to one per rule and event.
-pub fn fire_plain<D: Dialect>(
+pub(crate) fn fire_plain<D: Dialect>(
     rule_id: i64,
     tenant: i64,
     after: i64,
@@ -71,7 +71,7 @@ pub fn fire_plain<D: Dialect>(
 }
 
 /// A threshold rule's matching events of the batch, in chain order.
-pub fn threshold_candidates<D: Dialect>(
+pub(crate) fn threshold_candidates<D: Dialect>(
     tenant: i64,
     after: i64,
     upto: i64,
@@ -85,11 +85,11 @@ pub fn threshold_candidates<D: Dialect>(
 }
 
 /// A matching event of a threshold rule, as read back.
-pub type Candidate = (String, i64, String, Option<String>, String);
+pub(crate) type Candidate = (String, i64, String, Option<String>, String);
 
 /// The value a threshold counts per, for one event (`None`: the event has
 /// no such value, e.g. no IP, and so counts toward nothing).
-pub fn group_value(group_by: GroupBy, candidate: &Candidate) -> Option<String> {
+pub(crate) fn group_value(group_by: GroupBy, candidate: &Candidate) -> Option<String> {
     match group_by {
         GroupBy::Actor => Some(candidate.2.clone()),
         GroupBy::Ip => candidate.3.clone(),
@@ -99,12 +99,15 @@ pub fn group_value(group_by: GroupBy, candidate: &Candidate) -> Option<String> {
 
 /// Groups a threshold rule counts for in one append, at most this many:
 /// each costs one `COUNT` inside the write transaction every tenant shares.
-pub const MAX_THRESHOLD_GROUPS: usize = 200;
+pub(crate) const MAX_THRESHOLD_GROUPS: usize = 200;
 
 /// What a threshold rule counts for a batch: each group's latest matching
 /// event, once per group (a 5,000-event batch of one actor is one count,
 /// not 5,000), for at most `MAX_THRESHOLD_GROUPS` groups, in chain order.
-pub fn latest_per_group(group_by: GroupBy, candidates: &[Candidate]) -> Vec<(String, &Candidate)> {
+pub(crate) fn latest_per_group(
+    group_by: GroupBy,
+    candidates: &[Candidate],
+) -> Vec<(String, &Candidate)> {
     let mut latest: Vec<(String, &Candidate)> = Vec::new();
     let mut index = std::collections::HashMap::new();
     let mut dropped = false;
@@ -132,7 +135,7 @@ pub fn latest_per_group(group_by: GroupBy, candidates: &[Candidate]) -> Vec<(Str
 }
 
 /// Matching events of the group in the window `(at - window, at]`.
-pub fn threshold_count<D: Dialect>(
+pub(crate) fn threshold_count<D: Dialect>(
     tenant: i64,
     group_by: GroupBy,
     group: &str,
@@ -166,7 +169,12 @@ pub fn threshold_count<D: Dialect>(
 }
 
 /// The line a threshold firing carries.
-pub fn threshold_summary(count: i64, window_secs: u32, group_by: GroupBy, latest: &str) -> String {
+pub(crate) fn threshold_summary(
+    count: i64,
+    window_secs: u32,
+    group_by: GroupBy,
+    latest: &str,
+) -> String {
     let per = match group_by {
         GroupBy::Actor => " by one actor",
         GroupBy::Ip => " from one IP",
@@ -179,7 +187,7 @@ pub fn threshold_summary(count: i64, window_secs: u32, group_by: GroupBy, latest
 }
 
 /// Queues a delivery per destination of every firing this append made.
-pub const QUEUE_DELIVERIES: &str = "INSERT INTO alert_outbox (firing_id, destination_id, \
+pub(crate) const QUEUE_DELIVERIES: &str = "INSERT INTO alert_outbox (firing_id, destination_id, \
      next_attempt_at, created_at) SELECT f.id, rd.destination_id, $1, $1 FROM alert_firings f \
      JOIN alert_rule_destinations rd ON rd.rule_id = f.rule_id \
      WHERE f.tenant_id = $2 AND f.created_at = $1 \

@@ -17,7 +17,7 @@ fn tenant(id: Option<i64>, slug: Option<String>, name: Option<String>) -> Option
     })
 }
 
-pub const RULE_SELECT: &str = "SELECT r.id, r.tenant_id, t.slug AS tenant_slug, \
+pub(crate) const RULE_SELECT: &str = "SELECT r.id, r.tenant_id, t.slug AS tenant_slug, \
      t.name AS tenant_name, r.name, r.conditions, r.threshold, r.window_secs, r.group_by, \
      r.silence_secs, r.enabled, \
      (SELECT COUNT(*) FROM alert_firings f WHERE f.rule_id = r.id) AS fired, \
@@ -25,7 +25,7 @@ pub const RULE_SELECT: &str = "SELECT r.id, r.tenant_id, t.slug AS tenant_slug, 
      FROM alert_rules r LEFT JOIN tenants t ON t.id = r.tenant_id WHERE 1 = 1";
 
 #[derive(sqlx::FromRow)]
-pub struct RuleRow {
+pub(crate) struct RuleRow {
     id: i64,
     tenant_id: Option<i64>,
     tenant_slug: Option<String>,
@@ -43,7 +43,7 @@ pub struct RuleRow {
 
 impl RuleRow {
     /// `links` are every `(rule_id, destination_id)`.
-    pub fn into_rule(self, links: &[(i64, i64)]) -> Result<AlertRule, DbError> {
+    pub(crate) fn into_rule(self, links: &[(i64, i64)]) -> Result<AlertRule, DbError> {
         let threshold = match (self.threshold, self.window_secs, self.group_by) {
             (Some(count), Some(window), Some(group_by)) => Some(Threshold {
                 count: count as u32,
@@ -71,13 +71,13 @@ impl RuleRow {
     }
 }
 
-pub const DESTINATION_SELECT: &str = "SELECT d.id, d.tenant_id, t.slug AS tenant_slug, \
+pub(crate) const DESTINATION_SELECT: &str = "SELECT d.id, d.tenant_id, t.slug AS tenant_slug, \
      t.name AS tenant_name, d.name, d.kind, d.target, (d.secret IS NOT NULL) AS has_secret, \
      d.consecutive_failures, d.failing_since, d.last_error, d.last_success_at \
      FROM alert_destinations d LEFT JOIN tenants t ON t.id = d.tenant_id WHERE 1 = 1";
 
 #[derive(sqlx::FromRow)]
-pub struct DestinationRow {
+pub(crate) struct DestinationRow {
     id: i64,
     tenant_id: Option<i64>,
     tenant_slug: Option<String>,
@@ -93,7 +93,7 @@ pub struct DestinationRow {
 }
 
 impl DestinationRow {
-    pub fn into_destination(self) -> Result<AlertDestination, DbError> {
+    pub(crate) fn into_destination(self) -> Result<AlertDestination, DbError> {
         Ok(AlertDestination {
             id: self.id,
             tenant: tenant(self.tenant_id, self.tenant_slug, self.tenant_name),
@@ -109,14 +109,14 @@ impl DestinationRow {
     }
 }
 
-pub const DELIVERY_SELECT: &str = "SELECT o.id, r.name AS rule, d.name AS destination, \
+pub(crate) const DELIVERY_SELECT: &str = "SELECT o.id, r.name AS rule, d.name AS destination, \
      f.summary, f.event_id, o.status, o.attempts, o.last_error, o.created_at, o.sent_at, \
      o.next_attempt_at FROM alert_outbox o JOIN alert_firings f ON f.id = o.firing_id \
      JOIN alert_destinations d ON d.id = o.destination_id \
      LEFT JOIN alert_rules r ON r.id = f.rule_id WHERE 1 = 1";
 
 #[derive(sqlx::FromRow)]
-pub struct DeliveryRow {
+pub(crate) struct DeliveryRow {
     id: i64,
     rule: Option<String>,
     destination: String,
@@ -131,7 +131,7 @@ pub struct DeliveryRow {
 }
 
 impl DeliveryRow {
-    pub fn into_delivery(self) -> Result<AlertDelivery, DbError> {
+    pub(crate) fn into_delivery(self) -> Result<AlertDelivery, DbError> {
         Ok(AlertDelivery {
             id: self.id,
             rule: self.rule,
@@ -149,7 +149,8 @@ impl DeliveryRow {
 }
 
 /// What the worker needs to send a claimed delivery (see `DueDelivery`).
-pub const DUE_SELECT: &str = "SELECT o.id, o.attempts, r.name AS rule, f.summary, f.event_id, \
+pub(crate) const DUE_SELECT: &str =
+    "SELECT o.id, o.attempts, r.name AS rule, f.summary, f.event_id, \
      f.at, f.matched, f.group_key, t.slug AS tenant_slug, t.name AS tenant_name, \
      d.id AS destination_id, d.name AS destination, d.kind, d.target, d.secret \
      FROM alert_outbox o JOIN alert_firings f ON f.id = o.firing_id \
@@ -159,13 +160,14 @@ pub const DUE_SELECT: &str = "SELECT o.id, o.attempts, r.name AS rule, f.summary
 /// A tenant "usually sends" if its last `USUAL_EVENTS` events all arrived
 /// within `USUAL_SPAN_US` of each other: a quiet tenant that never sends
 /// much does not page anyone.
-pub const USUAL_EVENTS: i64 = 10;
-pub const USUAL_SPAN_US: i64 = 7 * 24 * 3_600 * 1_000_000;
+pub(crate) const USUAL_EVENTS: i64 = 10;
+pub(crate) const USUAL_SPAN_US: i64 = 7 * 24 * 3_600 * 1_000_000;
 
 /// Every enabled "logging stopped" rule with each tenant it watches, the
 /// tenant's newest event and the one `USUAL_EVENTS - 1` before it (both
 /// found by `(tenant_id, seq)`, so this costs two index lookups a tenant).
-pub const SILENCE_WATCHES: &str = "SELECT r.id AS rule_id, r.name AS rule_name, r.silence_secs, \
+pub(crate) const SILENCE_WATCHES: &str =
+    "SELECT r.id AS rule_id, r.name AS rule_name, r.silence_secs, \
      t.id AS tenant_id, t.slug AS tenant_slug, t.head_seq, last.received_at AS last_at, \
      earlier.received_at AS earlier_at FROM alert_rules r \
      JOIN tenants t ON (r.tenant_id IS NULL OR r.tenant_id = t.id) AND t.slug <> $1 \
@@ -175,7 +177,7 @@ pub const SILENCE_WATCHES: &str = "SELECT r.id AS rule_id, r.name AS rule_name, 
      AND EXISTS (SELECT 1 FROM alert_rule_destinations rd WHERE rd.rule_id = r.id)";
 
 #[derive(sqlx::FromRow)]
-pub struct SilenceWatch {
+pub(crate) struct SilenceWatch {
     pub rule_id: i64,
     pub rule_name: String,
     pub silence_secs: i64,
@@ -187,12 +189,12 @@ pub struct SilenceWatch {
 }
 
 impl SilenceWatch {
-    pub fn is_silent(&self, now_us: i64) -> bool {
+    pub(crate) fn is_silent(&self, now_us: i64) -> bool {
         let usual = self.last_at - self.earlier_at <= USUAL_SPAN_US;
         usual && now_us - self.last_at >= self.silence_secs * 1_000_000
     }
 
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         format!(
             "{} has sent no events for {} (its usual traffic stopped)",
             self.tenant_slug,

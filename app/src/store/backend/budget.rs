@@ -36,7 +36,7 @@ impl Default for ReadBudget {
 }
 
 /// Whether `err` is the database stopping a statement that ran too long.
-pub fn is_timeout(err: &sqlx::Error) -> bool {
+pub(crate) fn is_timeout(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => {
             // SQLITE_INTERRUPT, and PostgreSQL's query_canceled.

@@ -4,7 +4,7 @@ use super::{Backend, Dialect, ReadBudget, Tx};
 use crate::model::{Cursor, EventFilter, PageRequest};
 use crate::store::{
     error::DbError,
-    events::{query, EventRow, ExportPage},
+    events::{query, Committer, EventRow, ExportPage},
     scope::TenantScope,
     sql::{Arg, FromRows, Sql},
 };
@@ -33,6 +33,7 @@ pub struct PgStore {
     read: PgPool,
     write: PgPool,
     budget: ReadBudget,
+    committer: Committer,
     /// Migrations run as the login role (the owner), not as `logbook_app`.
     url: String,
 }
@@ -51,6 +52,7 @@ impl PgStore {
             .connect(url)
             .await?;
         Ok(PgStore {
+            committer: Committer::start::<PgStore>(pool.clone()),
             budget: ReadBudget::default(),
             read: pool.clone(),
             write: pool,
@@ -72,10 +74,7 @@ impl PgStore {
     /// A transaction that tells row-level security its tenant scope.
     async fn in_scope(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
         let mut tx = self.read.begin().await?;
-        sqlx::query("SELECT set_config('logbook.scope', $1, true)")
-            .bind(scope.rls_setting())
-            .execute(&mut *tx)
-            .await?;
+        Self::enter_scope(&mut tx, scope).await?;
         Ok(tx)
     }
 }
@@ -195,7 +194,24 @@ impl Backend for PgStore {
     }
 
     async fn begin_write(&self) -> Result<Tx<Self>, DbError> {
-        Ok(self.write.begin().await?)
+        Self::begin_group(&self.write).await
+    }
+
+    fn committer(&self) -> &Committer {
+        &self.committer
+    }
+
+    async fn begin_group(pool: &Pool<Postgres>) -> Result<Tx<Self>, DbError> {
+        Ok(pool.begin().await?)
+    }
+
+    /// Row-level security reads the scope from this transaction-local setting.
+    async fn enter_scope(tx: &mut Tx<Self>, scope: &TenantScope) -> Result<(), DbError> {
+        sqlx::query("SELECT set_config('logbook.scope', $1, true)")
+            .bind(scope.rls_setting())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// The DELETE trigger and the row-level security policy read these

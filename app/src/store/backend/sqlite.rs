@@ -4,7 +4,7 @@ use super::{sqlite_export, sqlite_text, Backend, Dialect, ReadBudget, Tx};
 use crate::model::{Cursor, EventFilter, PageRequest};
 use crate::store::{
     error::DbError,
-    events::{query, EventRow, ExportPage},
+    events::{query, Committer, EventRow, ExportPage},
     scope::TenantScope,
     sql::{Arg, FromRows, Sql},
 };
@@ -32,6 +32,7 @@ pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
     budget: ReadBudget,
+    committer: Committer,
 }
 
 impl SqliteStore {
@@ -70,6 +71,7 @@ impl SqliteStore {
             .connect_with(options.pragma("mmap_size", "1073741824"))
             .await?;
         Ok(SqliteStore {
+            committer: Committer::start::<SqliteStore>(write.clone()),
             read,
             write,
             budget,
@@ -211,7 +213,20 @@ impl Backend for SqliteStore {
     /// read first would fail at once with "database is locked" if another
     /// process (an operator command) wrote in between.
     async fn begin_write(&self) -> Result<Tx<Self>, DbError> {
-        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+        Self::begin_group(&self.write).await
+    }
+
+    fn committer(&self) -> &Committer {
+        &self.committer
+    }
+
+    async fn begin_group(pool: &Pool<Sqlite>) -> Result<Tx<Self>, DbError> {
+        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The scope is in each statement's own tenant condition.
+    async fn enter_scope(_tx: &mut Tx<Self>, _scope: &TenantScope) -> Result<(), DbError> {
+        Ok(())
     }
 
     /// The events' DELETE trigger refuses unless this row says retention runs.

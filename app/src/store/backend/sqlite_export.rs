@@ -27,7 +27,7 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// The rows whose rowids `rowids` lists (see `ExportSelect::Rowids`; `count`
 /// of them), read below `below`: an export page for `sql_store!`.
-pub async fn read_by_rowid(
+pub(super) async fn read_by_rowid(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     rowids: Option<String>,
     count: i64,

@@ -43,7 +43,13 @@ pub struct CheckpointRecord {
 
 /// The exact bytes that are signed. Plain text, one field per line, so the
 /// format can be checked by hand or by other tools.
-pub fn message(tenant_id: i64, tenant: &str, seq: i64, hash: &str, signed_us: i64) -> String {
+pub(crate) fn message(
+    tenant_id: i64,
+    tenant: &str,
+    seq: i64,
+    hash: &str,
+    signed_us: i64,
+) -> String {
     format!(
         "logbook-checkpoint-v1\ntenant_id={tenant_id}\ntenant={tenant}\nseq={seq}\nhash={hash}\nsigned_us={signed_us}\n"
     )

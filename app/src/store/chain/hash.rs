@@ -101,7 +101,7 @@ impl<'o> Fields<'o> {
 /// The event's hash: SHA-256 (hex) over the previous hash and the event's
 /// digest. Chaining digests rather than whole bodies lets an export prove a
 /// filtered selection: the events left out travel as their digests alone.
-pub fn event_hash(
+pub(crate) fn event_hash(
     prev_hash: &str,
     tenant_id: i64,
     seq: i64,

@@ -4,11 +4,12 @@
 
 use crate::store::{
     alerts::fire::fire_alert_rules,
-    backend::{Backend, Dialect},
+    backend::{Backend, Dialect, Tx},
     chain::hash,
     error::DbError,
     events::{
         columns::{insert_columns, COLUMNS},
+        committer::Reply,
         records::{AppendOutcome, NewEvent, Receipt, RECEIPT_LIFETIME_US},
     },
     scope::TenantScope,
@@ -114,8 +115,9 @@ fn json<T: Serialize>(value: Option<&T>) -> Result<Arg, DbError> {
         .map_err(|e| DbError::Corrupt(e.to_string()))
 }
 
-/// Appends `events` to the tenant's chain in one transaction with the
-/// rollups, the alert outbox and the idempotency receipt; returns after commit.
+/// Appends `events` to the tenant's chain, with the rollups, the alert
+/// outbox and the idempotency receipt, in the committer's next group;
+/// returns after that group's commit.
 #[tracing::instrument(skip(b, events, receipt), fields(count = events.len()))]
 pub(crate) async fn append<B: Backend>(
     b: &B,
@@ -123,29 +125,123 @@ pub(crate) async fn append<B: Backend>(
     events: &[NewEvent],
     receipt: Option<&Receipt>,
 ) -> Result<AppendOutcome, DbError> {
-    // Scoped, so that on PostgreSQL the rollups below may read back the
-    // events this transaction wrote.
-    let mut tx = b.scoped_write(&TenantScope::tenant(tenant_id)).await?;
-    // Lock the tenant's chain head first: concurrent appends for one tenant
-    // queue here, so the chain never forks and a retried idempotency key
-    // always sees the first request's receipt.
-    let head: (i64, String) = Sql::new(format!(
-        "SELECT head_seq, head_hash FROM tenants WHERE id = $1{}",
-        B::HEAD_LOCK
-    ))
-    .bind(tenant_id)
-    .fetch_optional(&mut tx)
-    .await?
-    .ok_or_else(|| DbError::UnknownTenant(tenant_id.to_string()))?;
-    if let Some(r) = receipt {
+    b.committer()
+        .append(tenant_id, events.to_vec(), receipt.cloned())
+        .await
+}
+
+/// One request waiting in the committer's queue.
+pub(crate) struct Pending {
+    pub tenant_id: i64,
+    pub events: Vec<NewEvent>,
+    pub receipt: Option<Receipt>,
+    pub reply: Reply,
+}
+
+/// Applies a group of appends inside `tx`, tenant by tenant (ascending, so
+/// that two instances' groups on PostgreSQL lock chain heads in the same
+/// order and cannot deadlock), each tenant's requests in arrival order.
+/// Returns each request's outcome, in the group's order; an `Err` of the
+/// whole means the transaction is lost and nothing may commit.
+pub(crate) async fn apply_group<B: Backend>(
+    tx: &mut Tx<B>,
+    group: &[Pending],
+) -> Result<Vec<Result<AppendOutcome, DbError>>, DbError> {
+    let mut order: Vec<usize> = (0..group.len()).collect();
+    order.sort_by_key(|&i| group[i].tenant_id);
+    let mut outcomes: Vec<Option<Result<AppendOutcome, DbError>>> =
+        group.iter().map(|_| None).collect();
+    // Alone, a request needs no savepoint: its failure fails the transaction,
+    // which holds nothing else.
+    let isolate = group.len() > 1;
+    for run in order.chunk_by(|&a, &b| group[a].tenant_id == group[b].tenant_id) {
+        let tenant_id = group[run[0]].tenant_id;
+        B::enter_scope(tx, &TenantScope::tenant(tenant_id)).await?;
+        // Lock the tenant's chain head first: concurrent groups (other
+        // instances on PostgreSQL) queue here, so the chain never forks.
+        let head: Option<(i64, String)> = Sql::new(format!(
+            "SELECT head_seq, head_hash FROM tenants WHERE id = $1{}",
+            B::HEAD_LOCK
+        ))
+        .bind(tenant_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(mut head) = head else {
+            for &i in run {
+                outcomes[i] = Some(Err(DbError::UnknownTenant(tenant_id.to_string())));
+            }
+            continue;
+        };
+        let first_seq = head.0;
+        let now = chrono::Utc::now().timestamp_micros();
+        for &i in run {
+            outcomes[i] = Some(if isolate {
+                isolated::<B>(tx, &group[i], &mut head, now).await?
+            } else {
+                apply_one::<B>(tx, &group[i], &mut head, now).await
+            });
+        }
+        if head.0 == first_seq {
+            continue;
+        }
+        count_rollups::<B>(tx, tenant_id, first_seq, head.0, 1).await?;
+        fire_alert_rules::<B>(tx, tenant_id, first_seq, head.0, now).await?;
+        Sql::new("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
+            .bind(head.0)
+            .bind(&head.1)
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.expect("every request of the group has an outcome"))
+        .collect())
+}
+
+/// One request inside a savepoint: on its failure only its own writes are
+/// undone and the group goes on. The outer `Err` is a failure to undo them.
+async fn isolated<B: Backend>(
+    tx: &mut Tx<B>,
+    pending: &Pending,
+    head: &mut (i64, String),
+    now: i64,
+) -> Result<Result<AppendOutcome, DbError>, DbError> {
+    Sql::<B::Db>::new("SAVEPOINT append")
+        .execute(&mut *tx)
+        .await?;
+    let outcome = apply_one::<B>(tx, pending, head, now).await;
+    if outcome.is_err() {
+        Sql::<B::Db>::new("ROLLBACK TO SAVEPOINT append")
+            .execute(&mut *tx)
+            .await?;
+    }
+    Sql::<B::Db>::new("RELEASE SAVEPOINT append")
+        .execute(&mut *tx)
+        .await?;
+    Ok(outcome)
+}
+
+/// One request's events chained onto `head`, which moves only when they are
+/// written; or the answer its idempotency key already has.
+async fn apply_one<B: Backend>(
+    tx: &mut Tx<B>,
+    pending: &Pending,
+    head: &mut (i64, String),
+    now: i64,
+) -> Result<AppendOutcome, DbError> {
+    let tenant_id = pending.tenant_id;
+    if let Some(r) = &pending.receipt {
+        // Inside the group's transaction: a retry in the same group sees
+        // the first request's receipt.
         let seen: Option<(String, String)> = Sql::new(
             "SELECT request_hash, response FROM ingest_receipts \
              WHERE tenant_id = $1 AND idempotency_key = $2 AND created_at > $3",
         )
         .bind(tenant_id)
         .bind(&r.key)
-        .bind(chrono::Utc::now().timestamp_micros() - RECEIPT_LIFETIME_US)
-        .fetch_optional(&mut tx)
+        .bind(now - RECEIPT_LIFETIME_US)
+        .fetch_optional(&mut *tx)
         .await?;
         if let Some((hash, response)) = seen {
             return Ok(if hash == r.request_hash {
@@ -155,21 +251,11 @@ pub(crate) async fn append<B: Backend>(
             });
         }
     }
-    let now = chrono::Utc::now().timestamp_micros();
-    let first_seq = head.0;
-    let (stamped, (seq, hash)) = stamp(tenant_id, head, now, events);
+    let (stamped, next) = stamp(tenant_id, head.clone(), now, &pending.events);
     for chunk in stamped.chunks(INSERT_CHUNK) {
-        insert_events::<B::Db>(chunk)?.execute(&mut tx).await?;
+        insert_events::<B::Db>(chunk)?.execute(&mut *tx).await?;
     }
-    count_rollups::<B>(&mut tx, tenant_id, first_seq, seq, 1).await?;
-    fire_alert_rules::<B>(&mut tx, tenant_id, first_seq, seq, now).await?;
-    Sql::new("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
-        .bind(seq)
-        .bind(&hash)
-        .bind(tenant_id)
-        .execute(&mut tx)
-        .await?;
-    if let Some(r) = receipt {
+    if let Some(r) = &pending.receipt {
         Sql::new(
             "INSERT INTO ingest_receipts (tenant_id, idempotency_key, request_hash, \
              response, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -182,9 +268,9 @@ pub(crate) async fn append<B: Backend>(
         .bind(&r.request_hash)
         .bind(&r.response)
         .bind(now)
-        .execute(&mut tx)
+        .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
+    *head = next;
     Ok(AppendOutcome::Committed)
 }

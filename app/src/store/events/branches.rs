@@ -13,7 +13,7 @@ use crate::model::{EventFilter, Field};
 use crate::store::scope::TenantScope;
 
 /// Columns an actor is matched against: its id, email or display name.
-pub const ACTOR_COLUMNS: [&str; 3] = ["actor_id", "actor_email", "actor_name"];
+pub(crate) const ACTOR_COLUMNS: [&str; 3] = ["actor_id", "actor_email", "actor_name"];
 
 /// More branches than this and the rest of the ORs stay inside each branch.
 const MAX_BRANCHES: usize = 96;
@@ -23,7 +23,7 @@ const SPLIT_ORDER: [Field; 2] = [Field::Actor, Field::Action];
 
 /// One conjunction of the filter: at most one value per split field.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Branch {
+pub(crate) struct Branch {
     pub scope: TenantScope,
     pub filter: EventFilter,
     /// For an actor filter, the one column this branch matches it on.
@@ -32,7 +32,7 @@ pub struct Branch {
 
 /// The branches of `filter` in `scope`. `tenants` lists every tenant id when
 /// the scope is all tenants and their indexes should be read one by one.
-pub fn branches(scope: &TenantScope, filter: &EventFilter, tenants: &[i64]) -> Vec<Branch> {
+pub(crate) fn branches(scope: &TenantScope, filter: &EventFilter, tenants: &[i64]) -> Vec<Branch> {
     let mut out = vec![Branch {
         scope: scope.clone(),
         filter: filter.clone(),
@@ -70,7 +70,7 @@ pub fn branches(scope: &TenantScope, filter: &EventFilter, tenants: &[i64]) -> V
 }
 
 /// Whether `branches` wants the list of tenant ids.
-pub fn splits_tenants(scope: &TenantScope, filter: &EventFilter) -> bool {
+pub(crate) fn splits_tenants(scope: &TenantScope, filter: &EventFilter) -> bool {
     scope.is_all() && filter.tenant.is_none() && worth_splitting_tenants(filter)
 }
 

@@ -154,7 +154,7 @@ pub struct EventRow {
     hash: String,
 }
 
-pub fn micros_to_time(us: i64) -> Result<DateTime<Utc>, DbError> {
+pub(crate) fn micros_to_time(us: i64) -> Result<DateTime<Utc>, DbError> {
     DateTime::from_timestamp_micros(us)
         .ok_or_else(|| DbError::Corrupt(format!("time {us} out of range")))
 }

@@ -78,7 +78,7 @@ pub struct ExportRow<'a> {
 
 /// Packed rows `p` joined into one page by 0x1E, newest first (`o`, `i`:
 /// the row's time and id).
-pub const PACKED_JOIN: &str = "string_agg(p, chr(30) ORDER BY o DESC, i DESC)";
+pub(crate) const PACKED_JOIN: &str = "string_agg(p, chr(30) ORDER BY o DESC, i DESC)";
 
 /// A page of rows, newest first: packed text from PostgreSQL, copied
 /// columns from SQLite (see `export_columns`).

@@ -18,7 +18,7 @@ pub(crate) fn push_filter<D: Dialect>(
 
 /// `push_filter` with the time bounds on `time` (a rollup's `hour`, which
 /// the bounds of an hour-aligned filter select exactly).
-pub fn push_filter_at<D: Dialect>(
+pub(crate) fn push_filter_at<D: Dialect>(
     qb: &mut Sql<D>,
     scope: &TenantScope,
     f: &EventFilter,
@@ -125,7 +125,7 @@ fn push_any_of<D: Dialect>(
 }
 
 /// The smallest string greater than every string starting with `prefix`.
-pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
+pub(crate) fn prefix_upper_bound(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         if let Some(next) = char::from_u32(last as u32 + 1) {

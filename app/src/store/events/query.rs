@@ -19,7 +19,7 @@ use chrono::Utc;
 /// At most this many rows per page, whatever the caller asks.
 pub const MAX_PAGE: u32 = 500;
 /// The page size actually served: at least one row, at most `MAX_PAGE`.
-pub fn page_limit(page: &PageRequest) -> u32 {
+pub(crate) fn page_limit(page: &PageRequest) -> u32 {
     page.limit.clamp(1, MAX_PAGE)
 }
 
@@ -61,7 +61,7 @@ fn events_page<D: Dialect>(
 /// What an export page's query returns beside the page's row count: one
 /// text value, or NULL when no row is left.
 #[derive(Clone, Copy, Debug)]
-pub enum ExportSelect {
+pub(crate) enum ExportSelect {
     /// Every row packed as a JSON array, joined by 0x1E (PostgreSQL; see
     /// `ExportPage`).
     Packed,
@@ -72,7 +72,7 @@ pub enum ExportSelect {
 }
 
 /// One page of an export, newest first, as `select` says.
-pub fn select_export_page<D: Dialect>(
+pub(crate) fn select_export_page<D: Dialect>(
     select: ExportSelect,
     scope: &TenantScope,
     filter: &EventFilter,
@@ -257,7 +257,7 @@ fn push_order_limit<D: Dialect>(qb: &mut Sql<D>, page: &PageRequest, limit: i64)
 
 /// The events of one tenant at the chain positions `seqs` that match the
 /// rest of a filter (its words already matched), for `text_walk`.
-pub fn select_by_seqs(
+pub(crate) fn select_by_seqs(
     tenant_id: i64,
     seqs: &[i64],
     filter: &EventFilter,
@@ -277,7 +277,7 @@ pub fn select_by_seqs(
 }
 
 /// One event by id, within the scope.
-pub fn select_event<D: Dialect>(scope: &TenantScope, id: &str) -> Sql<D> {
+pub(crate) fn select_event<D: Dialect>(scope: &TenantScope, id: &str) -> Sql<D> {
     let mut qb = Sql::new(format!(
         "SELECT {} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.id = ",
         event_columns()
@@ -288,7 +288,7 @@ pub fn select_event<D: Dialect>(scope: &TenantScope, id: &str) -> Sql<D> {
 }
 
 /// One tenant's events after `after_seq`, in chain order (the `(tenant, seq)` key).
-pub fn select_chain<D: Dialect>(tenant_id: i64, after_seq: i64, limit: i64) -> Sql<D> {
+pub(crate) fn select_chain<D: Dialect>(tenant_id: i64, after_seq: i64, limit: i64) -> Sql<D> {
     let mut qb = Sql::new(format!(
         "SELECT {} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.tenant_id = ",
         event_columns()

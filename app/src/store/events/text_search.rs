@@ -5,11 +5,11 @@
 
 /// FTS5 rows are keyed by tenant and chain position packed in one integer
 /// (a plain rowid of `events` could change under VACUUM).
-pub const FTS_KEY_BITS: u32 = 40;
+pub(crate) const FTS_KEY_BITS: u32 = 40;
 
 /// `"hwid reset"* "alice"*`: every phrase, its last word a prefix. Words are
 /// letters and digits only, so nothing needs escaping.
-pub fn fts5_query(phrases: &[Vec<String>]) -> String {
+pub(crate) fn fts5_query(phrases: &[Vec<String>]) -> String {
     phrases
         .iter()
         .map(|p| format!("\"{}\"*", p.join(" ")))
@@ -18,7 +18,7 @@ pub fn fts5_query(phrases: &[Vec<String>]) -> String {
 }
 
 /// `hwid <-> reset:* & alice:*`, the same query for PostgreSQL.
-pub fn tsquery(phrases: &[Vec<String>]) -> String {
+pub(crate) fn tsquery(phrases: &[Vec<String>]) -> String {
     phrases
         .iter()
         .map(|p| format!("{}:*", p.join(" <-> ")))

@@ -115,4 +115,4 @@ pub trait TallyStore {
 /// The category of sign-ins and one-time codes.
 pub const AUTH_CATEGORY: &str = "auth";
 /// Most active actors, failing addresses and accounts listed.
-pub const TOP: i64 = 10;
+pub(crate) const TOP: i64 = 10;

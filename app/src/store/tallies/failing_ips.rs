@@ -17,14 +17,14 @@ use crate::store::{
 
 /// A day with this many failures from one address makes it a candidate
 /// (the partial index `rollup_failing_ips_heavy` of migration 0015).
-pub const HEAVY: i64 = 8;
+pub(crate) const HEAVY: i64 = 8;
 /// More candidates than this and the full count is as quick.
 const MAX_CANDIDATES: usize = 200;
 
 /// What the shortcut needs to know of a filter: the days it covers, and how
 /// many rows one address can have per tenant and day.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub days: Vec<i64>,
     combos: i64,
 }
@@ -32,7 +32,7 @@ pub struct Plan {
 impl Plan {
     /// `None` when the bound cannot be stated: an open range, or a filter
     /// that leaves the category open (each category is another row).
-    pub fn of(filter: &EventFilter) -> Option<Plan> {
+    pub(crate) fn of(filter: &EventFilter) -> Option<Plan> {
         let (from, to) = (filter.from?, filter.to?);
         if filter.range.is_some() || filter.is.category.is_none() {
             return None;
@@ -50,24 +50,24 @@ impl Plan {
     }
 
     /// The most an address that is not a candidate can have failed.
-    pub fn bound(&self, tenants: usize) -> i64 {
+    pub(crate) fn bound(&self, tenants: usize) -> i64 {
         (HEAVY - 1) * self.days.len() as i64 * self.combos * tenants as i64
     }
 
     /// Whether `totals` (candidates counted exactly, largest first) are
     /// surely the top ones.
-    pub fn proves(&self, totals: &[(String, i64)], tenants: usize) -> bool {
+    pub(crate) fn proves(&self, totals: &[(String, i64)], tenants: usize) -> bool {
         let top = TOP as usize;
         totals.len() >= top && totals[top - 1].1 > self.bound(tenants)
     }
 
-    pub fn worth_it(candidates: usize) -> bool {
+    pub(crate) fn worth_it(candidates: usize) -> bool {
         (1..=MAX_CANDIDATES).contains(&candidates)
     }
 }
 
 /// Addresses with a day of `HEAVY` failures or more in range.
-pub fn select_candidates<D: Dialect>(scope: &TenantScope, filter: &EventFilter) -> Sql<D> {
+pub(crate) fn select_candidates<D: Dialect>(scope: &TenantScope, filter: &EventFilter) -> Sql<D> {
     let mut qb = Sql::new("SELECT DISTINCT e.ip FROM rollup_failing_ips e WHERE 1 = 1");
     push_filter_at(&mut qb, scope, filter, None, "e.day");
     // A literal, so that the partial index's condition is seen to hold.
@@ -79,7 +79,7 @@ pub fn select_candidates<D: Dialect>(scope: &TenantScope, filter: &EventFilter) 
 
 /// The candidates' exact totals, largest first: one index seek per tenant,
 /// day and address.
-pub fn select_totals<D: Dialect>(
+pub(crate) fn select_totals<D: Dialect>(
     scope: &TenantScope,
     filter: &EventFilter,
     plan: &Plan,

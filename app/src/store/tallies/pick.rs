@@ -12,14 +12,14 @@ use crate::store::{
 
 /// Which table a grouped read runs on, and its column expressions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Table {
+pub(crate) enum Table {
     Rollup(&'static Rollup),
     Events,
 }
 
 /// What a grouped read needs of its table besides the filter's columns.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Need<'a> {
+pub(crate) struct Need<'a> {
     /// Columns it groups by.
     pub group: &'a [&'a str],
     /// The newest `occurred_at` per group.
@@ -33,7 +33,7 @@ pub struct Need<'a> {
 impl Table {
     /// The narrowest rollup holding every column the filter and the read
     /// use (daily ones first when whole days will do), or the events.
-    pub fn pick(source: TallySource, filter: &EventFilter, need: Need) -> Table {
+    pub(crate) fn pick(source: TallySource, filter: &EventFilter, need: Need) -> Table {
         if source != TallySource::Rollups {
             return Table::Events;
         }
@@ -56,7 +56,7 @@ impl Table {
     }
 
     /// Whether this is the rollup named `table`.
-    pub fn is_table(self, table: &str) -> bool {
+    pub(crate) fn is_table(self, table: &str) -> bool {
         matches!(self, Table::Rollup(r) if r.table == table)
     }
 
@@ -135,7 +135,7 @@ pub(crate) fn kept_in_rollups(field: Field) -> bool {
 
 /// Whether the filter's range is whole UTC days, so that the daily
 /// rollups answer it exactly.
-pub fn whole_days(filter: &EventFilter) -> bool {
+pub(crate) fn whole_days(filter: &EventFilter) -> bool {
     let whole = |t: Option<chrono::DateTime<chrono::Utc>>| {
         t.is_none_or(|t| t.timestamp_micros().rem_euclid(DAY_US) == 0)
     };
@@ -144,7 +144,7 @@ pub fn whole_days(filter: &EventFilter) -> bool {
 
 /// The filter narrowed to sign-ins and one-time codes, or `None` when it
 /// already excludes them.
-pub fn auth_filter(filter: &EventFilter) -> Option<EventFilter> {
+pub(crate) fn auth_filter(filter: &EventFilter) -> Option<EventFilter> {
     match filter.is.category.as_deref() {
         Some(c) if c != AUTH_CATEGORY => None,
         _ if filter.not.category.as_deref() == Some(AUTH_CATEGORY) => None,

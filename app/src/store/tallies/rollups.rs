@@ -17,7 +17,7 @@ pub const HOUR_US: i64 = 3_600_000_000;
 pub const DAY_US: i64 = 86_400_000_000;
 
 /// The start of `column`'s UTC hour (floored, also before 1970).
-pub fn hour_of(column: &str) -> String {
+pub(crate) fn hour_of(column: &str) -> String {
     floor_to(column, HOUR_US)
 }
 
@@ -207,7 +207,7 @@ pub fn rollup_statements() -> &'static [String] {
 }
 
 /// Rows whose events retention has removed entirely (bind the tenant).
-pub fn drop_empty() -> &'static [String] {
+pub(crate) fn drop_empty() -> &'static [String] {
     static STATEMENTS: LazyLock<Vec<String>> = LazyLock::new(|| {
         ROLLUPS
             .iter()

@@ -23,7 +23,7 @@ fn select<D: Dialect>(
 }
 
 /// Events per hour, grouped by two columns.
-pub fn select_hours<D: Dialect>(
+pub(crate) fn select_hours<D: Dialect>(
     table: Table,
     a: &str,
     b: &str,
@@ -41,7 +41,11 @@ pub fn select_hours<D: Dialect>(
 }
 
 /// Events per action, event type, category and outcome.
-pub fn select_mix<D: Dialect>(table: Table, scope: &TenantScope, filter: &EventFilter) -> Sql<D> {
+pub(crate) fn select_mix<D: Dialect>(
+    table: Table,
+    scope: &TenantScope,
+    filter: &EventFilter,
+) -> Sql<D> {
     let columns = format!(
         "e.action AS action, e.event_type AS event_type, e.category AS category, \
          e.outcome AS outcome, {} AS n",
@@ -54,7 +58,7 @@ pub fn select_mix<D: Dialect>(table: Table, scope: &TenantScope, filter: &EventF
 
 /// The `TOP` actors with the most events; `failing` counts only events that
 /// did not succeed.
-pub fn select_top_actors<D: Dialect>(
+pub(crate) fn select_top_actors<D: Dialect>(
     table: Table,
     scope: &TenantScope,
     filter: &EventFilter,
@@ -86,7 +90,7 @@ pub fn select_top_actors<D: Dialect>(
 }
 
 /// The `TOP` addresses of events that did not succeed.
-pub fn select_failing_ips<D: Dialect>(
+pub(crate) fn select_failing_ips<D: Dialect>(
     table: Table,
     scope: &TenantScope,
     filter: &EventFilter,
@@ -101,7 +105,7 @@ pub fn select_failing_ips<D: Dialect>(
 }
 
 /// How many actors (per tenant) have events.
-pub fn select_distinct_actors<D: Dialect>(
+pub(crate) fn select_distinct_actors<D: Dialect>(
     table: Table,
     scope: &TenantScope,
     filter: &EventFilter,
@@ -118,7 +122,7 @@ pub fn select_distinct_actors<D: Dialect>(
 }
 
 /// All events, and those that did not succeed.
-pub fn select_totals<D: Dialect>(
+pub(crate) fn select_totals<D: Dialect>(
     table: Table,
     scope: &TenantScope,
     filter: &EventFilter,

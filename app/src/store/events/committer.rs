@@ -1,0 +1,116 @@
+//! Group commit: appends from concurrent requests share one transaction and
+//! one fsync.
+//!
+//! Each request hands its events to the committer, a task that owns the
+//! writer. While one group commits, the next one gathers in the queue, so a
+//! group is as large as the load makes it: one request when idle, dozens
+//! under concurrency, with no timer to tune. Every request is answered only
+//! after the commit that holds its events (a `200` still means on disk), and
+//! keeps its own outcome: one request's error rolls back only its savepoint
+//! (see `append::apply_group`).
+
+use super::{
+    append::{apply_group, Pending},
+    records::{AppendOutcome, NewEvent, Receipt},
+};
+use crate::store::{backend::Backend, error::DbError};
+use sqlx::Pool;
+use tokio::sync::{mpsc, oneshot};
+
+/// Requests waiting for the writer. Past this, `append` waits for room: the
+/// queue holds at most this many requests' events in memory.
+const QUEUE: usize = 1024;
+/// Most requests in one group: bounds the time the first waits for the last.
+const GROUP_REQUESTS: usize = 256;
+/// Most events in one group: a few large batches commit on their own.
+const GROUP_EVENTS: usize = 20_000;
+
+/// What one request receives once its group is committed (or failed).
+pub(crate) type Reply = oneshot::Sender<Result<AppendOutcome, DbError>>;
+
+/// The handle requests append through; the writer task stops once every
+/// handle (every clone of the store) is gone.
+#[derive(Clone, Debug)]
+pub struct Committer {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl Committer {
+    /// Starts the writer on `pool`, the backend's writer pool. The task holds
+    /// the pool, never the store, so dropping the store ends it.
+    pub(crate) fn start<B: Backend>(pool: Pool<B::Db>) -> Committer {
+        let (queue, requests) = mpsc::channel(QUEUE);
+        tokio::spawn(run::<B>(pool, requests));
+        Committer { queue }
+    }
+
+    /// Appends `events` to the tenant's chain in the next group; returns once
+    /// that group is committed.
+    pub(crate) async fn append(
+        &self,
+        tenant_id: i64,
+        events: Vec<NewEvent>,
+        receipt: Option<Receipt>,
+    ) -> Result<AppendOutcome, DbError> {
+        let (reply, answer) = oneshot::channel();
+        let pending = Pending {
+            tenant_id,
+            events,
+            receipt,
+            reply,
+        };
+        self.queue.send(pending).await.map_err(|_| stopped())?;
+        // The task answers every request it took, even when the commit
+        // fails; no answer means it stopped (the runtime is shutting down).
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> DbError {
+    DbError::Commit("the writer has stopped".into())
+}
+
+/// Takes what is queued, up to a group's bounds, and commits it; again.
+async fn run<B: Backend>(pool: Pool<B::Db>, mut requests: mpsc::Receiver<Pending>) {
+    while let Some(first) = requests.recv().await {
+        let mut events = first.events.len();
+        let mut group = vec![first];
+        while group.len() < GROUP_REQUESTS && events < GROUP_EVENTS {
+            match requests.try_recv() {
+                Ok(next) => {
+                    events += next.events.len();
+                    group.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        commit::<B>(&pool, group).await;
+    }
+}
+
+/// One transaction for the whole group; each request answered after it.
+#[tracing::instrument(skip_all, fields(requests = group.len()))]
+async fn commit<B: Backend>(pool: &Pool<B::Db>, group: Vec<Pending>) {
+    let result = async {
+        let mut tx = B::begin_group(pool).await?;
+        let outcomes = apply_group::<B>(&mut tx, &group).await?;
+        tx.commit().await?;
+        Ok::<_, DbError>(outcomes)
+    }
+    .await;
+    match result {
+        Ok(outcomes) => {
+            for (pending, outcome) in group.into_iter().zip(outcomes) {
+                // A request that gave up waiting has nobody to tell.
+                let _ = pending.reply.send(outcome);
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "a group of appends failed to commit");
+            let cause = err.to_string();
+            for pending in group {
+                let _ = pending.reply.send(Err(DbError::Commit(cause.clone())));
+            }
+        }
+    }
+}
