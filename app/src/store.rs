@@ -32,8 +32,8 @@ pub use chain::{
 };
 pub use error::DbError;
 pub use events::{
-    ApiKeyRecord, AppendOutcome, ExportPage, ExportRow, NewApiKey, NewEvent, Receipt, MAX_PAGE,
-    RECEIPT_LIFETIME_US,
+    ApiKeyRecord, AppendOutcome, CommitStats, Committer, ExportPage, ExportRow, NewApiKey,
+    NewEvent, Receipt, MAX_PAGE, RECEIPT_LIFETIME_US,
 };
 pub use notes::{NewNote, NoteStore, NoteSummary};
 pub use scope::TenantScope;

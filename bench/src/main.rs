@@ -4,9 +4,11 @@
 //! from outside, as an operator's load would.
 
 mod analytics;
+mod concurrency;
 mod dataset;
 mod export;
 mod ingest;
+mod load;
 mod memory;
 mod queries;
 
@@ -51,11 +53,43 @@ struct Args {
     /// Only the filter cases whose label contains this.
     #[arg(long)]
     case: Option<String>,
+    /// Only concurrent ingest: single events from 64 clients, batches of 100
+    /// from 8 and of 1,000 from 4, through the HTTP API beside raw inserts,
+    /// on SQLite and (with --postgres) PostgreSQL.
+    #[arg(long, conflicts_with_all = ["queries_only", "export_only"])]
+    load: bool,
+    /// Seconds each load shape runs.
+    #[arg(long, default_value_t = 15.0)]
+    load_seconds: f64,
+    /// The PostgreSQL server the load figures create a database on.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres: String,
+    /// Send the load to this running server (`http://host:port`) instead,
+    /// e.g. an older build, with --load-key; nothing else runs.
+    #[arg(long, requires = "load_key")]
+    load_url: Option<String>,
+    /// An ingest key of that server (repeat for several tenants).
+    #[arg(long)]
+    load_key: Vec<String>,
+    /// Skip PostgreSQL in the load figures.
+    #[arg(long)]
+    no_postgres: bool,
 }
 
 #[tokio::main]
 async fn main() -> CliResult {
     let args = Args::parse();
+    if let Some(base) = args.load_url {
+        let target = load::Target {
+            base,
+            keys: args.load_key,
+        };
+        return concurrency::against(&target, args.load_seconds).await;
+    }
+    if args.load {
+        let postgres = (!args.no_postgres).then_some(args.postgres.as_str());
+        return concurrency::run(postgres, args.load_seconds).await;
+    }
     if args.export_only {
         return ingest::export_only(&args.export_db, args.events).await;
     }

@@ -14,7 +14,7 @@ pub(crate) mod text_search;
 
 pub use append::{insert_events, stamp, Stamped, INSERT_CHUNK};
 pub(crate) use columns::EventRow;
-pub(super) use committer::Committer;
+pub use committer::{CommitStats, Committer};
 pub use export_row::{ExportPage, ExportRow};
 pub use query::{explain_events, select_events, MAX_PAGE};
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt, RECEIPT_LIFETIME_US};

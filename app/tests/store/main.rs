@@ -7,6 +7,7 @@ mod append_only;
 mod budget;
 mod export;
 mod filters;
+mod group_commit;
 mod isolation;
 mod notes;
 mod paging;

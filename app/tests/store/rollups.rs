@@ -56,11 +56,22 @@ async fn ingest(store: &dyn Store, rng: &mut StdRng, batches: usize) -> Vec<i64>
     for slug in ["acme", "globex", "initech"] {
         tenants.push(store.ensure_tenant(slug, slug).await.unwrap().id);
     }
-    for _ in 0..batches {
-        let size = rng.gen_range(1..40);
-        let batch: Vec<_> = (0..size).map(|_| random_event(rng)).collect();
-        let tenant = tenants[rng.gen_range(0..tenants.len())];
-        store.append(tenant, &batch, None).await.unwrap();
+    let sent: Vec<(i64, Vec<NewEvent>)> = (0..batches)
+        .map(|_| {
+            let size = rng.gen_range(1..40);
+            let batch: Vec<_> = (0..size).map(|_| random_event(rng)).collect();
+            (tenants[rng.gen_range(0..tenants.len())], batch)
+        })
+        .collect();
+    // Sent concurrently, a dozen at a time: the committer groups them, and
+    // a group counts each tenant's events into the rollups once.
+    for wave in sent.chunks(12) {
+        let appends = wave
+            .iter()
+            .map(|(tenant, batch)| store.append(*tenant, batch, None));
+        for outcome in futures::future::join_all(appends).await {
+            outcome.unwrap();
+        }
     }
     tenants
 }

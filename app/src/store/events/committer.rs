@@ -15,6 +15,10 @@ use super::{
 };
 use crate::store::{backend::Backend, error::DbError};
 use sqlx::Pool;
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
 use tokio::sync::{mpsc, oneshot};
 
 /// Requests waiting for the writer. Past this, `append` waits for room: the
@@ -33,6 +37,24 @@ pub(crate) type Reply = oneshot::Sender<Result<AppendOutcome, DbError>>;
 #[derive(Clone, Debug)]
 pub struct Committer {
     queue: mpsc::Sender<Pending>,
+    counts: Arc<Counts>,
+}
+
+/// How many groups the committer has committed, and how many requests they
+/// held: their ratio is the mean group size.
+#[derive(Debug, Default)]
+struct Counts {
+    groups: AtomicU64,
+    requests: AtomicU64,
+}
+
+/// A reading of the committer's counters since it started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitStats {
+    /// Transactions committed (or failed) for grouped appends.
+    pub groups: u64,
+    /// Append requests they held.
+    pub requests: u64,
 }
 
 impl Committer {
@@ -40,8 +62,17 @@ impl Committer {
     /// the pool, never the store, so dropping the store ends it.
     pub(crate) fn start<B: Backend>(pool: Pool<B::Db>) -> Committer {
         let (queue, requests) = mpsc::channel(QUEUE);
-        tokio::spawn(run::<B>(pool, requests));
-        Committer { queue }
+        let counts = Arc::new(Counts::default());
+        tokio::spawn(run::<B>(pool, requests, counts.clone()));
+        Committer { queue, counts }
+    }
+
+    /// The counters since the store was opened.
+    pub fn stats(&self) -> CommitStats {
+        CommitStats {
+            groups: self.counts.groups.load(Ordering::Relaxed),
+            requests: self.counts.requests.load(Ordering::Relaxed),
+        }
     }
 
     /// Appends `events` to the tenant's chain in the next group; returns once
@@ -71,7 +102,11 @@ fn stopped() -> DbError {
 }
 
 /// Takes what is queued, up to a group's bounds, and commits it; again.
-async fn run<B: Backend>(pool: Pool<B::Db>, mut requests: mpsc::Receiver<Pending>) {
+async fn run<B: Backend>(
+    pool: Pool<B::Db>,
+    mut requests: mpsc::Receiver<Pending>,
+    counts: Arc<Counts>,
+) {
     while let Some(first) = requests.recv().await {
         let mut events = first.events.len();
         let mut group = vec![first];
@@ -84,6 +119,10 @@ async fn run<B: Backend>(pool: Pool<B::Db>, mut requests: mpsc::Receiver<Pending
                 Err(_) => break,
             }
         }
+        counts.groups.fetch_add(1, Ordering::Relaxed);
+        counts
+            .requests
+            .fetch_add(group.len() as u64, Ordering::Relaxed);
         commit::<B>(&pool, group).await;
     }
 }

@@ -1,0 +1,222 @@
+//! `--load`: concurrent ingest through the HTTP API on a fresh SQLite file
+//! and a fresh PostgreSQL database, each shape printed beside the raw
+//! engine's rate on the same schema (the same rows inserted by as many
+//! clients, one transaction per request, with no chain, rollups or alerts).
+
+use crate::{
+    ingest::{fresh_store, to_new_events},
+    load::{drive, Figures, Shape, Target},
+    CliResult,
+};
+use app::{
+    model::{KeyScopes, Tenant},
+    store::{
+        raw::{insert_events, Stamped, INSERT_CHUNK},
+        Backend, NewApiKey, PgStore, Store, TenantScope,
+    },
+};
+use chrono::Utc;
+use server::{
+    config::Limits,
+    demo::{Generator, TenantProfile, PROFILES},
+    http::{bind, AppState},
+    keys,
+};
+use sqlx::{Connection, Executor, PgConnection};
+use std::{
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use tokio::task::JoinSet;
+
+type BenchError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The shapes the goals name: single events from many clients,
+/// mid-size batches, and large batches from a few.
+fn shapes(seconds: f64) -> [Shape; 3] {
+    [
+        Shape {
+            clients: 64,
+            batch: 1,
+            seconds,
+        },
+        Shape {
+            clients: 8,
+            batch: 100,
+            seconds,
+        },
+        Shape {
+            clients: 4,
+            batch: 1_000,
+            seconds,
+        },
+    ]
+}
+
+pub(crate) async fn run(postgres: Option<&str>, seconds: f64) -> CliResult {
+    let dir = tempfile::tempdir()?;
+    println!(
+        "load: {seconds} s per shape, through the HTTP API, each beside raw inserts on the same schema"
+    );
+    let (sqlite, tenants) = fresh_store(&dir.path().join("load.db")).await?;
+    report("sqlite", sqlite, &tenants, seconds).await?;
+    if let Some(admin) = postgres {
+        let (url, name) = fresh_postgres(admin).await?;
+        let store = Arc::new(PgStore::connect(&url).await?);
+        Store::migrate(&*store).await?;
+        let mut tenants = Vec::new();
+        for TenantProfile { slug, name, .. } in PROFILES {
+            tenants.push(store.ensure_tenant(slug, name).await?);
+        }
+        report("postgres", store.clone(), &tenants, seconds).await?;
+        store.pool().close().await;
+        let mut conn = PgConnection::connect(admin).await?;
+        conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The shapes against a server that is already running.
+pub(crate) async fn against(target: &Target, seconds: f64) -> CliResult {
+    println!("load: {seconds} s per shape, against {}", target.base);
+    for (i, shape) in shapes(seconds).into_iter().enumerate() {
+        let figures = drive(target, shape, i as u64).await?;
+        println!("{}", figures.line(&format!("{} via HTTP", shape.label())));
+    }
+    Ok(())
+}
+
+/// A new database on the PostgreSQL server at `admin`: its URL and name.
+async fn fresh_postgres(admin: &str) -> Result<(String, String), BenchError> {
+    let mut conn = PgConnection::connect(admin).await?;
+    let name = format!(
+        "logbook_bench_{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    let (base, _) = admin
+        .rsplit_once('/')
+        .ok_or("the PostgreSQL URL needs a database path")?;
+    Ok((format!("{base}/{name}"), name))
+}
+
+async fn report<B: Backend>(
+    name: &str,
+    store: Arc<B>,
+    tenants: &[Tenant],
+    seconds: f64,
+) -> CliResult {
+    let mut keys = Vec::new();
+    for tenant in tenants {
+        let key = keys::generate();
+        store
+            .insert_api_key(&NewApiKey {
+                tenant_id: tenant.id,
+                prefix: key.prefix,
+                secret_hash: key.secret_hash,
+                name: "bench".into(),
+                created_by: None,
+                scopes: KeyScopes {
+                    ingest: true,
+                    read: false,
+                },
+            })
+            .await?;
+        keys.push(key.plaintext);
+    }
+    let state = AppState::new(store.clone(), Path::new("target/site"), Limits::default());
+    let addr = bind(state, "127.0.0.1:0".parse()?).await?.spawn();
+    let target = Target {
+        base: format!("http://{addr}"),
+        keys,
+    };
+    for (i, shape) in shapes(seconds).into_iter().enumerate() {
+        let before = store.committer().stats();
+        let api = drive(&target, shape, i as u64).await?;
+        let after = store.committer().stats();
+        let raw = raw_load(&*store, tenants, shape).await?;
+        println!(
+            "{name}, {}",
+            api.line(&format!("{} via HTTP", shape.label()))
+        );
+        println!(
+            "{name}, {}",
+            raw.line(&format!("{}, raw inserts", shape.label()))
+        );
+        let groups = after.groups - before.groups;
+        println!(
+            "{name}, {}: HTTP / raw ratio {:.2}; {} requests in {} commits ({:.1} per commit)",
+            shape.label(),
+            api.rate() / raw.rate(),
+            after.requests - before.requests,
+            groups,
+            (after.requests - before.requests) as f64 / groups.max(1) as f64
+        );
+    }
+    Ok(())
+}
+
+/// The same shape straight into the events table: each client inserts its
+/// request's rows in a transaction of its own (sequence numbers from a
+/// range of its own, no hashing, rollups or alerts), as fast as it can.
+async fn raw_load<B: Backend>(
+    store: &B,
+    tenants: &[Tenant],
+    shape: Shape,
+) -> Result<Figures, BenchError> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(shape.seconds);
+    let mut clients = JoinSet::new();
+    for c in 0..shape.clients {
+        let pool = store.write().clone();
+        let tenant = tenants[c % tenants.len()].clone();
+        clients.spawn(async move {
+            let mut generator = Generator::new(7_000 + c as u64);
+            // Far past anything the API run wrote, one range per client.
+            let mut seq = 1_000_000_000_i64 * (c as i64 + 1);
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let now = Utc::now();
+                let wire: Vec<_> = (0..shape.batch)
+                    .map(|_| generator.event(c % PROFILES.len(), now))
+                    .collect();
+                let rows = to_new_events(&wire, &tenant.slug, now)?;
+                let stamped: Vec<Stamped<'_>> = rows
+                    .iter()
+                    .map(|event| {
+                        seq += 1;
+                        Stamped {
+                            event,
+                            tenant_id: tenant.id,
+                            seq,
+                            received_us: now.timestamp_micros(),
+                            prev_hash: String::new(),
+                            hash: String::new(),
+                        }
+                    })
+                    .collect();
+                let sent = Instant::now();
+                let mut tx = B::begin_group(&pool).await?;
+                B::enter_scope(&mut tx, &TenantScope::tenant(tenant.id)).await?;
+                for chunk in stamped.chunks(INSERT_CHUNK) {
+                    insert_events::<B::Db>(chunk)?.execute(&mut tx).await?;
+                }
+                tx.commit().await?;
+                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok::<_, BenchError>(latencies)
+        });
+    }
+    let mut latencies = Vec::new();
+    while let Some(done) = clients.join_next().await {
+        latencies.extend(done??);
+    }
+    Ok(Figures::from_latencies(
+        latencies,
+        shape.batch,
+        started.elapsed().as_secs_f64(),
+    ))
+}
