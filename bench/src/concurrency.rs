@@ -137,7 +137,7 @@ async fn report<B: Backend>(
         let before = store.committer().stats();
         let api = drive(&target, shape, i as u64).await?;
         let after = store.committer().stats();
-        let raw = raw_load(&*store, tenants, shape).await?;
+        let raw = raw_load(&*store, tenants, shape, i).await?;
         println!(
             "{name}, {}",
             api.line(&format!("{} via HTTP", shape.label()))
@@ -166,6 +166,7 @@ async fn raw_load<B: Backend>(
     store: &B,
     tenants: &[Tenant],
     shape: Shape,
+    run: usize,
 ) -> Result<Figures, BenchError> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(shape.seconds);
@@ -175,8 +176,8 @@ async fn raw_load<B: Backend>(
         let tenant = tenants[c % tenants.len()].clone();
         clients.spawn(async move {
             let mut generator = Generator::new(7_000 + c as u64);
-            // Far past anything the API run wrote, one range per client.
-            let mut seq = 1_000_000_000_i64 * (c as i64 + 1);
+            // Far past anything the API wrote, one range per run and client.
+            let mut seq = 1_000_000_000_i64 * ((run * 1_000 + c) as i64 + 1);
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let now = Utc::now();

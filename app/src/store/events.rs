@@ -7,6 +7,7 @@ pub(crate) mod committer;
 pub(crate) mod export_columns;
 pub(crate) mod export_row;
 pub(crate) mod filter;
+pub(crate) mod group;
 pub(crate) mod query;
 pub(crate) mod read;
 pub(crate) mod records;

@@ -185,3 +185,35 @@ async fn a_retry_inside_the_same_group_is_answered_from_the_first_request_and_st
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_lone_batch_that_fails_in_its_second_insert_chunk_writes_none_of_its_events() {
+    on_both(|store| async move {
+        let acme = store.ensure_tenant("acme", "Acme").await.unwrap().id;
+        let stored = event(0, "user.login", "ann");
+        store
+            .append(acme, std::slice::from_ref(&stored), None)
+            .await
+            .unwrap();
+        // 450 events: the first chunk of 400 inserts, the second repeats an id.
+        let mut batch: Vec<_> = (1..450).map(|i| event(i, "user.login", "bob")).collect();
+        batch.push(stored.clone());
+        let refused = store.append(acme, &batch, None).await;
+        assert!(
+            matches!(refused, Err(DbError::Sqlx(_))),
+            "{}: the request's own error, not a group's: {refused:?}",
+            store.backend()
+        );
+        store
+            .append(acme, &[event(500, "user.login", "cy")], None)
+            .await
+            .unwrap();
+        assert_eq!(
+            verified_count(&*store, acme).await,
+            2,
+            "{}",
+            store.backend()
+        );
+    })
+    .await;
+}

@@ -7,10 +7,10 @@
 //! under concurrency, with no timer to tune. Every request is answered only
 //! after the commit that holds its events (a `200` still means on disk), and
 //! keeps its own outcome: one request's error rolls back only its savepoint
-//! (see `append::apply_group`).
+//! (see `group`).
 
 use super::{
-    append::{apply_group, Pending},
+    group::{apply_group, Pending},
     records::{AppendOutcome, NewEvent, Receipt},
 };
 use crate::store::{backend::Backend, error::DbError};
@@ -143,6 +143,12 @@ async fn commit<B: Backend>(pool: &Pool<B::Db>, group: Vec<Pending>) {
                 // A request that gave up waiting has nobody to tell.
                 let _ = pending.reply.send(outcome);
             }
+        }
+        // A request alone gets its own error (an unknown tenant, a
+        // repeated event id) as it is.
+        Err(err) if group.len() == 1 => {
+            let pending = group.into_iter().next().expect("one request");
+            let _ = pending.reply.send(Err(err));
         }
         Err(err) => {
             tracing::error!(error = %err, "a group of appends failed to commit");

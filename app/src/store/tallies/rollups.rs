@@ -158,10 +158,16 @@ pub fn column_value(column: &str) -> String {
 }
 
 /// Adds `$4` × the count of the tenant `$1`'s events with `$2 < seq <= $3`.
-/// `last_at` only ever moves forward: once retention removes a row's newest
-/// event, its `n` drops (and the row goes at 0), but a surviving row keeps
-/// its time.
 fn count_statement(r: &Rollup) -> String {
+    let [select, from, rest] = count_parts(r);
+    format!("{select}$4{from}tenant_id = $1 AND seq > $2 AND seq <= $3{rest}")
+}
+
+/// A counting statement in three parts, around the sign's placeholder and
+/// the events' condition. `last_at` only ever moves forward: once retention
+/// removes a row's newest event, its `n` drops (and the row goes at 0), but
+/// a surviving row keeps its time.
+fn count_parts(r: &Rollup) -> [String; 3] {
     let period = r.period.column();
     let keys = r.columns.join(", ");
     let values: Vec<String> = r.columns.iter().map(|c| column_value(c)).collect();
@@ -184,18 +190,52 @@ fn count_statement(r: &Rollup) -> String {
     } else {
         ""
     };
-    format!(
-        "INSERT INTO {table} (tenant_id, {period}, {keys}, n{last_column}) \
-         SELECT tenant_id, {floor}, {values}, COUNT(*) * $4{last_value} \
-         FROM events WHERE tenant_id = $1 AND seq > $2 AND seq <= $3{only} \
-         GROUP BY {groups} \
-         ON CONFLICT (tenant_id, {period}, {keys}) DO UPDATE SET \
-         n = {table}.n + excluded.n{last_update}",
-        table = r.table,
-        floor = floor_to("occurred_at", r.period.micros()),
-        values = values.join(", "),
-        groups = groups.join(", "),
-    )
+    [
+        format!(
+            "INSERT INTO {table} (tenant_id, {period}, {keys}, n{last_column}) \
+             SELECT tenant_id, {floor}, {values}, COUNT(*) * ",
+            table = r.table,
+            floor = floor_to("occurred_at", r.period.micros()),
+            values = values.join(", "),
+        ),
+        format!("{last_value} FROM events WHERE "),
+        format!(
+            "{only} GROUP BY {groups} \
+             ON CONFLICT (tenant_id, {period}, {keys}) DO UPDATE SET \
+             n = {table}.n + excluded.n{last_update}",
+            table = r.table,
+            groups = groups.join(", "),
+        ),
+    ]
+}
+
+/// Counts several tenants' new events (`(tenant, after, upto)`: those with
+/// `after < seq <= upto`) into every rollup, one statement per rollup for
+/// them all: a group commit's tenants cost what one tenant costs.
+pub(crate) async fn count_rollups_of<B: Backend>(
+    tx: &mut Tx<B>,
+    ranges: &[(i64, i64, i64)],
+    sign: i64,
+) -> Result<(), DbError> {
+    if ranges.is_empty() {
+        return Ok(());
+    }
+    for r in ROLLUPS {
+        let [select, from, rest] = count_parts(r);
+        let mut sql = Sql::<B::Db>::new(select);
+        sql.push_bind(sign).push(from).push("(");
+        for (i, (tenant, after, upto)) in ranges.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("(tenant_id = ").push_bind(*tenant);
+            sql.push(" AND seq > ").push_bind(*after);
+            sql.push(" AND seq <= ").push_bind(*upto).push(")");
+        }
+        sql.push(")").push(rest);
+        sql.execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Every counting statement: bind the tenant, the seq just before the
