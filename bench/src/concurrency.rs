@@ -4,15 +4,15 @@
 //! clients, one transaction per request, with no chain, rollups or alerts).
 
 use crate::{
-    ingest::{fresh_store, to_new_events},
-    load::{drive, Figures, Shape, Target},
+    ingest::{bench_key, fresh_store, to_new_events},
+    load::{drive, gather, BenchError, Figures, Shape, Target},
     CliResult,
 };
 use app::{
-    model::{KeyScopes, Tenant},
+    model::Tenant,
     store::{
         raw::{insert_events, Stamped, INSERT_CHUNK},
-        Backend, NewApiKey, PgStore, Store, TenantScope,
+        Backend, PgStore, Store, TenantScope,
     },
 };
 use chrono::Utc;
@@ -20,7 +20,6 @@ use server::{
     config::Limits,
     demo::{Generator, TenantProfile, PROFILES},
     http::{bind, AppState},
-    keys,
 };
 use sqlx::{Connection, Executor, PgConnection};
 use std::{
@@ -29,8 +28,6 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio::task::JoinSet;
-
-type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The shapes the goals name: single events from many clients,
 /// mid-size batches, and large batches from a few.
@@ -111,21 +108,7 @@ async fn report<B: Backend>(
 ) -> CliResult {
     let mut keys = Vec::new();
     for tenant in tenants {
-        let key = keys::generate();
-        store
-            .insert_api_key(&NewApiKey {
-                tenant_id: tenant.id,
-                prefix: key.prefix,
-                secret_hash: key.secret_hash,
-                name: "bench".into(),
-                created_by: None,
-                scopes: KeyScopes {
-                    ingest: true,
-                    read: false,
-                },
-            })
-            .await?;
-        keys.push(key.plaintext);
+        keys.push(bench_key(&*store, tenant.id).await?);
     }
     let state = AppState::new(store.clone(), Path::new("target/site"), Limits::default());
     let addr = bind(state, "127.0.0.1:0".parse()?).await?.spawn();
@@ -211,13 +194,5 @@ async fn raw_load<B: Backend>(
             Ok::<_, BenchError>(latencies)
         });
     }
-    let mut latencies = Vec::new();
-    while let Some(done) = clients.join_next().await {
-        latencies.extend(done??);
-    }
-    Ok(Figures::from_latencies(
-        latencies,
-        shape.batch,
-        started.elapsed().as_secs_f64(),
-    ))
+    gather(clients, shape.batch, started).await
 }

@@ -92,21 +92,7 @@ pub(crate) async fn run(events: usize, batch: usize) -> CliResult {
     .await?;
     let mut api_keys = Vec::new();
     for tenant in &http_tenants {
-        let key = keys::generate();
-        http_store
-            .insert_api_key(&NewApiKey {
-                tenant_id: tenant.id,
-                prefix: key.prefix,
-                secret_hash: key.secret_hash,
-                name: "bench".into(),
-                created_by: None,
-                scopes: app::model::KeyScopes {
-                    ingest: true,
-                    read: true,
-                },
-            })
-            .await?;
-        api_keys.push(key.plaintext);
+        api_keys.push(bench_key(http_store.as_ref(), tenant.id).await?);
     }
     let addr = serve(&http_store).await?;
     let client = reqwest::Client::new();
@@ -264,6 +250,28 @@ fn unchained<'e>(
             }
         })
         .collect()
+}
+
+/// A new key for the tenant that may ingest and read; its plaintext.
+pub(crate) async fn bench_key(
+    store: &dyn Store,
+    tenant_id: i64,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let key = keys::generate();
+    store
+        .insert_api_key(&NewApiKey {
+            tenant_id,
+            prefix: key.prefix,
+            secret_hash: key.secret_hash,
+            name: "bench".into(),
+            created_by: None,
+            scopes: app::model::KeyScopes {
+                ingest: true,
+                read: true,
+            },
+        })
+        .await?;
+    Ok(key.plaintext)
 }
 
 pub(crate) async fn fresh_store(

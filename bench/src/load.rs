@@ -9,7 +9,7 @@ use server::demo::{Generator, PROFILES};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
-type BenchError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A running server and one ingest key per tenant, in `PROFILES` order.
 pub(crate) struct Target {
@@ -123,13 +123,22 @@ pub(crate) async fn drive(target: &Target, shape: Shape, seed: u64) -> Result<Fi
             Ok::<_, BenchError>(latencies)
         });
     }
+    gather(clients, shape.batch, started).await
+}
+
+/// Every client's request latencies (ms), once all are done, as figures.
+pub(crate) async fn gather(
+    mut clients: JoinSet<Result<Vec<f64>, BenchError>>,
+    batch: usize,
+    started: Instant,
+) -> Result<Figures, BenchError> {
     let mut latencies = Vec::new();
     while let Some(done) = clients.join_next().await {
         latencies.extend(done??);
     }
     Ok(Figures::from_latencies(
         latencies,
-        shape.batch,
+        batch,
         started.elapsed().as_secs_f64(),
     ))
 }
