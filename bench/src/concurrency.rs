@@ -139,7 +139,7 @@ async fn report<B: Backend>(
             (after.requests - before.requests) as f64 / groups.max(1) as f64
         );
     }
-    Ok(())
+    crate::footprint::report(name, &*store).await
 }
 
 /// The same shape straight into the events table: each client inserts its

@@ -7,6 +7,7 @@ mod analytics;
 mod concurrency;
 mod dataset;
 mod export;
+mod footprint;
 mod ingest;
 mod load;
 mod memory;
