@@ -4,14 +4,14 @@
 //! clients, one transaction per request, with no chain, rollups or alerts).
 
 use crate::{
-    ingest::{bench_key, fresh_store, to_new_events},
+    ingest::{bench_key, fresh_store, to_new_events, unchained},
     load::{drive, gather, BenchError, Figures, Shape, Target},
     CliResult,
 };
 use app::{
     model::Tenant,
     store::{
-        raw::{insert_events, Stamped, INSERT_CHUNK},
+        raw::{insert_events, INSERT_CHUNK},
         Backend, PgStore, Store, TenantScope,
     },
 };
@@ -168,20 +168,7 @@ async fn raw_load<B: Backend>(
                     .map(|_| generator.event(c % PROFILES.len(), now))
                     .collect();
                 let rows = to_new_events(&wire, &tenant.slug, now)?;
-                let stamped: Vec<Stamped<'_>> = rows
-                    .iter()
-                    .map(|event| {
-                        seq += 1;
-                        Stamped {
-                            event,
-                            tenant_id: tenant.id,
-                            seq,
-                            received_us: now.timestamp_micros(),
-                            prev_hash: String::new(),
-                            hash: String::new(),
-                        }
-                    })
-                    .collect();
+                let stamped = unchained(tenant.id, &mut seq, now, &rows);
                 let sent = Instant::now();
                 let mut tx = B::begin_group(&pool).await?;
                 B::enter_scope(&mut tx, &TenantScope::tenant(tenant.id)).await?;

@@ -231,7 +231,7 @@ async fn raw_insert(
 }
 
 /// Sequence numbers only: what storing costs before any hashing.
-fn unchained<'e>(
+pub(crate) fn unchained<'e>(
     tenant_id: i64,
     seq: &mut i64,
     now: DateTime<Utc>,

@@ -299,27 +299,14 @@ async fn isolated<B: Backend>(
 }
 
 /// One request's events chained onto `head`, which moves only once they
-/// are written; or the answer its idempotency key already has.
+/// are written; or the answer its idempotency key already has. The combined
+/// write of a run of one.
 async fn apply_one<B: Backend>(
     tx: &mut Tx<B>,
     pending: &Pending,
     head: &mut Head,
     now: i64,
 ) -> Outcome {
-    let tenant_id = pending.tenant_id;
-    if let Some(r) = &pending.receipt {
-        let seen = seen_receipts::<B>(tx, tenant_id, &[pending], now).await?;
-        if let Some((hash, response)) = seen.get(r.key.as_str()) {
-            return Ok(answer(&r.request_hash, hash, response));
-        }
-    }
-    let (stamped, next) = stamp(tenant_id, head.clone(), now, &pending.events);
-    for chunk in stamped.chunks(INSERT_CHUNK) {
-        insert_events::<B::Db>(chunk)?.execute(&mut *tx).await?;
-    }
-    if let Some(r) = &pending.receipt {
-        insert_receipts::<B>(tx, tenant_id, &[r], now).await?;
-    }
-    *head = next;
-    Ok(AppendOutcome::Committed)
+    let mut outcomes = write_run::<B>(tx, &[pending], head, now).await?;
+    outcomes.pop().expect("one outcome per request")
 }

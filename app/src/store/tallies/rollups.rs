@@ -238,7 +238,9 @@ pub(crate) async fn count_rollups_of<B: Backend>(
     Ok(())
 }
 
-/// Every counting statement: bind the tenant, the seq just before the
+/// Every counting statement as fixed text for one tenant (the store itself
+/// builds them with `count_rollups_of`; this form is for the benchmark's raw
+/// baseline, see `store::raw`): bind the tenant, the seq just before the
 /// batch, its last seq, and 1 to count in or -1 to count out.
 pub fn rollup_statements() -> &'static [String] {
     static STATEMENTS: LazyLock<Vec<String>> =
@@ -258,7 +260,8 @@ pub(crate) fn drop_empty() -> &'static [String] {
 }
 
 /// Counts the tenant's events with `after < seq <= upto` in (`sign` 1) or
-/// out (`sign` -1) of every rollup, inside the caller's transaction.
+/// out (`sign` -1) of every rollup, inside the caller's transaction; rows
+/// counted down to nothing go.
 pub(crate) async fn count_rollups<B: Backend>(
     tx: &mut Tx<B>,
     tenant: i64,
@@ -266,15 +269,7 @@ pub(crate) async fn count_rollups<B: Backend>(
     upto: i64,
     sign: i64,
 ) -> Result<(), DbError> {
-    for sql in rollup_statements() {
-        Sql::new(sql.as_str())
-            .bind(tenant)
-            .bind(after)
-            .bind(upto)
-            .bind(sign)
-            .execute(&mut *tx)
-            .await?;
-    }
+    count_rollups_of::<B>(tx, &[(tenant, after, upto)], sign).await?;
     if sign < 0 {
         for sql in drop_empty() {
             Sql::new(sql.as_str())
