@@ -184,8 +184,8 @@ async fn tag(store: &SqliteStore) -> CliResult {
     ] {
         sqlx::query(&format!(
             "INSERT INTO event_notes (event_id, tenant_id, kind, body, author, created_at, \
-             event_occurred_at) \
-             SELECT e.id, e.tenant_id, 'tag', ?, 'bench', ?, e.occurred_at FROM events e \
+             event_occurred_at, event_seq) \
+             SELECT e.id, e.tenant_id, 'tag', ?, 'bench', ?, e.occurred_at, e.seq FROM events e \
              WHERE {condition}"
         ))
         .bind(tag)

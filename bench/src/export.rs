@@ -161,7 +161,7 @@ async fn raw_csv(
          e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, e.user_agent, \
          e.request_id, e.description, e.before_json, e.after_json, e.metadata_json, e.prev_hash, \
          e.hash FROM events e JOIN tenants t ON t.id = e.tenant_id \
-         ORDER BY e.occurred_at DESC, e.id DESC",
+         ORDER BY e.occurred_at DESC, e.tenant_id DESC, e.seq DESC",
     )
     .fetch(store.write_pool());
     let mut out = csv::Writer::from_writer(std::io::sink());

@@ -366,7 +366,7 @@ async fn pages(store: &dyn Store, tenant: &Tenant, now: DateTime<Utc>) -> CliRes
     let mut walked = 0;
     while walked < DEEP_ROWS {
         let step = PageRequest {
-            older_than: cursor.clone(),
+            older_than: cursor,
             newer_than: None,
             limit: app::store::MAX_PAGE,
         };

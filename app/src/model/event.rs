@@ -12,6 +12,10 @@ pub struct Event {
     pub id: String,
     /// The tenant's slug.
     pub tenant: String,
+    /// The tenant's number: with `seq`, the row's place among events of the
+    /// same time (see `Cursor`).
+    #[serde(default)]
+    pub tenant_id: i64,
     /// Position in the tenant's hash chain, starting at 1.
     pub seq: i64,
     /// When it happened, according to the sender.

@@ -83,7 +83,7 @@ pub fn LogPage() -> impl IntoView {
                         Ok(page) => view! {
                             <LogTable events=page.events.clone() show_tenant
                                 live=first_page.then(|| live_href(&filter.get(), page.events.first().map(Cursor::of).as_ref()))/>
-                            <Pager filter=filter.get() older=page.older.clone() newer=page.newer.clone()/>
+                            <Pager filter=filter.get() older=page.older newer=page.newer/>
                         }.into_any(),
                         Err(err) => view! { <ErrorNotice err/> }.into_any(),
                     }

@@ -54,10 +54,11 @@ mod tests {
         let filter = EventFilter::parse_query("actor:a+b@x.io action:license.*").unwrap();
         let cursor = Cursor {
             occurred_us: 42,
-            id: "01ABC".into(),
+            tenant_id: 2,
+            seq: 7,
         };
         let href = log_href(&filter, Some(("older", &cursor)));
-        assert_eq!(href, "/?actor=a%2Bb%40x.io&action=license.*&older=42.01ABC");
+        assert_eq!(href, "/?actor=a%2Bb%40x.io&action=license.*&older=42.2.7");
     }
 
     #[test]

@@ -305,7 +305,7 @@ async fn an_export_over_many_pages_holds_every_row_once_in_order_even_where_time
     for store in backends().await {
         let acme = store.ensure_tenant("acme", "Acme").await.unwrap();
         // 4,500 rows (past two pages of 2,000), three to a minute: pages
-        // end in the middle of runs of equal times, ordered by id.
+        // end in the middle of runs of equal times, ordered by chain position.
         let batch: Vec<_> = (0..4_500)
             .map(|i| event(i / 3, "license.created", "alice"))
             .collect();
@@ -313,12 +313,13 @@ async fn an_export_over_many_pages_holds_every_row_once_in_order_even_where_time
         let scope = TenantScope::tenant(acme.id);
         let bytes = export(&store, scope.clone(), ExportFormat::Ndjson, 0).await;
         let ids = ndjson_ids(&bytes);
-        let mut expected: Vec<(i64, String)> = batch
+        let mut expected: Vec<(i64, usize, String)> = batch
             .iter()
-            .map(|e| (e.occurred_at.timestamp_micros(), e.id.clone()))
+            .enumerate()
+            .map(|(seq, e)| (e.occurred_at.timestamp_micros(), seq, e.id.clone()))
             .collect();
         expected.sort_by(|a, b| b.cmp(a));
-        let expected: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
+        let expected: Vec<String> = expected.into_iter().map(|(_, _, id)| id).collect();
         assert_eq!(ids.len(), 4_500, "{}", store.backend());
         assert!(
             ids == expected,

@@ -147,7 +147,7 @@ async fn both_backends_give_the_same_answers_to_the_same_queries() {
             .await
             .unwrap();
         let next = PageRequest {
-            older_than: first.older.clone(),
+            older_than: first.older,
             newer_than: None,
             limit: 10,
         };

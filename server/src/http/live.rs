@@ -116,7 +116,7 @@ impl Feed {
         let page = match &self.after {
             Some(cursor) => PageRequest {
                 older_than: None,
-                newer_than: Some(cursor.clone()),
+                newer_than: Some(*cursor),
                 limit: BATCH,
             },
             None => PageRequest::first(BATCH),

@@ -31,7 +31,7 @@ async fn newest_cursor(app: &TestApp) -> String {
     let micros = chrono::DateTime::parse_from_rfc3339(top["occurred_at"].as_str().unwrap())
         .unwrap()
         .timestamp_micros();
-    format!("{micros}.{}", top["id"].as_str().unwrap())
+    format!("{micros}.{}.{}", top["tenant_id"], top["seq"])
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use crate::store::{
     error::DbError,
     events::export_row::ExportPage,
     events::{
-        columns::{column_page_select, TEXT_COLUMNS},
+        columns::{column_page_select, INT_COLUMNS, TEXT_COLUMNS},
         export_columns::ColumnPage,
     },
 };
@@ -83,7 +83,7 @@ unsafe fn read_rows(
     statement.bind_text(1, rowids)?;
     let mut page = ColumnPage::with_capacity(expected);
     while statement.step()? {
-        let ints = [TEXT_COLUMNS, TEXT_COLUMNS + 1, TEXT_COLUMNS + 2].map(|i| statement.int(i));
+        let ints: [i64; INT_COLUMNS] = std::array::from_fn(|i| statement.int(TEXT_COLUMNS + i));
         page.push_row(|column| statement.text(column), ints)?;
     }
     Ok(page)

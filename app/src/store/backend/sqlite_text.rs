@@ -140,7 +140,7 @@ impl Walk<'_> {
         best: &[EventRow],
     ) -> Result<bool, DbError> {
         let threshold = if best.len() >= self.want {
-            best.last().map(|row| row.key().0)
+            best.last().map(|row| row.key().occurred_us)
         } else {
             self.from
         };
@@ -158,8 +158,8 @@ impl Walk<'_> {
     }
 }
 
-/// Newest first by `(occurred_at, id)`, the first `want` kept.
+/// Newest first in page order (`Cursor`), the first `want` kept.
 fn keep_best(rows: &mut Vec<EventRow>, want: usize) {
-    rows.sort_by(|a, b| b.key().cmp(&a.key()));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.key()));
     rows.truncate(want);
 }

@@ -247,6 +247,7 @@ mod tests {
         let mut event = Event {
             id: format!("01EVENT{seq}"),
             tenant: "acme".into(),
+            tenant_id: 1,
             seq,
             occurred_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, seq as u32).unwrap(),
             received_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 1, 0).unwrap(),

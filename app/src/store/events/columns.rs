@@ -1,6 +1,6 @@
 //! The events row as both backends return it, and its conversion to `Event`.
 
-use crate::model::{Actor, Event, Resource};
+use crate::model::{Actor, Cursor, Event, Resource};
 use crate::store::error::DbError;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -10,7 +10,8 @@ use std::sync::LazyLock;
 /// How a stored column holds its value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// The owning tenant: read back as its slug (`t.slug`, the joined tenants row).
+    /// The owning tenant: read back as its slug (`t.slug`, the joined
+    /// tenants row) and its number (`e.tenant_id`, which orders pages).
     Tenant,
     Int,
     Text,
@@ -67,7 +68,7 @@ fn list(cell: impl Fn(&str, Kind) -> String) -> String {
 pub(crate) fn event_columns() -> &'static str {
     static LIST: LazyLock<String> = LazyLock::new(|| {
         list(|name, kind| match kind {
-            Kind::Tenant => "t.slug AS tenant".into(),
+            Kind::Tenant => "t.slug AS tenant, e.tenant_id".into(),
             _ => format!("e.{name}"),
         })
     });
@@ -84,7 +85,7 @@ pub(crate) fn insert_columns() -> &'static str {
 pub(crate) fn packed_row() -> &'static str {
     static ROW: LazyLock<String> = LazyLock::new(|| {
         let cells = list(|name, kind| match kind {
-            Kind::Tenant => "t.slug".into(),
+            Kind::Tenant => "t.slug, e.tenant_id".into(),
             Kind::Json => format!("e.{name}::text"),
             _ => format!("e.{name}"),
         });
@@ -94,7 +95,8 @@ pub(crate) fn packed_row() -> &'static str {
 }
 
 /// The export column page's select list: the text columns in `COLUMNS`
-/// order (JSON is TEXT in SQLite), then the integers.
+/// order (JSON is TEXT in SQLite), then the integers: the tenant's number
+/// first, then the `Int` columns in order.
 pub(crate) fn column_page_select() -> &'static str {
     static LIST: LazyLock<String> = LazyLock::new(|| {
         let cell = |&(name, kind): &(&str, Kind)| match kind {
@@ -103,7 +105,12 @@ pub(crate) fn column_page_select() -> &'static str {
         };
         let texts = COLUMNS.iter().filter(|(_, k)| *k != Kind::Int).map(cell);
         let ints = COLUMNS.iter().filter(|(_, k)| *k == Kind::Int).map(cell);
-        texts.chain(ints).collect::<Vec<_>>().join(", ")
+        let tenant = std::iter::once("e.tenant_id".to_string());
+        texts
+            .chain(tenant)
+            .chain(ints)
+            .collect::<Vec<_>>()
+            .join(", ")
     });
     &LIST
 }
@@ -121,12 +128,17 @@ pub(crate) const TEXT_COLUMNS: usize = {
     n
 };
 
+/// How many integers a column page holds per row: the tenant's number and
+/// the `Int` columns.
+pub(crate) const INT_COLUMNS: usize = COLUMNS.len() - TEXT_COLUMNS + 1;
+
 /// Times are microseconds since the Unix epoch in both backends, so keyset
 /// comparisons are integer comparisons and the SQL is the same for both.
 #[derive(Debug, sqlx::FromRow)]
 pub struct EventRow {
     id: String,
     tenant: String,
+    tenant_id: i64,
     seq: i64,
     occurred_at: i64,
     received_at: i64,
@@ -164,9 +176,13 @@ fn corrupt(e: impl std::fmt::Display) -> DbError {
 }
 
 impl EventRow {
-    /// The page order's key: `(occurred_at, id)`.
-    pub(crate) fn key(&self) -> (i64, &str) {
-        (self.occurred_at, &self.id)
+    /// The row's place in page order.
+    pub(crate) fn key(&self) -> Cursor {
+        Cursor {
+            occurred_us: self.occurred_at,
+            tenant_id: self.tenant_id,
+            seq: self.seq,
+        }
     }
 }
 
@@ -185,6 +201,7 @@ impl TryFrom<EventRow> for Event {
         Ok(Event {
             id: row.id,
             tenant: row.tenant,
+            tenant_id: row.tenant_id,
             seq: row.seq,
             occurred_at: micros_to_time(row.occurred_at)?,
             received_at: micros_to_time(row.received_at)?,
@@ -227,6 +244,7 @@ mod tests {
         vec![
             ("id".into(), row.id.to_string()),
             ("tenant_id".into(), row.tenant.to_string()),
+            ("tenant number".into(), row.tenant_id.to_string()),
             ("seq".into(), row.seq.to_string()),
             ("occurred_at".into(), row.occurred_us.to_string()),
             ("received_at".into(), row.received_us.to_string()),
@@ -255,20 +273,25 @@ mod tests {
         ]
     }
 
-    /// What each column holds in these tests: its name, or for integers its position.
+    /// The tenant's number in these tests.
+    const TENANT: i64 = 77;
+
+    /// What each column holds in these tests: its name, or for integers its
+    /// position (and after the tenant's slug, its number).
     fn expected() -> Vec<(String, String)> {
-        COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, &(name, kind))| {
-                let value = if kind == Kind::Int {
-                    i.to_string()
-                } else {
-                    name.to_string()
-                };
-                (name.to_string(), value)
-            })
-            .collect()
+        let mut cells = Vec::new();
+        for (i, &(name, kind)) in COLUMNS.iter().enumerate() {
+            let value = if kind == Kind::Int {
+                i.to_string()
+            } else {
+                name.to_string()
+            };
+            cells.push((name.to_string(), value));
+            if kind == Kind::Tenant {
+                cells.push(("tenant number".into(), TENANT.to_string()));
+            }
+        }
+        cells
     }
 
     #[test]
@@ -276,9 +299,10 @@ mod tests {
         let cells: Vec<serde_json::Value> = COLUMNS
             .iter()
             .enumerate()
-            .map(|(i, &(name, kind))| match kind {
-                Kind::Int => serde_json::json!(i),
-                _ => serde_json::json!(name),
+            .flat_map(|(i, &(name, kind))| match kind {
+                Kind::Int => vec![serde_json::json!(i)],
+                Kind::Tenant => vec![serde_json::json!(name), serde_json::json!(TENANT)],
+                _ => vec![serde_json::json!(name)],
             })
             .collect();
         let text = serde_json::to_string(&cells).unwrap();
@@ -293,14 +317,17 @@ mod tests {
             .filter(|(_, kind)| *kind != Kind::Int)
             .map(|(name, _)| *name)
             .collect();
-        let ints: Vec<i64> = COLUMNS
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, kind))| *kind == Kind::Int)
-            .map(|(i, _)| i as i64)
+        let ints: Vec<i64> = std::iter::once(TENANT)
+            .chain(
+                COLUMNS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, kind))| *kind == Kind::Int)
+                    .map(|(i, _)| i as i64),
+            )
             .collect();
         let mut page = ColumnPage::with_capacity(1);
-        page.push_row(|i| Some(texts[i].as_bytes()), [ints[0], ints[1], ints[2]])
+        page.push_row(|i| Some(texts[i].as_bytes()), ints.try_into().unwrap())
             .unwrap();
         assert_eq!(named_cells(&page.row(0).unwrap()), expected());
     }
@@ -308,10 +335,11 @@ mod tests {
     #[test]
     fn every_list_names_each_column_once_in_the_same_order() {
         assert_eq!(insert_columns().split(", ").count(), COLUMNS.len());
-        assert!(event_columns().contains("t.slug AS tenant"));
-        assert_eq!(event_columns().split(", ").count(), COLUMNS.len());
-        assert_eq!(column_page_select().split(", ").count(), COLUMNS.len());
+        assert!(event_columns().contains("t.slug AS tenant, e.tenant_id"));
+        // The tenant is read twice: its slug and its number.
+        assert_eq!(event_columns().split(", ").count(), COLUMNS.len() + 1);
+        assert_eq!(column_page_select().split(", ").count(), COLUMNS.len() + 1);
         assert!(packed_row().contains("e.before_json::text"));
-        assert_eq!(TEXT_COLUMNS + 3, COLUMNS.len());
+        assert_eq!(TEXT_COLUMNS + INT_COLUMNS, COLUMNS.len() + 1);
     }
 }

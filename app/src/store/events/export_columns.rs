@@ -4,7 +4,10 @@
 //! SQLite export slower than the database could read.
 
 use crate::store::{
-    events::{columns::TEXT_COLUMNS, export_row::ExportRow},
+    events::{
+        columns::{INT_COLUMNS, TEXT_COLUMNS},
+        export_row::ExportRow,
+    },
     DbError,
 };
 use std::borrow::Cow;
@@ -17,7 +20,7 @@ type Span = Option<(u32, u32)>;
 pub struct ColumnPage {
     text: String,
     cells: Vec<Span>,
-    ints: Vec<[i64; 3]>,
+    ints: Vec<[i64; INT_COLUMNS]>,
 }
 
 impl ColumnPage {
@@ -31,12 +34,12 @@ impl ColumnPage {
     }
 
     /// Appends a row: `cell(i)` is text column `i` (`None`: NULL), `ints`
-    /// the integer columns. Text that is not UTF-8 is refused rather than
+    /// the integers (see `column_page_select`). Text that is not UTF-8 is refused rather than
     /// exported mangled.
     pub fn push_row<'c>(
         &mut self,
         mut cell: impl FnMut(usize) -> Option<&'c [u8]>,
-        ints: [i64; 3],
+        ints: [i64; INT_COLUMNS],
     ) -> Result<(), DbError> {
         let before = self.cells.len();
         for column in 0..TEXT_COLUMNS {
@@ -92,10 +95,11 @@ impl ColumnPage {
                 ))
             })
         };
-        let [seq, occurred_us, received_us] = self.ints[index];
+        let [tenant_id, seq, occurred_us, received_us] = self.ints[index];
         Ok(ExportRow {
             id: req(0)?,
             tenant: req(1)?,
+            tenant_id,
             seq,
             occurred_us,
             received_us,
@@ -141,13 +145,18 @@ mod tests {
     #[test]
     fn rows_come_back_in_the_order_pushed_with_nulls_and_integers_in_place() {
         let mut page = ColumnPage::with_capacity(2);
-        page.push_row(cells("01B"), [2, 20, 21]).unwrap();
-        page.push_row(cells("01A"), [1, 10, 11]).unwrap();
+        page.push_row(cells("01B"), [5, 2, 20, 21]).unwrap();
+        page.push_row(cells("01A"), [5, 1, 10, 11]).unwrap();
         assert_eq!(page.len(), 2);
         let first = page.row(0).unwrap();
         assert_eq!(
-            (first.id.as_ref(), first.seq, first.occurred_us),
-            ("01B", 2, 20)
+            (
+                first.id.as_ref(),
+                first.tenant_id,
+                first.seq,
+                first.occurred_us
+            ),
+            ("01B", 5, 2, 20)
         );
         assert_eq!(first.actor_name, None);
         assert_eq!(first.before.as_deref(), Some("{\"a\":1}"));
@@ -160,9 +169,9 @@ mod tests {
     #[test]
     fn text_that_is_not_utf8_is_refused_and_the_page_keeps_its_earlier_rows() {
         let mut page = ColumnPage::with_capacity(1);
-        page.push_row(cells("01A"), [1, 1, 1]).unwrap();
+        page.push_row(cells("01A"), [1, 1, 1, 1]).unwrap();
         let bad = |column: usize| Some(if column == 6 { &b"\xff"[..] } else { &b"x"[..] });
-        assert!(page.push_row(bad, [2, 2, 2]).is_err());
+        assert!(page.push_row(bad, [2, 2, 2, 2]).is_err());
         assert_eq!(page.len(), 1);
         assert_eq!(page.row(0).unwrap().id, "01A");
     }
@@ -170,7 +179,7 @@ mod tests {
     #[test]
     fn a_null_in_a_required_column_is_an_error_not_an_empty_cell() {
         let mut page = ColumnPage::with_capacity(1);
-        page.push_row(|column| (column != 6).then_some(&b"x"[..]), [1, 1, 1])
+        page.push_row(|column| (column != 6).then_some(&b"x"[..]), [1, 1, 1, 1])
             .unwrap();
         assert!(page.row(0).is_err());
     }

@@ -27,6 +27,8 @@ pub struct ExportRow<'a> {
     pub id: Cow<'a, str>,
     #[serde(borrow)]
     pub tenant: Cow<'a, str>,
+    /// The tenant's number, which orders pages (see `Cursor`).
+    pub tenant_id: i64,
     pub seq: i64,
     pub occurred_us: i64,
     pub received_us: i64,
@@ -76,9 +78,9 @@ pub struct ExportRow<'a> {
     pub hash: Cow<'a, str>,
 }
 
-/// Packed rows `p` joined into one page by 0x1E, newest first (`o`, `i`:
-/// the row's time and id).
-pub(crate) const PACKED_JOIN: &str = "string_agg(p, chr(30) ORDER BY o DESC, i DESC)";
+/// Packed rows `p` joined into one page by 0x1E, newest first (`o`, `tn`,
+/// `s`: the row's time, tenant and chain position).
+pub(crate) const PACKED_JOIN: &str = "string_agg(p, chr(30) ORDER BY o DESC, tn DESC, s DESC)";
 
 /// A page of rows, newest first: packed text from PostgreSQL, copied
 /// columns from SQLite (see `export_columns`).
@@ -129,10 +131,7 @@ impl ExportPage {
     /// they are not strictly newest first below the page's cursor, as the
     /// next page's cursor (taken from the last row alone) relies on.
     pub fn rows(&self) -> Rows<'_> {
-        let newer = self
-            .below
-            .as_ref()
-            .map(|c| (c.occurred_us, Cow::Borrowed(c.id.as_str())));
+        let newer = self.below;
         let source = match &self.body {
             Body::Packed(text) => Source::Packed(split(text)),
             Body::Columns(page) => Source::Columns(page, 0..page.len()),
@@ -149,10 +148,18 @@ impl ExportPage {
         let Some(row) = last.transpose()? else {
             return Ok(None);
         };
-        Ok(Some(Cursor {
-            occurred_us: row.occurred_us,
-            id: row.id.into_owned(),
-        }))
+        Ok(Some(row.key()))
+    }
+}
+
+impl ExportRow<'_> {
+    /// The row's place in page order.
+    pub fn key(&self) -> Cursor {
+        Cursor {
+            occurred_us: self.occurred_us,
+            tenant_id: self.tenant_id,
+            seq: self.seq,
+        }
     }
 }
 
@@ -173,8 +180,8 @@ enum Source<'a> {
 /// The rows of a page, checked to be in order; see `ExportPage::rows`.
 pub struct Rows<'a> {
     source: Source<'a>,
-    /// The previous row's key (its id borrowed from the page).
-    newer: Option<(i64, Cow<'a, str>)>,
+    /// The previous row's place.
+    newer: Option<Cursor>,
 }
 
 impl<'a> Iterator for Rows<'a> {
@@ -189,8 +196,8 @@ impl<'a> Iterator for Rows<'a> {
             Ok(row) => row,
             Err(err) => return Some(Err(err)),
         };
-        let key = (row.occurred_us, row.id.clone());
-        if self.newer.as_ref().is_some_and(|newer| &key >= newer) {
+        let key = row.key();
+        if self.newer.is_some_and(|newer| key >= newer) {
             return Some(Err(DbError::Corrupt(
                 "the database returned an export page out of order".into(),
             )));
@@ -208,11 +215,11 @@ fn parse(packed: &str) -> Result<ExportRow<'_>, DbError> {
 mod tests {
     use super::*;
 
-    const ROW: &str = r#"["01A","acme",7,1700000000000000,1700000000000001,"alice",null,"a@x.io","user","balance.added","balance","create","success","info",null,null,null,"[]","10.0.0.1",null,null,"said \"hi\"","{\"a\":1}",null,null,"p","h"]"#;
+    const ROW: &str = r#"["01A","acme",3,7,1700000000000000,1700000000000001,"alice",null,"a@x.io","user","balance.added","balance","create","success","info",null,null,null,"[]","10.0.0.1",null,null,"said \"hi\"","{\"a\":1}",null,null,"p","h"]"#;
 
     #[test]
     fn a_page_splits_on_the_record_separator_and_borrows_unescaped_text() {
-        // Same time, smaller id: next in newest-first order.
+        // Same time and tenant, earlier in the chain: next in newest-first order.
         let second = ROW.replace("01A", "019").replace(",7,", ",6,");
         let page = ExportPage::packed(Some(format!("{ROW}\u{1e}{second}")), 2, None);
         assert_eq!(page.len(), 2);
@@ -221,7 +228,7 @@ mod tests {
         assert!(matches!(rows[0].actor_id, Cow::Borrowed("alice")));
         assert_eq!(rows[0].description, "said \"hi\"");
         assert_eq!(rows[0].before.as_deref(), Some("{\"a\":1}"));
-        assert_eq!(page.cursor().unwrap().unwrap().id, "019");
+        assert_eq!(page.cursor().unwrap().unwrap().seq, 6);
     }
 
     #[test]
@@ -239,7 +246,8 @@ mod tests {
         assert!(swapped.rows().any(|row| row.is_err()));
         let below = Cursor {
             occurred_us: 1_650_000_000_000_000,
-            id: "01Z".into(),
+            tenant_id: 3,
+            seq: 100,
         };
         let above_its_cursor = ExportPage::packed(Some(ROW.into()), 1, Some(below));
         assert!(above_its_cursor.rows().any(|row| row.is_err()));
@@ -247,18 +255,18 @@ mod tests {
 
     #[test]
     fn a_column_page_is_checked_for_order_and_gives_its_last_row_as_cursor() {
-        let page = |ids: [&'static str; 2]| {
+        let page = |seqs: [i64; 2]| {
             let mut columns = ColumnPage::with_capacity(2);
-            for id in ids {
-                let cell = |column: usize| Some(if column == 0 { id } else { "x" }.as_bytes());
-                columns.push_row(cell, [1, 5, 5]).unwrap();
+            for seq in seqs {
+                let cell = |_| Some("x".as_bytes());
+                columns.push_row(cell, [1, seq, 5, 5]).unwrap();
             }
             ExportPage::columns(columns, None)
         };
-        let ordered = page(["01B", "01A"]);
+        let ordered = page([8, 7]);
         assert_eq!(ordered.len(), 2);
         assert!(ordered.rows().all(|row| row.is_ok()));
-        assert_eq!(ordered.cursor().unwrap().unwrap().id, "01A");
-        assert!(page(["01A", "01B"]).rows().any(|row| row.is_err()));
+        assert_eq!(ordered.cursor().unwrap().unwrap().seq, 7);
+        assert!(page([7, 8]).rows().any(|row| row.is_err()));
     }
 }

@@ -81,7 +81,7 @@ pub(crate) fn select_export_page<D: Dialect>(
     tenants: &[i64],
 ) -> Sql<D> {
     let page = PageRequest {
-        older_than: below.clone(),
+        older_than: *below,
         newer_than: None,
         limit,
     };
@@ -90,7 +90,7 @@ pub(crate) fn select_export_page<D: Dialect>(
         ExportSelect::Packed => (
             format!(
                 "SELECT {PACKED_JOIN}, COUNT(*) FROM \
-                 (SELECT {} AS p, e.occurred_at AS o, e.id AS i ",
+                 (SELECT {} AS p, e.occurred_at AS o, e.tenant_id AS tn, e.seq AS s ",
                 packed_row()
             ),
             FROM_EVENTS,
@@ -142,14 +142,18 @@ fn push_page<D: Dialect>(
                 if i > 0 {
                     qb.push(" UNION ");
                 }
-                qb.push(format!("SELECT id FROM (SELECT e.id {FROM_EVENTS}"));
+                // `(tenant_id, seq)`, not the id: every index ends with
+                // them, so a branch reads no table rows.
+                qb.push(format!(
+                    "SELECT tn, s FROM (SELECT e.tenant_id AS tn, e.seq AS s {FROM_EVENTS}"
+                ));
                 push_conditions(qb, branch, page, limit);
                 push_order_limit(qb, page, limit);
                 qb.push(format!(") AS b{i}"));
             }
             qb.push(
                 ") AS hit CROSS JOIN events e CROSS JOIN tenants t \
-                 WHERE e.id = hit.id AND t.id = e.tenant_id",
+                 WHERE e.tenant_id = hit.tn AND e.seq = hit.s AND t.id = e.tenant_id",
             );
         }
     }
@@ -169,7 +173,7 @@ fn push_conditions<D: Dialect>(qb: &mut Sql<D>, branch: &Branch, page: &PageRequ
         }
         _ => push_filter(qb, &branch.scope, &branch.filter, branch.actor_column),
     }
-    push_keyset(qb, page, "e.occurred_at", "e.id");
+    push_keyset(qb, page, "e.occurred_at", "e.tenant_id", "e.seq");
 }
 
 /// The tag, when it is all the filter asks for besides time.
@@ -212,10 +216,16 @@ fn push_tag_page<D: Dialect>(
         qb.push(" AND n.event_occurred_at < ")
             .push_bind(to.timestamp_micros());
     }
-    push_keyset(qb, page, "n.event_occurred_at", "n.event_id");
+    push_keyset(
+        qb,
+        page,
+        "n.event_occurred_at",
+        "n.tenant_id",
+        "n.event_seq",
+    );
     let order = page_order(page);
     qb.push(format!(
-        " ORDER BY n.event_occurred_at {order}, n.event_id {order} LIMIT "
+        " ORDER BY n.event_occurred_at {order}, n.event_seq {order} LIMIT "
     ));
     qb.push_bind(limit).push(")");
 }
@@ -229,28 +239,39 @@ fn page_order(page: &PageRequest) -> &'static str {
     }
 }
 
-/// Rows strictly past the cursor, in page order, on these time and id columns.
-fn push_keyset<D: Dialect>(qb: &mut Sql<D>, page: &PageRequest, time: &str, id: &str) {
-    if let Some(c) = &page.older_than {
-        // The first conjunct bounds the index range; the second breaks ties on id.
-        qb.push(format!(" AND {time} <= ")).push_bind(c.occurred_us);
-        qb.push(format!(" AND ({time} < ")).push_bind(c.occurred_us);
-        qb.push(format!(" OR {id} < "))
-            .push_bind(c.id.clone())
-            .push(")");
-    } else if let Some(c) = &page.newer_than {
-        qb.push(format!(" AND {time} >= ")).push_bind(c.occurred_us);
-        qb.push(format!(" AND ({time} > ")).push_bind(c.occurred_us);
-        qb.push(format!(" OR {id} > "))
-            .push_bind(c.id.clone())
-            .push(")");
-    }
+/// Rows strictly past the cursor, in page order, on these time, tenant and
+/// chain-position columns.
+fn push_keyset<D: Dialect>(
+    qb: &mut Sql<D>,
+    page: &PageRequest,
+    time: &str,
+    tenant: &str,
+    seq: &str,
+) {
+    let (c, past) = match (&page.older_than, &page.newer_than) {
+        (Some(c), _) => (c, ["<=", "<"]),
+        (None, Some(c)) => (c, [">=", ">"]),
+        (None, None) => return,
+    };
+    let [bound, strict] = past;
+    // The first conjunct bounds the index range; the second breaks ties.
+    qb.push(format!(" AND {time} {bound} "))
+        .push_bind(c.occurred_us);
+    qb.push(format!(" AND ({time} {strict} "))
+        .push_bind(c.occurred_us);
+    qb.push(format!(" OR ({tenant}, {seq}) {strict} ("))
+        .push_bind(c.tenant_id)
+        .push(", ")
+        .push_bind(c.seq)
+        .push("))");
 }
 
+/// The page order. Within one tenant the tenant term is constant, so every
+/// `(tenant_id, …, occurred_at, seq)` index yields it without sorting.
 fn push_order_limit<D: Dialect>(qb: &mut Sql<D>, page: &PageRequest, limit: i64) {
     let order = page_order(page);
     qb.push(format!(
-        " ORDER BY e.occurred_at {order}, e.id {order} LIMIT "
+        " ORDER BY e.occurred_at {order}, e.tenant_id {order}, e.seq {order} LIMIT "
     ));
     qb.push_bind(limit);
 }
@@ -271,7 +292,7 @@ pub(crate) fn select_by_seqs(
     // Not `push_conditions`: its shortcut for a tag alone keeps only the
     // newest tagged events, and these seqs may be older ones.
     push_filter(&mut qb, &TenantScope::tenant(tenant_id), filter, None);
-    push_keyset(&mut qb, page, "e.occurred_at", "e.id");
+    push_keyset(&mut qb, page, "e.occurred_at", "e.tenant_id", "e.seq");
     push_order_limit(&mut qb, page, limit);
     qb
 }
@@ -327,7 +348,8 @@ mod tests {
         let page = PageRequest {
             older_than: Some(Cursor {
                 occurred_us: 5,
-                id: "X".into(),
+                tenant_id: 7,
+                seq: 9,
             }),
             newer_than: None,
             limit: 50,
@@ -339,8 +361,9 @@ mod tests {
         assert!(sql.contains("(e.action >= ? AND e.action < ?)"), "{sql}");
         assert!(sql.contains("NOT (COALESCE(e.outcome, '') = ?)"), "{sql}");
         assert!(sql.contains("e.occurred_at <= ?"), "{sql}");
+        assert!(sql.contains("OR (e.tenant_id, e.seq) < (?, ?))"), "{sql}");
         assert!(
-            sql.ends_with("ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?"),
+            sql.ends_with("ORDER BY e.occurred_at DESC, e.tenant_id DESC, e.seq DESC LIMIT ?"),
             "{sql}"
         );
         assert!(!sql.contains("OFFSET"), "{sql}");
@@ -352,7 +375,8 @@ mod tests {
             older_than: None,
             newer_than: Some(Cursor {
                 occurred_us: 5,
-                id: "X".into(),
+                tenant_id: 1,
+                seq: 9,
             }),
             limit: 50,
         };
@@ -365,8 +389,9 @@ mod tests {
         let sql = marks(&qb);
         assert!(!sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("e.occurred_at >= ?"), "{sql}");
+        assert!(sql.contains("OR (e.tenant_id, e.seq) > (?, ?))"), "{sql}");
         assert!(
-            sql.ends_with("ORDER BY e.occurred_at ASC, e.id ASC LIMIT ?"),
+            sql.ends_with("ORDER BY e.occurred_at ASC, e.tenant_id ASC, e.seq ASC LIMIT ?"),
             "{sql}"
         );
     }

@@ -36,11 +36,12 @@ impl<B: Backend> NoteStore for B {
         const SELECT: &str = "SELECT id, event_id, kind, body, author, created_at FROM event_notes";
         let mut tx = self.scoped_write(scope).await?;
         // The event's tenant, if the scope sees the event at all.
-        let mut qb = Sql::new("SELECT e.tenant_id, e.occurred_at FROM events e WHERE e.id = ");
+        let mut qb =
+            Sql::new("SELECT e.tenant_id, e.occurred_at, e.seq FROM events e WHERE e.id = ");
         qb.push_bind(note.event_id.clone());
         scope.push_sql(&mut qb, "e.tenant_id");
-        let event: Option<(i64, i64)> = qb.fetch_optional(&mut tx).await?;
-        let Some((tenant_id, occurred_at)) = event else {
+        let event: Option<(i64, i64, i64)> = qb.fetch_optional(&mut tx).await?;
+        let Some((tenant_id, occurred_at, seq)) = event else {
             return Ok(None);
         };
         if note.kind == NoteKind::Tag {
@@ -57,7 +58,8 @@ impl<B: Backend> NoteStore for B {
         }
         let row: NoteRow = Sql::new(
             "INSERT INTO event_notes (event_id, tenant_id, kind, body, author_id, author, \
-                     created_at, event_occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     created_at, event_occurred_at, event_seq) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      RETURNING id, event_id, kind, body, author, created_at",
         )
         .bind(&note.event_id)
@@ -68,6 +70,7 @@ impl<B: Backend> NoteStore for B {
         .bind(&note.author)
         .bind(chrono::Utc::now().timestamp_micros())
         .bind(occurred_at)
+        .bind(seq)
         .fetch_one(&mut tx)
         .await?;
         tx.commit().await?;
