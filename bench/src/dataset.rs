@@ -120,12 +120,12 @@ pub(crate) async fn open(
     Ok(store)
 }
 
-/// The free-text index's backfill, as migration 0005 runs it.
+/// The free-text index's backfill, as migration 0020 runs it.
 fn fts_backfill() -> &'static str {
-    let migration = include_str!("../../migrations/sqlite/0005_search.sql");
+    let migration = include_str!("../../migrations/sqlite/0020_fts_prefix.sql");
     let at = migration
         .rfind("INSERT INTO events_fts")
-        .expect("migration 0005 ends with the free-text backfill");
+        .expect("migration 0020 ends with the free-text backfill");
     &migration[at..]
 }
 

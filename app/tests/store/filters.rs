@@ -75,7 +75,9 @@ const CASES: &[(&str, &[i64])] = &[
     ("resource_id:K-5", &[5]),
     ("category:license event_type:hwid_reset", &[1, 7]),
     ("hwid", &[1]),
-    ("HW", &[1]),
+    ("HWI", &[1]),
+    // One or two letters are a whole word, not a prefix of "hwid".
+    ("HW", &[]),
     ("hard", &[7]),
     ("licence", &[0, 1, 5]),
     ("\"the balance\"", &[3]),
