@@ -17,4 +17,5 @@ mod retention;
 mod rollups;
 mod scope;
 mod support;
+mod upgrade;
 mod verify;
