@@ -1,6 +1,6 @@
 //! Keyset pagination: newest first, no gaps, no repeats, stable under new writes.
 
-use crate::support::{backends, event};
+use crate::support::{backends, event, page_order, walk_older};
 use app::{
     model::{EventFilter, PageRequest},
     store::TenantScope,
@@ -47,22 +47,7 @@ async fn pages_walk_older_and_back_newer_without_gaps_or_repeats() {
 
         let mut walked: Vec<_> = [ids(&first), ids(&second), ids(&third)].concat();
         // Ties on time go by chain position: the order of the batch.
-        let mut expected: Vec<_> = batch
-            .iter()
-            .enumerate()
-            .map(|(seq, e)| (e.occurred_at, seq, e.id.clone()))
-            .collect();
-        expected.sort();
-        expected.reverse();
-        assert_eq!(
-            walked,
-            expected
-                .into_iter()
-                .map(|(_, _, id)| id)
-                .collect::<Vec<_>>(),
-            "{}",
-            store.backend()
-        );
+        assert_eq!(walked, page_order(&batch), "{}", store.backend());
         walked.dedup();
         assert_eq!(walked.len(), 120);
 
@@ -157,22 +142,7 @@ async fn pages_across_tenants_whose_events_share_times_walk_without_gaps_or_repe
             (TenantScope::tenant(acme), "tag:checked", &acme_only),
             (TenantScope::tenant(acme), "alice", &acme_only),
         ] {
-            let filter = EventFilter::parse_query(query).unwrap();
-            let mut walked = Vec::new();
-            let mut older = None;
-            loop {
-                let request = PageRequest {
-                    older_than: older,
-                    newer_than: None,
-                    limit: 5,
-                };
-                let page = store.list_events(&scope, &filter, &request).await.unwrap();
-                walked.extend(ids(&page));
-                match page.older {
-                    Some(next) => older = Some(next),
-                    None => break,
-                }
-            }
+            let walked = walk_older(&*store, &scope, query, 5).await;
             assert_eq!(&walked, want, "{}: '{query}'", store.backend());
         }
     }

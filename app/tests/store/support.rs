@@ -92,3 +92,42 @@ pub(crate) fn event(minutes: i64, action: &str, actor: &str) -> NewEvent {
         metadata: Some(json!({"amount": 12.5})),
     }
 }
+
+/// The ids of every event `query` matches in `scope`, walked older page by
+/// page of `limit` from the newest.
+pub(crate) async fn walk_older(
+    store: &dyn Store,
+    scope: &app::store::TenantScope,
+    query: &str,
+    limit: u32,
+) -> Vec<String> {
+    let filter = app::model::EventFilter::parse_query(query).unwrap();
+    let mut walked = Vec::new();
+    let mut older = None;
+    loop {
+        let request = app::model::PageRequest {
+            older_than: older,
+            newer_than: None,
+            limit,
+        };
+        let page = store.list_events(scope, &filter, &request).await.unwrap();
+        walked.extend(page.events.iter().map(|e| e.id.clone()));
+        match page.older {
+            Some(next) => older = Some(next),
+            None => return walked,
+        }
+    }
+}
+
+/// The ids of `batch`, appended in one call, in page order: newest first,
+/// ties by chain position (the batch's order).
+pub(crate) fn page_order(batch: &[NewEvent]) -> Vec<String> {
+    let mut keyed: Vec<_> = batch
+        .iter()
+        .enumerate()
+        .map(|(seq, e)| (e.occurred_at, seq, e.id.clone()))
+        .collect();
+    keyed.sort();
+    keyed.reverse();
+    keyed.into_iter().map(|(_, _, id)| id).collect()
+}

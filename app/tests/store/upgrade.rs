@@ -1,11 +1,8 @@
 //! A database written by an earlier release opens with the current one:
 //! migrations that rebuild indexes carry the existing rows along.
 
-use crate::support::event;
-use app::{
-    model::{EventFilter, PageRequest},
-    store::{SqliteStore, Store, TenantScope},
-};
+use crate::support::{event, page_order, walk_older};
+use app::store::{SqliteStore, Store, TenantScope};
 use std::path::Path;
 
 /// The SQLite migrations numbered below `version`, copied into `into`.
@@ -54,32 +51,9 @@ async fn a_sqlite_log_tagged_before_the_compact_indexes_pages_its_tags_and_words
 
     store.migrate().await.unwrap();
 
-    let mut expected: Vec<_> = batch
-        .iter()
-        .enumerate()
-        .map(|(seq, e)| (e.occurred_at, seq, e.id.clone()))
-        .collect();
-    expected.sort();
-    expected.reverse();
-    let expected: Vec<String> = expected.into_iter().map(|(_, _, id)| id).collect();
+    let expected = page_order(&batch);
     for query in ["tag:checked", "alice", "ali"] {
-        let filter = EventFilter::parse_query(query).unwrap();
-        let scope = TenantScope::tenant(tenant.id);
-        let mut walked = Vec::new();
-        let mut older = None;
-        loop {
-            let request = PageRequest {
-                older_than: older,
-                newer_than: None,
-                limit: 5,
-            };
-            let page = store.list_events(&scope, &filter, &request).await.unwrap();
-            walked.extend(page.events.iter().map(|e| e.id.clone()));
-            match page.older {
-                Some(next) => older = Some(next),
-                None => break,
-            }
-        }
+        let walked = walk_older(&store, &TenantScope::tenant(tenant.id), query, 5).await;
         assert_eq!(walked, expected, "'{query}'");
     }
 }
