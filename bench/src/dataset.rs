@@ -76,7 +76,7 @@ pub(crate) async fn open(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<NewEvent>)>(2);
     let slugs: Vec<String> = tenants.iter().map(|t| t.slug.clone()).collect();
     let producer = tokio::task::spawn_blocking(move || -> CliResult {
-        let mut workload = Workload::new(now, events);
+        let mut workload = Workload::skewed(now, events);
         let mut sent = 0;
         while sent < events {
             let size = BATCH.min(events - sent);

@@ -316,6 +316,7 @@ pub(crate) struct Workload {
     now: DateTime<Utc>,
     sent: usize,
     total: usize,
+    skewed: bool,
 }
 
 impl Workload {
@@ -326,15 +327,31 @@ impl Workload {
             now,
             sent: 0,
             total: total.max(1),
+            skewed: false,
+        }
+    }
+
+    /// The query benchmark's traffic: as `new`, plus what real logs do to
+    /// indexes. A burst (`Burst`) fills two days with one integration's
+    /// licence checks, and the smallest tenant (`SMALL_TENANT`) gets a
+    /// quarter of its share, so the largest holds over 100 times its events.
+    pub(crate) fn skewed(now: DateTime<Utc>, total: usize) -> Self {
+        Workload {
+            skewed: true,
+            ..Workload::new(now, total)
         }
     }
 
     pub(crate) fn batch(&mut self, size: usize) -> (usize, Vec<Value>) {
-        let tenant = if self.rng.gen_bool(0.8) {
+        let mut tenant = if self.rng.gen_bool(0.8) {
             0
         } else {
             self.generator.pick_tenant()
         };
+        let burst = self.skewed && Burst::covers(self.sent, self.total);
+        if burst || (self.skewed && tenant == SMALL_TENANT && self.rng.gen_bool(0.75)) {
+            tenant = 0;
+        }
         let events = (0..size)
             .map(|_| {
                 let remaining = (self.total - self.sent.min(self.total)) as i64;
@@ -342,10 +359,49 @@ impl Workload {
                 let jitter = self.rng.gen_range(0..300);
                 self.sent += 1;
                 let at = self.now - Duration::seconds(behind + jitter);
-                self.generator.event(tenant, at)
+                let mut event = self.generator.event(tenant, at);
+                if burst {
+                    Burst::shape(&mut event, self.sent);
+                }
+                event
             })
             .collect();
         (tenant, events)
+    }
+}
+
+/// The tenant the skewed workload starves (PROFILES' last, paybridge).
+pub(crate) const SMALL_TENANT: usize = 3;
+
+/// A burst of licence checks from one integration: every event from 90% to
+/// 95% of the run (two of its 40 days, from four to two days before the
+/// newest event) is the same successful `license.validated` by one system actor
+/// from one address, all for the largest tenant; one in 1,000 fails.
+pub(crate) struct Burst;
+
+impl Burst {
+    pub(crate) const ACTOR: &'static str = "svc_license_sync";
+    pub(crate) const IP: &'static str = "10.20.30.40";
+    pub(crate) const ACTION: &'static str = "license.validated";
+
+    fn covers(sent: usize, total: usize) -> bool {
+        (total * 90 / 100..total * 95 / 100).contains(&sent)
+    }
+
+    fn shape(event: &mut Value, n: usize) {
+        event["actor"] = serde_json::json!({
+            "id": Burst::ACTOR, "name": "Licence sync", "type": "system",
+        });
+        event["action"] = Burst::ACTION.into();
+        event["category"] = "keys".into();
+        event["event_type"] = "validated".into();
+        let failed = n.is_multiple_of(1_000);
+        event["outcome"] = if failed { "failure" } else { "success" }.into();
+        event["severity"] = if failed { "notice" } else { "info" }.into();
+        event["ip"] = Burst::IP.into();
+        event["before"] = Value::Null;
+        event["after"] = Value::Null;
+        event["description"] = format!("Licence sync validated licence #{:04}", n % 10_000).into();
     }
 }
 

@@ -4,6 +4,7 @@
 //! case also prints SQLite's plan, so a full scan shows.
 
 use crate::dataset::{self, COMMON_TAG, RARE_IP, RARE_TAG, RARE_WORD};
+use crate::ingest::{Burst, SMALL_TENANT};
 use crate::CliResult;
 use app::{
     model::{EventFilter, PageRequest},
@@ -13,6 +14,7 @@ use app::{
     },
 };
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use server::demo::PROFILES;
 use sqlx::{Row, SqlitePool};
 use std::{path::Path, time::Instant};
 
@@ -41,6 +43,7 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
     let windows = Windows {
         day: (at(Duration::days(10)), at(Duration::days(9))),
         hour: at(Duration::hours(1)),
+        burst: (at(Duration::days(4)), at(Duration::days(2))),
     };
     let cases = cases(&actor_ip, &windows);
     // What the store reads per request for a cross-tenant page: every tenant id.
@@ -113,11 +116,15 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
 struct Windows {
     day: (String, String),
     hour: String,
+    /// The burst's two days (see `Burst`).
+    burst: (String, String),
 }
 
 fn cases(actor_ip: &str, windows: &Windows) -> Vec<(String, bool, String)> {
     let (day, day_end) = &windows.day;
     let hour = &windows.hour;
+    let (burst_from, burst_to) = &windows.burst;
+    let small = PROFILES[SMALL_TENANT].slug;
     let one = |label: &str, query: String| (label.to_string(), false, query);
     let all = |label: &str, query: String| (label.to_string(), true, query);
     vec![
@@ -183,6 +190,33 @@ fn cases(actor_ip: &str, windows: &Windows) -> Vec<(String, bool, String)> {
         all("ip (rare)", format!("ip:{RARE_IP}")),
         all("text, rare word", RARE_WORD.into()),
         all("tag (rare)", format!("tag:{RARE_TAG}")),
+        // Skew: a burst of one integration's successes (`Burst`), and a
+        // tenant with under a hundredth of the largest one's events.
+        one("burst actor", format!("actor:{}", Burst::ACTOR)),
+        one(
+            "burst actor, failures",
+            format!("actor:{} outcome:failure", Burst::ACTOR),
+        ),
+        one(
+            "burst ip, not success",
+            format!("ip:{} -outcome:success", Burst::IP),
+        ),
+        one("burst action", format!("action:{}", Burst::ACTION)),
+        one("not the burst actor", format!("-actor:{}", Burst::ACTOR)),
+        one(
+            "burst days, not success",
+            format!("occurred:>={burst_from} occurred:<{burst_to} -outcome:success"),
+        ),
+        all("small tenant", format!("tenant:{small}")),
+        all(
+            "small tenant, not success",
+            format!("tenant:{small} -outcome:success"),
+        ),
+        all("small tenant, a word", format!("tenant:{small} route")),
+        all(
+            "text, rare word, all time",
+            format!("{RARE_WORD} occurred:>=2000-01-01"),
+        ),
     ]
 }
 
