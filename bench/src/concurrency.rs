@@ -51,13 +51,45 @@ fn shapes(seconds: f64) -> [Shape; 3] {
     ]
 }
 
-pub(crate) async fn run(postgres: Option<&str>, seconds: f64) -> CliResult {
+pub(crate) async fn run(postgres: Option<&str>, into: Option<&Path>, seconds: f64) -> CliResult {
     let dir = tempfile::tempdir()?;
     println!(
         "load: {seconds} s per shape, through the HTTP API, each beside raw inserts on the same schema"
     );
     let (sqlite, tenants) = fresh_store(&dir.path().join("load.db")).await?;
-    report("sqlite", sqlite, &tenants, seconds).await?;
+    report("sqlite", sqlite, &tenants, seconds, Footprint::Measure).await?;
+    if let Some(large) = into {
+        // A copy, so the query database stays as its figures were taken.
+        let copy = dir.path().join("large.db");
+        let started = Instant::now();
+        std::fs::copy(large, &copy)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = large.with_file_name(format!(
+                "{}{suffix}",
+                large.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            if side.exists() {
+                std::fs::copy(&side, dir.path().join(format!("large.db{suffix}")))?;
+            }
+        }
+        let (store, tenants) = fresh_store(&copy).await?;
+        let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(store.write_pool())
+            .await?;
+        println!(
+            "sqlite, into a copy of {} ({have} events, copied in {:.0} s):",
+            large.display(),
+            started.elapsed().as_secs_f64()
+        );
+        report(
+            "sqlite, large log",
+            store,
+            &tenants,
+            seconds,
+            Footprint::Skip,
+        )
+        .await?;
+    }
     if let Some(admin) = postgres {
         let (url, name) = fresh_postgres(admin).await?;
         let store = Arc::new(PgStore::connect(&url).await?);
@@ -66,7 +98,14 @@ pub(crate) async fn run(postgres: Option<&str>, seconds: f64) -> CliResult {
         for TenantProfile { slug, name, .. } in PROFILES {
             tenants.push(store.ensure_tenant(slug, name).await?);
         }
-        report("postgres", store.clone(), &tenants, seconds).await?;
+        report(
+            "postgres",
+            store.clone(),
+            &tenants,
+            seconds,
+            Footprint::Measure,
+        )
+        .await?;
         store.pool().close().await;
         let mut conn = PgConnection::connect(admin).await?;
         conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
@@ -100,11 +139,20 @@ async fn fresh_postgres(admin: &str) -> Result<(String, String), BenchError> {
     Ok((format!("{base}/{name}"), name))
 }
 
+/// Whether a report ends with bytes per event (reading every page of a
+/// large database to count them takes minutes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Footprint {
+    Measure,
+    Skip,
+}
+
 async fn report<B: Backend>(
     name: &str,
     store: Arc<B>,
     tenants: &[Tenant],
     seconds: f64,
+    footprint: Footprint,
 ) -> CliResult {
     let mut keys = Vec::new();
     for tenant in tenants {
@@ -139,7 +187,10 @@ async fn report<B: Backend>(
             (after.requests - before.requests) as f64 / groups.max(1) as f64
         );
     }
-    crate::footprint::report(name, &*store).await
+    match footprint {
+        Footprint::Measure => crate::footprint::report(name, &*store).await,
+        Footprint::Skip => Ok(()),
+    }
 }
 
 /// The same shape straight into the events table: each client inserts its

@@ -75,6 +75,11 @@ struct Args {
     /// Skip PostgreSQL in the load figures.
     #[arg(long)]
     no_postgres: bool,
+    /// With --load: the same shapes again into a copy of this SQLite
+    /// database (the 10M query database: `--load-into target/bench/events.db`),
+    /// live ingest into a large log rather than a fresh one.
+    #[arg(long, requires = "load")]
+    load_into: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -89,7 +94,7 @@ async fn main() -> CliResult {
     }
     if args.load {
         let postgres = (!args.no_postgres).then_some(args.postgres.as_str());
-        return concurrency::run(postgres, args.load_seconds).await;
+        return concurrency::run(postgres, args.load_into.as_deref(), args.load_seconds).await;
     }
     if args.export_only {
         return ingest::export_only(&args.export_db, args.events).await;
