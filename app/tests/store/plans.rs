@@ -66,7 +66,11 @@ async fn every_filter_reads_an_index_range_never_the_whole_events_table() {
         (&one, "resource_id:K-5", &["events_tenant_resource_id"]),
         (&one, "resource_type:license", &["events_tenant_"]),
         (&one, "-outcome:success", &["events_tenant_unsuccessful"]),
-        (&one, "outcome:failure action:a.*", &["events_tenant_unsuccessful"]),
+        (
+            &one,
+            "outcome:failure action:a.*",
+            &["events_tenant_unsuccessful"],
+        ),
         (&all, "", &["events_time"]),
         (&all, "ip:203.0.113.9", &["events_tenant_ip"]),
         (&all, "action:a.one action:b.two", &["events_tenant_action"]),
