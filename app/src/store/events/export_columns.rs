@@ -34,8 +34,8 @@ impl ColumnPage {
     }
 
     /// Appends a row: `cell(i)` is text column `i` (`None`: NULL), `ints`
-    /// the integers (see `column_page_select`). Text that is not UTF-8 is refused rather than
-    /// exported mangled.
+    /// the integers (see `column_page_select`). Text that is not UTF-8 is
+    /// refused rather than exported mangled.
     pub fn push_row<'c>(
         &mut self,
         mut cell: impl FnMut(usize) -> Option<&'c [u8]>,

@@ -70,10 +70,7 @@ pub(crate) fn push_filter_at<D: Dialect>(
 /// Whether the filter's outcome condition excludes every success: it
 /// excludes `success`, or names another outcome.
 fn rules_out_success(f: &EventFilter) -> bool {
-    let success = Outcome::Success.as_str();
-    let named = f.is.get(Field::Outcome);
-    f.not.get(Field::Outcome).iter().any(|o| o == success)
-        || (!named.is_empty() && named.iter().all(|o| o != success))
+    f.not.outcome == Some(Outcome::Success) || f.is.outcome.is_some_and(|o| o != Outcome::Success)
 }
 
 /// `column = v1 OR column = v2 …` for one field. Under NOT, a missing value

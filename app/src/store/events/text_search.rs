@@ -7,8 +7,8 @@
 /// (a plain rowid of `events` could change under VACUUM).
 pub(crate) const FTS_KEY_BITS: u32 = 40;
 
-/// `"hwid reset"* "alice"*`: every phrase, its last word a prefix (from 3 letters). Words are
-/// letters and digits only, so nothing needs escaping.
+/// `"hwid reset"* "alice"*`: every phrase, its last word a prefix (from 3
+/// letters). Words are letters and digits only, so nothing needs escaping.
 pub(crate) fn fts5_query(phrases: &[Vec<String>]) -> String {
     phrases
         .iter()
