@@ -9,7 +9,7 @@ use crate::CliResult;
 use app::{
     model::{EventFilter, PageRequest},
     store::{
-        raw::{explain_events, select_events, sqlite_text_page},
+        raw::{explain_events, page_splits, select_events, sqlite_text_page},
         SqliteStore, Store, TenantScope,
     },
 };
@@ -46,10 +46,6 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
         burst: (at(Duration::days(4)), at(Duration::days(2))),
     };
     let cases = cases(&actor_ip, &windows);
-    // What the store reads per request for a cross-tenant page: every tenant id.
-    let tenants: Vec<i64> = sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
-        .fetch_all(pool)
-        .await?;
     println!(
         "first page of {PAGE}, default 30-day range unless the query names one; p50 / p95 over {RUNS} runs"
     );
@@ -72,7 +68,7 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
             .or_default_range();
         let page = PageRequest::first(PAGE);
         let (rows, store_ms) = time_store(&store, &scope, &filter, &page).await?;
-        let sqlx_ms = time_sqlx(pool, &scope, &filter, &page, &tenants).await?;
+        let sqlx_ms = time_sqlx(pool, &scope, &filter, &page).await?;
         let who = if all_tenants {
             "all tenants"
         } else {
@@ -92,7 +88,7 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
              by (tenant_id, seq); seq_blocks says when to stop"
                 .to_string()
         } else {
-            plan(pool, &scope, &filter, &page, &tenants).await?
+            plan(pool, &scope, &filter, &page).await?
         };
         println!("    reads: {reads}");
         if store_ms.1 > BUDGET_MS {
@@ -241,16 +237,16 @@ async fn time_sqlx(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
-    tenants: &[i64],
 ) -> Result<(f64, f64), Box<dyn std::error::Error + Send + Sync>> {
     let mut samples = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let started = Instant::now();
         // The statements the store runs, on a bare connection, rows undecoded.
         let mut tx = pool.begin().await?;
-        let walked = sqlite_text_page(&mut tx, scope, filter, page, tenants).await?;
+        let splits = page_splits::<SqliteStore>(&mut tx, scope, filter).await?;
+        let walked = sqlite_text_page(&mut tx, scope, filter, page, &splits.tenants).await?;
         if walked.is_none() {
-            select_events::<sqlx::Sqlite>(scope, filter, page, tenants)
+            select_events::<sqlx::Sqlite>(scope, filter, page, &splits)
                 .to_sqlx()
                 .fetch_all(&mut *tx)
                 .await?;
@@ -269,12 +265,14 @@ async fn plan(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
-    tenants: &[i64],
 ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
-    let rows = explain_events::<sqlx::Sqlite>(scope, filter, page, tenants)
+    let mut tx = pool.begin().await?;
+    let splits = page_splits::<SqliteStore>(&mut tx, scope, filter).await?;
+    let rows = explain_events::<sqlx::Sqlite>(scope, filter, page, &splits)
         .to_sqlx()
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     let mut steps: Vec<String> = Vec::new();
     for row in &rows {
         let detail: String = row.get("detail");

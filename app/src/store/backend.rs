@@ -35,7 +35,7 @@ pub use sqlite_text::text_page as sqlite_text_page;
 
 use super::{
     error::DbError,
-    events::{Committer, EventRow, ExportPage},
+    events::{Committer, EventRow, ExportPage, Splits},
     scope::TenantScope,
     sql::{FromRows, Sql},
 };
@@ -141,7 +141,7 @@ pub trait Backend: sealed::Sealed + Send + Sync + 'static {
         filter: &EventFilter,
         below: Option<Cursor>,
         limit: u32,
-        tenants: &[i64],
+        splits: &Splits,
     ) -> Result<ExportPage, DbError>;
 
     /// Brings the planner's statistics up to date where data moved.

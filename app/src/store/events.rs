@@ -1,5 +1,6 @@
 //! Events: their columns, the filter's SQL, pages, appends and exports.
 
+pub(crate) mod actors;
 pub(crate) mod append;
 pub(crate) mod branches;
 pub(crate) mod columns;
@@ -13,7 +14,9 @@ pub(crate) mod read;
 pub(crate) mod records;
 pub(crate) mod text_search;
 
+pub use actors::page_splits;
 pub use append::{insert_events, stamp, Stamped, INSERT_CHUNK};
+pub use branches::Splits;
 pub(crate) use columns::EventRow;
 pub use committer::{CommitStats, Committer};
 pub use export_row::{ExportPage, ExportRow};

@@ -49,6 +49,9 @@ fn batch() -> Vec<NewEvent> {
     e[4].resource = None;
     e[6].actor.email = None;
     e[7].metadata = Some(json!({ "reason": "motherboard replaced" }));
+    // The same actor id under a second name: a name matches only the
+    // events that spell it.
+    e[7].actor.name = Some("Alice Renamed".into());
     e
 }
 
@@ -67,6 +70,10 @@ const CASES: &[(&str, &[i64])] = &[
     ("actor:alice", &[0, 3, 7]),
     ("actor:bob@example.com", &[1, 4]),
     ("actor:\"carol name\"", &[2, 5]),
+    ("actor:\"alice name\"", &[0, 3]),
+    ("actor:\"Alice Renamed\"", &[7]),
+    ("actor:nobody", &[]),
+    ("actor:alice action:license.*", &[0, 7]),
     // Rows without the value are kept by an exclusion, not lost to NULL.
     ("-ip:203.0.113.7", &[1, 4]),
     ("-actor:dave", &[0, 1, 2, 3, 4, 5, 7]),

@@ -6,16 +6,23 @@
 use crate::support::{event, sqlite_store};
 use app::{
     model::{EventFilter, PageRequest},
-    store::{raw::explain_events, NewEvent, SqliteStore, Store, TenantScope},
+    store::{
+        raw::{explain_events, page_splits},
+        NewEvent, SqliteStore, Store, TenantScope,
+    },
 };
 use chrono::{Duration, Utc};
 use sqlx::Row;
 
-async fn plan(store: &SqliteStore, scope: &TenantScope, query: &str, tenants: &[i64]) -> String {
+async fn plan(store: &SqliteStore, scope: &TenantScope, query: &str) -> String {
     let filter = EventFilter::parse_query(query).unwrap().or_default_range();
-    let rows = explain_events::<sqlx::Sqlite>(scope, &filter, &PageRequest::first(50), tenants)
+    let mut tx = store.read_pool().begin().await.unwrap();
+    let splits = page_splits::<SqliteStore>(&mut tx, scope, &filter)
+        .await
+        .unwrap();
+    let rows = explain_events::<sqlx::Sqlite>(scope, &filter, &PageRequest::first(50), &splits)
         .to_sqlx()
-        .fetch_all(store.read_pool())
+        .fetch_all(&mut *tx)
         .await
         .unwrap();
     rows.iter()
@@ -53,15 +60,9 @@ async fn every_filter_reads_an_index_range_never_the_whole_events_table() {
     let cases: &[(&TenantScope, &str, &[&str])] = &[
         (&one, "", &["events_tenant_time"]),
         (&one, "action:a.one", &["events_tenant_action"]),
-        (
-            &one,
-            "actor:user7@example.com",
-            &[
-                "events_tenant_actor ",
-                "events_tenant_actor_email",
-                "events_tenant_actor_name",
-            ],
-        ),
+        // By email: the directory names the id, whose range is read.
+        (&one, "actor:user7@example.com", &["events_tenant_actor "]),
+        (&all, "actor:user7@example.com", &["events_tenant_actor "]),
         (&one, "ip:203.0.113.9", &["events_tenant_ip"]),
         (&one, "resource_id:K-5", &["events_tenant_resource_id"]),
         (&one, "resource_type:license", &["events_tenant_"]),
@@ -76,7 +77,7 @@ async fn every_filter_reads_an_index_range_never_the_whole_events_table() {
         (&all, "action:a.one action:b.two", &["events_tenant_action"]),
     ];
     for (scope, query, indexes) in cases {
-        let plan = plan(&store, scope, query, &ids).await;
+        let plan = plan(&store, scope, query).await;
         for index in *indexes {
             assert!(
                 plan.contains(index),

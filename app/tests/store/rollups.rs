@@ -6,13 +6,16 @@ use crate::support::{event, postgres_store, sqlite_store};
 use app::{
     integrity::{run_retention, RetentionPolicy},
     model::{ActorType, EventFilter, Outcome, Severity},
-    store::{column_value, NewEvent, Rollup, Signer, Store, TallySource, TenantScope, ROLLUPS},
+    store::{
+        column_value, NewEvent, Period, Rollup, Signer, Store, TallySource, TenantScope, ROLLUPS,
+    },
 };
 use chrono::{Duration, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sqlx::{Connection, Executor, Row};
 
 const DAY_US: i64 = 86_400_000_000;
+const HOUR_US: i64 = 3_600_000_000;
 
 const ACTIONS: &[&str] = &[
     "user.login",
@@ -76,10 +79,21 @@ async fn ingest(store: &dyn Store, rng: &mut StdRng, batches: usize) -> Vec<i64>
     tenants
 }
 
+/// `occurred_at` floored to a multiple of `unit` microseconds.
+fn floored(unit: i64) -> String {
+    format!("occurred_at - (((occurred_at % {unit}) + {unit}) % {unit})")
+}
+
 /// A rollup's rows, and the GROUP BY over the events they must equal; the
 /// last column is `last_at` where the table keeps one.
 fn rollup_sql(r: &Rollup) -> [String; 2] {
-    let unit = r.period.micros();
+    // Written out here rather than taken from the store, so a wrong floor
+    // there cannot agree with itself.
+    let period = match r.period {
+        Period::Hour => floored(HOUR_US),
+        Period::Day => floored(DAY_US),
+        Period::All => "CAST(0 AS BIGINT)".to_string(),
+    };
     let keys = r.columns.join(", ");
     let values: Vec<String> = r.columns.iter().map(|c| column_value(c)).collect();
     let order: Vec<String> = (1..=r.columns.len() + 2).map(|i| i.to_string()).collect();
@@ -101,7 +115,7 @@ fn rollup_sql(r: &Rollup) -> [String; 2] {
             r.table
         ),
         format!(
-            "SELECT tenant_id, occurred_at - (((occurred_at % {unit}) + {unit}) % {unit}), \
+            "SELECT tenant_id, {period}, \
              {}, COUNT(*){counted_last} FROM events {only} GROUP BY {order} ORDER BY {order}",
             values.join(", ")
         ),

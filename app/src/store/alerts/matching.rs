@@ -66,7 +66,9 @@ pub(crate) fn fire_plain<D: Dialect>(
         .push(", ")
         .push_bind(now);
     push_batch(&mut qb, tenant, after, upto, filter);
-    qb.push(" ON CONFLICT (rule_id, dedupe_key) DO NOTHING");
+    // In chain order, so deliveries (queued in firing order) go out in the
+    // order the events happened, whichever index the planner reads.
+    qb.push(" ORDER BY e.seq ON CONFLICT (rule_id, dedupe_key) DO NOTHING");
     qb
 }
 
@@ -190,7 +192,7 @@ pub(crate) fn threshold_summary(
 pub(crate) const QUEUE_DELIVERIES: &str = "INSERT INTO alert_outbox (firing_id, destination_id, \
      next_attempt_at, created_at) SELECT f.id, rd.destination_id, $1, $1 FROM alert_firings f \
      JOIN alert_rule_destinations rd ON rd.rule_id = f.rule_id \
-     WHERE f.tenant_id = $2 AND f.created_at = $1 \
+     WHERE f.tenant_id = $2 AND f.created_at = $1 ORDER BY f.id, rd.destination_id \
      ON CONFLICT (firing_id, destination_id) DO NOTHING";
 
 #[cfg(test)]

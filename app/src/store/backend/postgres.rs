@@ -4,7 +4,7 @@ use super::{Backend, Dialect, ReadBudget, Tx};
 use crate::model::{Cursor, EventFilter, PageRequest};
 use crate::store::{
     error::DbError,
-    events::{query, Committer, EventRow, ExportPage},
+    events::{query, Committer, EventRow, ExportPage, Splits},
     scope::TenantScope,
     sql::{Arg, FromRows, Sql},
 };
@@ -245,11 +245,11 @@ impl Backend for PgStore {
         filter: &EventFilter,
         below: Option<Cursor>,
         limit: u32,
-        tenants: &[i64],
+        splits: &Splits,
     ) -> Result<ExportPage, DbError> {
         let select = query::ExportSelect::Packed;
         let (packed, rows): (Option<String>, i64) =
-            query::select_export_page(select, scope, filter, &below, limit, tenants)
+            query::select_export_page(select, scope, filter, &below, limit, splits)
                 .fetch_one(&mut *tx)
                 .await?;
         Ok(ExportPage::packed(packed, rows, below))

@@ -4,7 +4,7 @@ use super::{sqlite_export, sqlite_text, Backend, Dialect, ReadBudget, Tx};
 use crate::model::{Cursor, EventFilter, PageRequest};
 use crate::store::{
     error::DbError,
-    events::{query, Committer, EventRow, ExportPage},
+    events::{query, Committer, EventRow, ExportPage, Splits},
     scope::TenantScope,
     sql::{Arg, FromRows, Sql},
 };
@@ -257,11 +257,11 @@ impl Backend for SqliteStore {
         filter: &EventFilter,
         below: Option<Cursor>,
         limit: u32,
-        tenants: &[i64],
+        splits: &Splits,
     ) -> Result<ExportPage, DbError> {
         let select = query::ExportSelect::Rowids;
         let (rowids, rows): (Option<String>, i64) =
-            query::select_export_page(select, scope, filter, &below, limit, tenants)
+            query::select_export_page(select, scope, filter, &below, limit, splits)
                 .fetch_one(&mut *tx)
                 .await?;
         sqlite_export::read_by_rowid(tx, rowids, rows, below).await

@@ -6,7 +6,7 @@ use crate::model::{Cursor, EventFilter, PageRequest, Terms};
 use crate::store::{
     backend::Dialect,
     events::{
-        branches::{branches, Branch},
+        branches::{branches, Branch, Splits},
         columns::{event_columns, packed_row},
         export_row::PACKED_JOIN,
         filter::push_filter,
@@ -29,9 +29,9 @@ pub fn select_events<D: Dialect>(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
-    tenants: &[i64],
+    splits: &Splits,
 ) -> Sql<D> {
-    events_page("", scope, filter, page, tenants)
+    events_page("", scope, filter, page, splits)
 }
 
 /// The plan SQLite would follow for `select_events`, for the benchmark.
@@ -39,9 +39,9 @@ pub fn explain_events<D: Dialect>(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
-    tenants: &[i64],
+    splits: &Splits,
 ) -> Sql<D> {
-    events_page("EXPLAIN QUERY PLAN ", scope, filter, page, tenants)
+    events_page("EXPLAIN QUERY PLAN ", scope, filter, page, splits)
 }
 
 /// `select_events`, after `prefix`.
@@ -50,11 +50,11 @@ fn events_page<D: Dialect>(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
-    tenants: &[i64],
+    splits: &Splits,
 ) -> Sql<D> {
     let limit = i64::from(page_limit(page)) + 1;
     let mut qb = Sql::new(format!("{prefix}SELECT {} ", event_columns()));
-    push_page(&mut qb, FROM_EVENTS, scope, filter, page, limit, tenants);
+    push_page(&mut qb, FROM_EVENTS, scope, filter, page, limit, splits);
     qb
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn select_export_page<D: Dialect>(
     filter: &EventFilter,
     below: &Option<Cursor>,
     limit: u32,
-    tenants: &[i64],
+    splits: &Splits,
 ) -> Sql<D> {
     let page = PageRequest {
         older_than: *below,
@@ -101,7 +101,7 @@ pub(crate) fn select_export_page<D: Dialect>(
         ),
     };
     let mut qb = Sql::new(head);
-    push_page(&mut qb, from, scope, filter, &page, limit, tenants);
+    push_page(&mut qb, from, scope, filter, &page, limit, splits);
     qb.push(") AS page");
     qb
 }
@@ -129,10 +129,13 @@ fn push_page<D: Dialect>(
     filter: &EventFilter,
     page: &PageRequest,
     limit: i64,
-    tenants: &[i64],
+    splits: &Splits,
 ) {
-    match branches(scope, filter, tenants).as_slice() {
-        [only] if only.actor_column.is_none() => {
+    match branches(scope, filter, splits).as_slice() {
+        [] => {
+            qb.push(from).push(" AND 1 = 0");
+        }
+        [only] => {
             qb.push(from);
             push_conditions(qb, only, page, limit);
         }
@@ -171,7 +174,12 @@ fn push_conditions<D: Dialect>(qb: &mut Sql<D>, branch: &Branch, page: &PageRequ
             push_filter(qb, &branch.scope, &untagged, None);
             push_tag_page(qb, tenant, tag, &branch.filter, page, limit);
         }
-        _ => push_filter(qb, &branch.scope, &branch.filter, branch.actor_column),
+        _ => push_filter(
+            qb,
+            &branch.scope,
+            &branch.filter,
+            branch.actor_id.as_deref(),
+        ),
     }
     push_keyset(qb, page, "e.occurred_at", "e.tenant_id", "e.seq");
 }
@@ -355,7 +363,8 @@ mod tests {
             limit: 50,
         };
         let filter = EventFilter::parse_query("action:license.* -outcome:success").unwrap();
-        let qb = select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page, &[]);
+        let qb =
+            select_events::<Sqlite>(&TenantScope::tenant(7), &filter, &page, &Splits::default());
         let sql = marks(&qb);
         assert!(sql.contains("e.tenant_id = ?"), "{sql}");
         assert!(sql.contains("(e.action >= ? AND e.action < ?)"), "{sql}");
@@ -384,7 +393,10 @@ mod tests {
             &TenantScope::all_tenants(),
             &EventFilter::default(),
             &page,
-            &[1],
+            &Splits {
+                tenants: vec![1],
+                actors: None,
+            },
         );
         let sql = marks(&qb);
         assert!(!sql.contains("e.tenant_id = ?"), "{sql}");

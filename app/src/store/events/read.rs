@@ -3,26 +3,12 @@
 
 use crate::model::{Actor, Cursor, Event, EventFilter, PageRequest, ParseEnumError};
 use crate::store::{
-    backend::{Backend, Tx},
+    backend::Backend,
     error::DbError,
-    events::{branches::splits_tenants, query, EventRow, ExportPage},
+    events::{actors::page_splits, query, EventRow, ExportPage},
     scope::TenantScope,
     sql::{Scalar, Sql},
-    tenants::tenant_ids,
 };
-
-/// Every tenant's id when a page across tenants reads each one's indexes
-/// in turn (see `branches`), else none.
-async fn page_tenants<B: Backend>(
-    tx: &mut Tx<B>,
-    scope: &TenantScope,
-    filter: &EventFilter,
-) -> Result<Vec<i64>, DbError> {
-    if !splits_tenants(scope, filter) {
-        return Ok(Vec::new());
-    }
-    tenant_ids::<B>(tx).await
-}
 
 /// Raw keyset read: up to `limit + 1` rows in the order the request implies.
 #[tracing::instrument(skip(b))]
@@ -33,11 +19,12 @@ pub(crate) async fn fetch_events<B: Backend>(
     page: &PageRequest,
 ) -> Result<Vec<Event>, DbError> {
     let mut tx = b.scoped_read(scope).await?;
-    let tenants = page_tenants::<B>(&mut tx, scope, filter).await?;
-    let rows: Vec<EventRow> = match B::text_page(&mut tx, scope, filter, page, &tenants).await? {
+    let splits = page_splits::<B>(&mut tx, scope, filter).await?;
+    let text = B::text_page(&mut tx, scope, filter, page, &splits.tenants).await?;
+    let rows: Vec<EventRow> = match text {
         Some(rows) => rows,
         None => {
-            query::select_events(scope, filter, page, &tenants)
+            query::select_events(scope, filter, page, &splits)
                 .fetch_all(&mut tx)
                 .await?
         }
@@ -70,8 +57,8 @@ pub(crate) async fn export_page<B: Backend>(
     limit: u32,
 ) -> Result<ExportPage, DbError> {
     let mut tx = b.scoped_read(scope).await?;
-    let tenants = page_tenants::<B>(&mut tx, scope, filter).await?;
-    let page = B::export_page(&mut tx, scope, filter, older_than.cloned(), limit, &tenants).await?;
+    let splits = page_splits::<B>(&mut tx, scope, filter).await?;
+    let page = B::export_page(&mut tx, scope, filter, older_than.cloned(), limit, &splits).await?;
     tx.commit().await?;
     Ok(page)
 }

@@ -43,7 +43,7 @@ impl Table {
             columns.push("outcome");
         }
         let fits = |r: &&Rollup| {
-            (r.period == Period::Hour || need.by_day)
+            (r.period == Period::Hour || (r.period == Period::Day && need.by_day))
                 && columns.iter().all(|c| r.columns.contains(c))
                 && (r.last_at || !need.last_at)
                 && (need.failing || !r.failures_only)

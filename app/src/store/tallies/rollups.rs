@@ -31,6 +31,9 @@ fn floor_to(column: &str, unit: i64) -> String {
 pub enum Period {
     Hour,
     Day,
+    /// The whole log: one row per key, its period column always 0. No
+    /// grouped read over a time range can use it (`tallies::pick`).
+    All,
 }
 
 impl Period {
@@ -39,13 +42,16 @@ impl Period {
         match self {
             Period::Hour => "hour",
             Period::Day => "day",
+            Period::All => "since",
         }
     }
 
-    pub fn micros(self) -> i64 {
+    /// The start of the period `column` (a time) falls in.
+    pub fn floor(self, column: &str) -> String {
         match self {
-            Period::Hour => HOUR_US,
-            Period::Day => DAY_US,
+            Period::Hour => floor_to(column, HOUR_US),
+            Period::Day => floor_to(column, DAY_US),
+            Period::All => "0".into(),
         }
     }
 }
@@ -130,6 +136,15 @@ pub const ROLLUPS: &[Rollup] = &[
         last_at: true,
         failures_only: false,
     },
+    // The actor directory an actor filter is resolved through
+    // (`events::actors`; migration 0022).
+    Rollup {
+        table: "rollup_actor_names",
+        period: Period::All,
+        columns: &["actor_id", "actor_name", "actor_email"],
+        last_at: true,
+        failures_only: false,
+    },
     Rollup {
         table: "rollup_days",
         period: Period::Day,
@@ -195,7 +210,7 @@ fn count_parts(r: &Rollup) -> [String; 3] {
             "INSERT INTO {table} (tenant_id, {period}, {keys}, n{last_column}) \
              SELECT tenant_id, {floor}, {values}, COUNT(*) * ",
             table = r.table,
-            floor = floor_to("occurred_at", r.period.micros()),
+            floor = r.period.floor("occurred_at"),
             values = values.join(", "),
         ),
         format!("{last_value} FROM events WHERE "),
