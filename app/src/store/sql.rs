@@ -22,6 +22,8 @@ pub enum Arg {
     Bool(bool),
     /// JSON already serialised: stored as JSONB on PostgreSQL, TEXT on SQLite.
     Json(Option<String>),
+    /// BYTEA on PostgreSQL, BLOB on SQLite.
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Arg {

@@ -2,7 +2,7 @@
 //! migrations that rebuild indexes carry the existing rows along.
 
 use crate::support::{event, page_order, walk_older};
-use app::store::{SqliteStore, Store, TenantScope};
+use app::store::{Signer, SqliteStore, Store, TenantScope};
 use std::path::Path;
 
 /// The SQLite migrations numbered below `version`, copied into `into`.
@@ -19,7 +19,7 @@ fn migrations_before(version: u32, into: &Path) {
 }
 
 #[tokio::test]
-async fn a_sqlite_log_tagged_before_the_compact_indexes_pages_its_tags_words_and_actors_after_upgrading(
+async fn a_sqlite_log_from_before_the_compact_row_verifies_and_pages_its_tags_words_and_actors_after_upgrading(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("migrations");
@@ -61,12 +61,32 @@ async fn a_sqlite_log_tagged_before_the_compact_indexes_pages_its_tags_words_and
     .await
     .unwrap();
 
-    sqlx::query("DROP TABLE rollup_actor_names")
-        .execute(store.write_pool())
-        .await
-        .unwrap();
+    // Hashes as the earlier release wrote them: 64 hex characters.
+    for sql in [
+        "DROP TABLE rollup_actor_names",
+        "DROP TRIGGER events_no_update",
+        "UPDATE events SET prev_hash = lower(hex(prev_hash)), hash = lower(hex(hash))",
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events \
+         BEGIN SELECT RAISE(ABORT, 'append-only'); END",
+    ] {
+        sqlx::query(sql).execute(store.write_pool()).await.unwrap();
+    }
+    let head = store.chain_head(tenant.id).await.unwrap().1;
 
     store.migrate().await.unwrap();
+
+    let key = Signer::generate().0.public_key();
+    let verified = store.verify_chain(tenant.id, &key).await.unwrap();
+    let verified = verified.expect("the upgraded chain verifies");
+    assert_eq!(
+        (verified.count(), verified.head_hash()),
+        (12, head.as_str())
+    );
+    let stored: String = sqlx::query_scalar("SELECT typeof(hash) FROM events LIMIT 1")
+        .fetch_one(store.read_pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, "blob");
 
     let expected = page_order(&batch);
     for query in ["tag:checked", "alice", "ali", "actor:alice@example.com"] {

@@ -126,6 +126,7 @@ fn bound(sql: &Sql<Postgres>) -> Query<'_, Postgres, PgArguments> {
             Arg::Text(v) => q.bind(v.as_deref()),
             Arg::Json(v) => q.bind(v.as_deref().map(Jsonb)),
             Arg::Bool(v) => q.bind(*v),
+            Arg::Bytes(v) => q.bind(v.as_slice()),
         })
 }
 

@@ -162,6 +162,7 @@ fn bound(sql: &Sql<Sqlite>) -> Query<'_, Sqlite, SqliteArguments<'_>> {
             Arg::Int(v) => q.bind(*v),
             Arg::Text(v) | Arg::Json(v) => q.bind(v.as_deref()),
             Arg::Bool(v) => q.bind(*v),
+            Arg::Bytes(v) => q.bind(v.as_slice()),
         })
 }
 

@@ -93,13 +93,14 @@ impl<B: Backend> IntegrityStore for B {
 
     async fn hash_at(&self, tenant_id: i64, seq: i64) -> Result<Option<String>, DbError> {
         let mut tx = self.scoped_read(&TenantScope::tenant(tenant_id)).await?;
-        let hash = Scalar::new("SELECT hash FROM events WHERE tenant_id = $1 AND seq = $2")
-            .bind(tenant_id)
-            .bind(seq)
-            .fetch_optional(&mut tx)
-            .await?;
+        let hash: Option<Vec<u8>> =
+            Scalar::new("SELECT hash FROM events WHERE tenant_id = $1 AND seq = $2")
+                .bind(tenant_id)
+                .bind(seq)
+                .fetch_optional(&mut tx)
+                .await?;
         tx.commit().await?;
-        Ok(hash)
+        Ok(hash.map(hex::encode))
     }
 
     async fn last_expired_seq(

@@ -99,9 +99,16 @@ fn insert_values(r: &Stamped<'_>) -> Result<[Arg; COLUMNS.len()], DbError> {
         json(e.before.as_ref())?,
         json(e.after.as_ref())?,
         json(e.metadata.as_ref())?,
-        r.prev_hash.as_str().into(),
-        r.hash.as_str().into(),
+        digest(&r.prev_hash)?,
+        digest(&r.hash)?,
     ])
+}
+
+/// A hash column's value: the digest's bytes, not its hex text.
+fn digest(hex_text: &str) -> Result<Arg, DbError> {
+    hex::decode(hex_text)
+        .map(Arg::Bytes)
+        .map_err(|e| DbError::Corrupt(format!("hash {hex_text:?}: {e}")))
 }
 
 /// A JSON column's value, serialised once here.

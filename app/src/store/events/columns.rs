@@ -18,6 +18,9 @@ pub(crate) enum Kind {
     OptText,
     /// JSON: JSONB on PostgreSQL, TEXT on SQLite.
     Json,
+    /// A SHA-256 digest: its 32 bytes (BYTEA, BLOB), where the hex text the
+    /// model and the exports carry took 64; read back as lower-case hex.
+    Hash,
 }
 
 /// Every column of `events` an event is made of, in one order: the one
@@ -51,8 +54,8 @@ pub(crate) const COLUMNS: [(&str, Kind); 27] = [
     ("before_json", Kind::Json),
     ("after_json", Kind::Json),
     ("metadata_json", Kind::Json),
-    ("prev_hash", Kind::Text),
-    ("hash", Kind::Text),
+    ("prev_hash", Kind::Hash),
+    ("hash", Kind::Hash),
 ];
 
 /// `expr` for each column, comma-joined, built once.
@@ -87,6 +90,7 @@ pub(crate) fn packed_row() -> &'static str {
         let cells = list(|name, kind| match kind {
             Kind::Tenant => "t.slug, e.tenant_id".into(),
             Kind::Json => format!("e.{name}::text"),
+            Kind::Hash => format!("encode(e.{name}, 'hex')"),
             _ => format!("e.{name}"),
         });
         format!("json_build_array({cells})::text")
@@ -101,6 +105,7 @@ pub(crate) fn column_page_select() -> &'static str {
     static LIST: LazyLock<String> = LazyLock::new(|| {
         let cell = |&(name, kind): &(&str, Kind)| match kind {
             Kind::Tenant => "t.slug".to_string(),
+            Kind::Hash => format!("lower(hex(e.{name}))"),
             _ => format!("e.{name}"),
         };
         let texts = COLUMNS.iter().filter(|(_, k)| *k != Kind::Int).map(cell);
@@ -162,8 +167,8 @@ pub struct EventRow {
     after_json: Option<Json<Value>>,
     description: String,
     metadata_json: Option<Json<Value>>,
-    prev_hash: String,
-    hash: String,
+    prev_hash: Vec<u8>,
+    hash: Vec<u8>,
 }
 
 pub(crate) fn micros_to_time(us: i64) -> Result<DateTime<Utc>, DbError> {
@@ -225,8 +230,8 @@ impl TryFrom<EventRow> for Event {
             after: row.after_json.map(|j| j.0),
             description: row.description,
             metadata: row.metadata_json.map(|j| j.0),
-            prev_hash: row.prev_hash,
-            hash: row.hash,
+            prev_hash: hex::encode(row.prev_hash),
+            hash: hex::encode(row.hash),
             tags: Vec::new(),
             comments: 0,
         })
@@ -340,6 +345,8 @@ mod tests {
         assert_eq!(event_columns().split(", ").count(), COLUMNS.len() + 1);
         assert_eq!(column_page_select().split(", ").count(), COLUMNS.len() + 1);
         assert!(packed_row().contains("e.before_json::text"));
+        assert!(packed_row().contains("encode(e.hash, 'hex')"));
+        assert!(column_page_select().contains("lower(hex(e.prev_hash))"));
         assert_eq!(TEXT_COLUMNS + INT_COLUMNS, COLUMNS.len() + 1);
     }
 }
