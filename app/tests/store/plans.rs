@@ -5,7 +5,7 @@
 
 use crate::support::{event, sqlite_store};
 use app::{
-    model::{EventFilter, PageRequest},
+    model::{EventFilter, Outcome, PageRequest},
     store::{
         raw::{explain_events, page_splits},
         NewEvent, SqliteStore, Store, TenantScope,
@@ -42,6 +42,9 @@ async fn every_filter_reads_an_index_range_never_the_whole_events_table() {
                 let actor = format!("user{}", i % 40);
                 let mut e = event(i, ["a.one", "b.two", "c.three"][i as usize % 3], &actor);
                 e.ip = Some(format!("203.0.113.{}", i % 200));
+                if i % 20 == 0 {
+                    e.outcome = Outcome::Failure;
+                }
                 // Inside the default 30 days, so the plans are those of a
                 // range with rows in it.
                 e.occurred_at = Utc::now() - Duration::minutes(i);
@@ -67,6 +70,18 @@ async fn every_filter_reads_an_index_range_never_the_whole_events_table() {
         (&one, "resource_id:K-5", &["events_tenant_resource_id"]),
         (&one, "resource_type:license", &["events_tenant_"]),
         (&one, "-outcome:success", &["events_tenant_unsuccessful"]),
+        // Who failed, and from where: only the unsuccessful events of one
+        // actor or address, however many successes they have.
+        (
+            &one,
+            "actor:user7@example.com outcome:failure",
+            &["events_tenant_actor_unsuccessful"],
+        ),
+        (
+            &one,
+            "ip:203.0.113.9 -outcome:success",
+            &["events_tenant_ip_unsuccessful"],
+        ),
         (
             &one,
             "outcome:failure action:a.*",
