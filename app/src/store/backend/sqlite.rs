@@ -46,12 +46,16 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536");
+        // Every connection maps the file instead of copying pages in with a
+        // read call each: readers for long scans (exports) that touch every
+        // page; the writer for the index pages each insert lands on, which
+        // outgrow its cache as the log grows (batches of 1,000 fell from
+        // 14,000 to 5,000 events/s past 1 GB, half the time in the kernel).
+        let options = options.pragma("mmap_size", "1073741824");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
-        // Readers map the file instead of copying pages in with a read call
-        // each: long scans (exports) touch every page.
         let budget = ReadBudget::default();
         let clock = budget.clone();
         let read = SqlitePoolOptions::new()
@@ -68,7 +72,7 @@ impl SqliteStore {
                     Ok(true)
                 })
             })
-            .connect_with(options.pragma("mmap_size", "1073741824"))
+            .connect_with(options)
             .await?;
         Ok(SqliteStore {
             committer: Committer::start::<SqliteStore>(write.clone()),
