@@ -9,7 +9,7 @@ use crate::store::{
     error::DbError,
     events::{
         branches::{splits_tenants, Splits, MAX_BRANCHES},
-        filter::push_actor_match,
+        filter::push_directory_match,
     },
     scope::TenantScope,
     sql::Sql,
@@ -49,7 +49,7 @@ async fn named_actors<B: Backend>(
     let mut qb = Sql::<B::Db>::new(
         "SELECT DISTINCT d.tenant_id, d.actor_id FROM rollup_actor_names d WHERE (",
     );
-    push_actor_match(&mut qb, "d", &values);
+    push_directory_match(&mut qb, &values);
     qb.push(")");
     scope.push_sql(&mut qb, "d.tenant_id");
     if let Some(tenant) = &filter.tenant {

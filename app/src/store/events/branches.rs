@@ -17,7 +17,7 @@ use crate::store::scope::TenantScope;
 pub(crate) const MAX_BRANCHES: usize = 96;
 
 /// What a page's branches are made from besides the filter, looked up in
-/// its transaction first (`read::page_splits`).
+/// its transaction first (`actors::page_splits`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Splits {
     /// Every tenant's id, when a page across tenants reads each tenant's

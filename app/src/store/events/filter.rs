@@ -47,7 +47,7 @@ pub(crate) fn push_filter_at<D: Dialect>(
         // the index's tenant alone; the scope and the match below narrow.)
         None if !actors.is_empty() && time == EVENT_TIME => {
             qb.push(" AND e.actor_id IN (SELECT d.actor_id FROM rollup_actor_names d WHERE ");
-            push_actor_match(qb, "d", &actors);
+            push_directory_match(qb, &actors);
             qb.push(")");
         }
         None => {}
@@ -92,20 +92,25 @@ fn rules_out_success(f: &EventFilter) -> bool {
     f.not.outcome == Some(Outcome::Success) || f.is.outcome.is_some_and(|o| o != Outcome::Success)
 }
 
-/// Whether the row aliased `table` has an actor id, email or name equal to
-/// one of `values` (the events, or the actor directory whose empty texts
-/// never equal a value).
-pub(crate) fn push_actor_match<D: Dialect>(qb: &mut Sql<D>, table: &str, values: &[String]) {
+/// `value` equals the actor's id, email or name, each column as `col`
+/// writes it: on the events (under NOT, a missing value as ''), or on the
+/// actor directory, whose empty texts never equal a value.
+fn push_actor_match<D: Dialect>(qb: &mut Sql<D>, col: &dyn Fn(&str) -> String, value: &str) {
+    qb.push(format!("{} = ", col("actor_id")))
+        .push_bind(value.to_string());
+    qb.push(format!(" OR {} = ", col("actor_email")))
+        .push_bind(value.to_string());
+    qb.push(format!(" OR {} = ", col("actor_name")))
+        .push_bind(value.to_string());
+}
+
+/// A directory row (aliased `d`) matching any of the actor `values`.
+pub(crate) fn push_directory_match<D: Dialect>(qb: &mut Sql<D>, values: &[String]) {
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
             qb.push(" OR ");
         }
-        qb.push(format!("{table}.actor_id = "))
-            .push_bind(value.clone());
-        qb.push(format!(" OR {table}.actor_email = "))
-            .push_bind(value.clone());
-        qb.push(format!(" OR {table}.actor_name = "))
-            .push_bind(value.clone());
+        push_actor_match(qb, &|column| format!("d.{column}"), value);
     }
 }
 
@@ -124,14 +129,7 @@ fn push_any_of<D: Dialect>(qb: &mut Sql<D>, field: Field, values: &[String], neg
             qb.push(" OR ");
         }
         match field {
-            Field::Actor => {
-                qb.push(format!("{} = ", col("actor_id")))
-                    .push_bind(value.clone());
-                qb.push(format!(" OR {} = ", col("actor_email")))
-                    .push_bind(value.clone());
-                qb.push(format!(" OR {} = ", col("actor_name")))
-                    .push_bind(value.clone());
-            }
+            Field::Actor => push_actor_match(qb, &col, value),
             // A range, not LIKE, so the (tenant, action, time) index serves it.
             Field::Action => match ActionMatch::of(value) {
                 ActionMatch::Exact(action) => {
