@@ -50,8 +50,8 @@ pub use views::ViewStore;
 pub mod raw {
     pub use super::backend::sqlite_text_page;
     pub use super::events::{
-        explain_events, insert_events, page_splits, select_events, stamp, Splits, Stamped,
-        INSERT_CHUNK,
+        explain_events, insert_events, page_splits, resolve_user_agents, select_events, stamp,
+        AgentIds, KnownAgents, Splits, Stamped, INSERT_CHUNK,
     };
     pub use super::sql::{Arg, Sql};
     pub use super::tallies::rollup_statements;

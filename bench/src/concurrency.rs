@@ -11,7 +11,7 @@ use crate::{
 use app::{
     model::Tenant,
     store::{
-        raw::{insert_events, INSERT_CHUNK},
+        raw::{insert_events, resolve_user_agents, KnownAgents, INSERT_CHUNK},
         Backend, PgStore, Store, TenantScope,
     },
 };
@@ -210,6 +210,7 @@ async fn raw_load<B: Backend>(
         let tenant = tenants[c % tenants.len()].clone();
         clients.spawn(async move {
             let mut generator = Generator::new(7_000 + c as u64);
+            let mut known = KnownAgents::default();
             // Far past anything the API wrote, one range per run and client.
             let mut seq = 1_000_000_000_i64 * ((run * 1_000 + c) as i64 + 1);
             let mut latencies = Vec::new();
@@ -223,10 +224,15 @@ async fn raw_load<B: Backend>(
                 let sent = Instant::now();
                 let mut tx = B::begin_group(&pool).await?;
                 B::enter_scope(&mut tx, &TenantScope::tenant(tenant.id)).await?;
+                let texts = rows.iter().filter_map(|e| e.user_agent.as_deref());
+                let agents = resolve_user_agents::<B>(&mut tx, &known, texts).await?;
                 for chunk in stamped.chunks(INSERT_CHUNK) {
-                    insert_events::<B::Db>(chunk)?.execute(&mut tx).await?;
+                    insert_events::<B::Db>(chunk, &agents)?
+                        .execute(&mut tx)
+                        .await?;
                 }
                 tx.commit().await?;
+                known.learn(agents);
                 latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
             }
             Ok::<_, BenchError>(latencies)

@@ -158,9 +158,10 @@ async fn raw_csv(
     let mut rows = sqlx::query(
         "SELECT e.id, t.slug, e.seq, e.occurred_at, e.received_at, e.actor_id, e.actor_name, \
          e.actor_email, e.actor_type, e.action, e.category, e.event_type, e.outcome, e.severity, \
-         e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, e.user_agent, \
+         e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, u.text, \
          e.request_id, e.description, e.before_json, e.after_json, e.metadata_json, \
          lower(hex(e.prev_hash)), lower(hex(e.hash)) FROM events e JOIN tenants t ON t.id = e.tenant_id \
+         LEFT JOIN user_agents u ON u.id = e.user_agent_id \
          ORDER BY e.occurred_at DESC, e.tenant_id DESC, e.seq DESC",
     )
     .fetch(store.write_pool());

@@ -13,6 +13,7 @@ pub(crate) mod query;
 pub(crate) mod read;
 pub(crate) mod records;
 pub(crate) mod text_search;
+pub(crate) mod user_agents;
 
 pub use actors::page_splits;
 pub use append::{insert_events, stamp, Stamped, INSERT_CHUNK};
@@ -22,3 +23,4 @@ pub use committer::{CommitStats, Committer};
 pub use export_row::{ExportPage, ExportRow};
 pub use query::{explain_events, select_events, MAX_PAGE};
 pub use records::{ApiKeyRecord, AppendOutcome, NewApiKey, NewEvent, Receipt, RECEIPT_LIFETIME_US};
+pub use user_agents::{resolve as resolve_user_agents, AgentIds, KnownAgents};

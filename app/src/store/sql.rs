@@ -98,6 +98,12 @@ impl From<&Option<String>> for Arg {
     }
 }
 
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Arg {
+        Arg::Bytes(v)
+    }
+}
+
 impl From<Option<&str>> for Arg {
     fn from(v: Option<&str>) -> Arg {
         Arg::Text(v.map(str::to_string))

@@ -25,6 +25,9 @@ async fn seed(store: &dyn Store) -> (i64, i64) {
     batch[6].after = Some(json!({ "note": "line one\nline \"two\", with comma", "amount": -12.5 }));
     // The export joins packed rows with 0x1E: stored text may hold it too.
     batch[7].description = "record\u{1e}and unit\u{1f}separators".into();
+    // User agents are read from their dictionary (`store::events::user_agents`).
+    batch[8].user_agent = Some("Mozilla/5.0 (X11; Linux x86_64)".into());
+    batch[9].user_agent = None;
     store.append(acme.id, &batch, None).await.unwrap();
     store
         .append(globex.id, &[event(1, "balance.added", "mallory")], None)
@@ -102,7 +105,12 @@ async fn a_csv_export_parses_back_to_the_stores_rows_with_formulas_neutralised()
             let after: Value = serde_json::from_str(&row[column("after")]).unwrap();
             assert_eq!(Some(after), e.after);
             assert_eq!(&row[column("hash")], e.hash);
+            let agent = e.user_agent.as_deref().unwrap_or("");
+            assert_eq!(&row[column("user_agent")], agent);
         }
+        let agents: std::collections::HashSet<&str> =
+            rows.iter().map(|r| &r[column("user_agent")]).collect();
+        assert_eq!(agents.len(), 3, "two texts and none: {agents:?}");
         let descriptions: Vec<&str> = rows.iter().map(|r| &r[column("description")]).collect();
         assert!(descriptions.contains(&"'=HYPERLINK(\"http://evil\",\"x\")"));
         assert!(descriptions.contains(&"'-5 credits taken"));

@@ -18,4 +18,5 @@ mod rollups;
 mod scope;
 mod support;
 mod upgrade;
+mod user_agents;
 mod verify;

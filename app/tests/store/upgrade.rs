@@ -45,6 +45,14 @@ async fn a_sqlite_log_from_before_the_compact_row_verifies_and_pages_its_tags_wo
     .execute(store.write_pool())
     .await
     .unwrap();
+    // And it numbers user agents in the dictionary of migration 0025; the
+    // texts go back into the events before the upgrade.
+    for sql in [
+        "CREATE TABLE user_agents (id INTEGER PRIMARY KEY, digest BLOB UNIQUE, text TEXT)",
+        "ALTER TABLE events ADD COLUMN user_agent_id INTEGER",
+    ] {
+        sqlx::query(sql).execute(store.write_pool()).await.unwrap();
+    }
     let tenant = store.ensure_tenant("acme", "Acme").await.unwrap();
     // Four to a minute, so pages end inside runs of equal times.
     let batch: Vec<_> = (0..12)
@@ -65,7 +73,10 @@ async fn a_sqlite_log_from_before_the_compact_row_verifies_and_pages_its_tags_wo
     for sql in [
         "DROP TABLE rollup_actor_names",
         "DROP TRIGGER events_no_update",
-        "UPDATE events SET prev_hash = lower(hex(prev_hash)), hash = lower(hex(hash))",
+        "UPDATE events SET prev_hash = lower(hex(prev_hash)), hash = lower(hex(hash)), \
+         user_agent = (SELECT u.text FROM user_agents u WHERE u.id = user_agent_id)",
+        "ALTER TABLE events DROP COLUMN user_agent_id",
+        "DROP TABLE user_agents",
         "CREATE TRIGGER events_no_update BEFORE UPDATE ON events \
          BEGIN SELECT RAISE(ABORT, 'append-only'); END",
     ] {
@@ -93,4 +104,25 @@ async fn a_sqlite_log_from_before_the_compact_row_verifies_and_pages_its_tags_wo
         let walked = walk_older(&store, &TenantScope::tenant(tenant.id), query, 5).await;
         assert_eq!(walked, expected, "'{query}'");
     }
+
+    // The upgrade numbered the user agent and gave it its digest, so a new
+    // event naming it reuses its row.
+    store
+        .append(tenant.id, &[event(13, "license.hwid_reset", "bob")], None)
+        .await
+        .unwrap();
+    let agents: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.text, (SELECT COUNT(*) FROM events e WHERE e.user_agent_id = u.id) \
+         FROM user_agents u",
+    )
+    .fetch_all(store.read_pool())
+    .await
+    .unwrap();
+    assert_eq!(agents, vec![("test-agent".to_string(), 13)]);
+    let inline: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE user_agent IS NOT NULL")
+            .fetch_one(store.read_pool())
+            .await
+            .unwrap();
+    assert_eq!(inline, 0, "the texts left the events");
 }

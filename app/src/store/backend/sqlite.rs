@@ -193,6 +193,9 @@ impl Backend for SqliteStore {
         sqlx::migrate!("../migrations/sqlite")
             .run(&self.write)
             .await?;
+        let mut tx = self.write.begin().await?;
+        crate::store::events::user_agents::fill_digests::<Self>(&mut tx).await?;
+        tx.commit().await?;
         // Which index serves a filter depends on how many rows each value
         // has (one IP or half the log): on open, analyse what was never
         // analysed or has grown, within SQLite's own time limit.

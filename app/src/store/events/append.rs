@@ -10,6 +10,7 @@ use crate::store::{
     events::{
         columns::{insert_columns, COLUMNS},
         records::{AppendOutcome, NewEvent, Receipt},
+        user_agents::AgentIds,
     },
     sql::{Arg, Sql},
 };
@@ -55,22 +56,33 @@ pub fn stamp<'e>(
     (out, (seq, prev))
 }
 
-/// A multi-row INSERT for one chunk of stamped events.
-pub fn insert_events<D: Dialect>(rows: &[Stamped<'_>]) -> Result<Sql<D>, DbError> {
+/// A multi-row INSERT for one chunk of stamped events; `agents` numbers
+/// their user agents (`user_agents::resolve`).
+pub fn insert_events<D: Dialect>(
+    rows: &[Stamped<'_>],
+    agents: &AgentIds,
+) -> Result<Sql<D>, DbError> {
     let mut qb = Sql::new(format!("INSERT INTO events ({}) VALUES ", insert_columns()));
     for (i, r) in rows.iter().enumerate() {
         if i > 0 {
             qb.push(", ");
         }
-        qb.push_tuple(insert_values(r)?);
+        qb.push_tuple(insert_values(r, agents)?);
     }
     Ok(qb)
 }
 
 /// One stamped event's values in `COLUMNS` order (its length is checked
 /// against `COLUMNS` by the compiler).
-fn insert_values(r: &Stamped<'_>) -> Result<[Arg; COLUMNS.len()], DbError> {
+fn insert_values(r: &Stamped<'_>, agents: &AgentIds) -> Result<[Arg; COLUMNS.len()], DbError> {
     let e = r.event;
+    let user_agent =
+        match e.user_agent.as_deref() {
+            None => None,
+            Some(text) => Some(*agents.get(text).ok_or_else(|| {
+                DbError::Corrupt(format!("user agent {text:?} was not resolved"))
+            })?),
+        };
     let resource = e.resource.as_ref();
     let targets = (!e.targets.is_empty()).then_some(&e.targets);
     Ok([
@@ -93,7 +105,7 @@ fn insert_values(r: &Stamped<'_>) -> Result<[Arg; COLUMNS.len()], DbError> {
         resource.and_then(|r| r.name.as_deref()).into(),
         json(targets)?,
         e.ip.as_deref().into(),
-        e.user_agent.as_deref().into(),
+        user_agent.into(),
         e.request_id.as_deref().into(),
         e.description.as_str().into(),
         json(e.before.as_ref())?,

@@ -21,6 +21,30 @@ pub(crate) enum Kind {
     /// A SHA-256 digest: its 32 bytes (BYTEA, BLOB), where the hex text the
     /// model and the exports carry took 64; read back as lower-case hex.
     Hash,
+    /// Optional text stored once in the named dictionary table (`id`,
+    /// `text`): the event holds its number in `<column>_id`
+    /// (`events::user_agents`).
+    Interned(&'static str),
+}
+
+impl Kind {
+    /// The column an insert writes for `name`.
+    fn stored(self, name: &str) -> String {
+        match self {
+            Kind::Interned(_) => format!("{name}_id"),
+            _ => name.to_string(),
+        }
+    }
+
+    /// The text an interned column reads back as.
+    fn lookup(self, name: &str) -> Option<String> {
+        match self {
+            Kind::Interned(table) => Some(format!(
+                "(SELECT d.text FROM {table} d WHERE d.id = e.{name}_id)"
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// Every column of `events` an event is made of, in one order: the one
@@ -48,7 +72,7 @@ pub(crate) const COLUMNS: [(&str, Kind); 27] = [
     ("resource_name", Kind::OptText),
     ("targets_json", Kind::Json),
     ("ip", Kind::OptText),
-    ("user_agent", Kind::OptText),
+    ("user_agent", Kind::Interned("user_agents")),
     ("request_id", Kind::OptText),
     ("description", Kind::Text),
     ("before_json", Kind::Json),
@@ -72,7 +96,10 @@ pub(crate) fn event_columns() -> &'static str {
     static LIST: LazyLock<String> = LazyLock::new(|| {
         list(|name, kind| match kind {
             Kind::Tenant => "t.slug AS tenant, e.tenant_id".into(),
-            _ => format!("e.{name}"),
+            _ => match kind.lookup(name) {
+                Some(text) => format!("{text} AS {name}"),
+                None => format!("e.{name}"),
+            },
         })
     });
     &LIST
@@ -80,7 +107,7 @@ pub(crate) fn event_columns() -> &'static str {
 
 /// The insert's column list.
 pub(crate) fn insert_columns() -> &'static str {
-    static LIST: LazyLock<String> = LazyLock::new(|| list(|name, _| name.to_string()));
+    static LIST: LazyLock<String> = LazyLock::new(|| list(|name, kind| kind.stored(name)));
     &LIST
 }
 
@@ -91,7 +118,7 @@ pub(crate) fn packed_row() -> &'static str {
             Kind::Tenant => "t.slug, e.tenant_id".into(),
             Kind::Json => format!("e.{name}::text"),
             Kind::Hash => format!("encode(e.{name}, 'hex')"),
-            _ => format!("e.{name}"),
+            _ => kind.lookup(name).unwrap_or_else(|| format!("e.{name}")),
         });
         format!("json_build_array({cells})::text")
     });
@@ -106,7 +133,7 @@ pub(crate) fn column_page_select() -> &'static str {
         let cell = |&(name, kind): &(&str, Kind)| match kind {
             Kind::Tenant => "t.slug".to_string(),
             Kind::Hash => format!("lower(hex(e.{name}))"),
-            _ => format!("e.{name}"),
+            _ => kind.lookup(name).unwrap_or_else(|| format!("e.{name}")),
         };
         let texts = COLUMNS.iter().filter(|(_, k)| *k != Kind::Int).map(cell);
         let ints = COLUMNS.iter().filter(|(_, k)| *k == Kind::Int).map(cell);
@@ -347,6 +374,10 @@ mod tests {
         assert!(packed_row().contains("e.before_json::text"));
         assert!(packed_row().contains("encode(e.hash, 'hex')"));
         assert!(column_page_select().contains("lower(hex(e.prev_hash))"));
+        assert!(insert_columns().contains("user_agent_id"));
+        assert!(event_columns().contains(
+            "(SELECT d.text FROM user_agents d WHERE d.id = e.user_agent_id) AS user_agent"
+        ));
         assert_eq!(TEXT_COLUMNS + INT_COLUMNS, COLUMNS.len() + 1);
     }
 }

@@ -12,6 +12,7 @@
 use super::{
     group::{apply_group, Pending},
     records::{AppendOutcome, NewEvent, Receipt},
+    user_agents::KnownAgents,
 };
 use crate::store::{backend::Backend, error::DbError};
 use sqlx::Pool;
@@ -109,6 +110,7 @@ async fn run<B: Backend>(
     mut requests: mpsc::Receiver<Pending>,
     counts: Arc<Counts>,
 ) {
+    let mut known = KnownAgents::default();
     while let Some(first) = requests.recv().await {
         let mut events = first.events.len();
         let mut group = vec![first];
@@ -125,22 +127,24 @@ async fn run<B: Backend>(
         counts
             .requests
             .fetch_add(group.len() as u64, Ordering::Relaxed);
-        commit::<B>(&pool, group).await;
+        commit::<B>(&pool, group, &mut known).await;
     }
 }
 
 /// One transaction for the whole group; each request answered after it.
 #[tracing::instrument(skip_all, fields(requests = group.len()))]
-async fn commit<B: Backend>(pool: &Pool<B::Db>, group: Vec<Pending>) {
+async fn commit<B: Backend>(pool: &Pool<B::Db>, group: Vec<Pending>, known: &mut KnownAgents) {
     let result = async {
         let mut tx = B::begin_group(pool).await?;
-        let outcomes = apply_group::<B>(&mut tx, &group).await?;
+        let applied = apply_group::<B>(&mut tx, &group, known).await?;
         tx.commit().await?;
-        Ok::<_, DbError>(outcomes)
+        Ok::<_, DbError>(applied)
     }
     .await;
     match result {
-        Ok(outcomes) => {
+        Ok((outcomes, agents)) => {
+            // Only now are the numbers stored for good.
+            known.learn(agents);
             for (pending, outcome) in group.into_iter().zip(outcomes) {
                 // A request that gave up waiting has nobody to tell.
                 let _ = pending.reply.send(outcome);

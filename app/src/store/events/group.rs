@@ -17,6 +17,7 @@ use crate::store::{
         append::{insert_events, stamp, INSERT_CHUNK},
         committer::Reply,
         records::{AppendOutcome, NewEvent, Receipt, RECEIPT_LIFETIME_US},
+        user_agents::{resolve, AgentIds, KnownAgents},
     },
     scope::TenantScope,
     sql::Sql,
@@ -40,18 +41,24 @@ type Head = (i64, String);
 /// Applies a group inside `tx`, tenant by tenant (ascending, so two
 /// instances' groups on PostgreSQL lock chain heads in one order and cannot
 /// deadlock), each tenant's requests in arrival order. Returns each
-/// request's outcome in the group's order; an `Err` of the whole means the
+/// request's outcome in the group's order, and the user agents' numbers
+/// (for `known`, once committed); an `Err` of the whole means the
 /// transaction is lost and nothing may commit.
 pub(crate) async fn apply_group<B: Backend>(
     tx: &mut Tx<B>,
     group: &[Pending],
-) -> Result<Vec<Outcome>, DbError> {
+    known: &KnownAgents,
+) -> Result<(Vec<Outcome>, AgentIds), DbError> {
     // The committer writes for every tenant it was handed; each request's
     // tenant comes from its authenticated key, never from its events.
     B::enter_scope(tx, &TenantScope::all_tenants()).await?;
     let mut order: Vec<usize> = (0..group.len()).collect();
     order.sort_by_key(|&i| group[i].tenant_id);
     let mut heads = lock_heads::<B>(tx, group, &order).await?;
+    // Outside every savepoint: a dictionary row stays for the requests
+    // that commit even when the one that named it first fails.
+    let texts = group.iter().flat_map(|p| &p.events);
+    let agents = resolve::<B>(tx, known, texts.filter_map(|e| e.user_agent.as_deref())).await?;
     let mut outcomes: Vec<Option<Outcome>> = group.iter().map(|_| None).collect();
     // Alone, a request needs no savepoint: its failure fails the group.
     let alone = group.len() == 1;
@@ -68,9 +75,11 @@ pub(crate) async fn apply_group<B: Backend>(
         let first_seq = head.0;
         let requests: Vec<&Pending> = run.iter().map(|&i| &group[i]).collect();
         let results = if alone {
-            vec![Ok(apply_one::<B>(tx, requests[0], head, now).await?)]
+            vec![Ok(
+                apply_one::<B>(tx, requests[0], head, now, &agents).await?
+            )]
         } else {
-            apply_run::<B>(tx, &requests, head, now).await?
+            apply_run::<B>(tx, &requests, head, now, &agents).await?
         };
         for (&i, result) in run.iter().zip(results) {
             outcomes[i] = Some(result);
@@ -93,10 +102,11 @@ pub(crate) async fn apply_group<B: Backend>(
             .execute(&mut *tx)
             .await?;
     }
-    Ok(outcomes
+    let outcomes = outcomes
         .into_iter()
         .map(|o| o.expect("every request of the group has an outcome"))
-        .collect())
+        .collect();
+    Ok((outcomes, agents))
 }
 
 /// Every tenant's chain head in one statement, locked in ascending order
@@ -144,10 +154,11 @@ async fn apply_run<B: Backend>(
     requests: &[&Pending],
     head: &mut Head,
     now: i64,
+    agents: &AgentIds,
 ) -> Result<Vec<Outcome>, DbError> {
     savepoint::<B>(tx, "SAVEPOINT run").await?;
     let start = head.clone();
-    match write_run::<B>(tx, requests, head, now).await {
+    match write_run::<B>(tx, requests, head, now, agents).await {
         Ok(outcomes) => {
             savepoint::<B>(tx, "RELEASE SAVEPOINT run").await?;
             Ok(outcomes)
@@ -159,7 +170,7 @@ async fn apply_run<B: Backend>(
             *head = start;
             let mut outcomes = Vec::with_capacity(requests.len());
             for pending in requests {
-                outcomes.push(isolated::<B>(tx, pending, head, now).await?);
+                outcomes.push(isolated::<B>(tx, pending, head, now, agents).await?);
             }
             Ok(outcomes)
         }
@@ -173,6 +184,7 @@ async fn write_run<B: Backend>(
     requests: &[&Pending],
     head: &mut Head,
     now: i64,
+    agents: &AgentIds,
 ) -> Result<Vec<Outcome>, DbError> {
     let tenant_id = requests[0].tenant_id;
     let mut seen = seen_receipts::<B>(tx, tenant_id, requests, now).await?;
@@ -194,7 +206,9 @@ async fn write_run<B: Backend>(
     }
     let (stamped, next) = stamp(tenant_id, head.clone(), now, events);
     for chunk in stamped.chunks(INSERT_CHUNK) {
-        insert_events::<B::Db>(chunk)?.execute(&mut *tx).await?;
+        insert_events::<B::Db>(chunk, agents)?
+            .execute(&mut *tx)
+            .await?;
     }
     if !receipts.is_empty() {
         insert_receipts::<B>(tx, tenant_id, &receipts, now).await?;
@@ -288,9 +302,10 @@ async fn isolated<B: Backend>(
     pending: &Pending,
     head: &mut Head,
     now: i64,
+    agents: &AgentIds,
 ) -> Result<Outcome, DbError> {
     savepoint::<B>(tx, "SAVEPOINT one").await?;
-    let outcome = apply_one::<B>(tx, pending, head, now).await;
+    let outcome = apply_one::<B>(tx, pending, head, now, agents).await;
     if outcome.is_err() {
         savepoint::<B>(tx, "ROLLBACK TO SAVEPOINT one").await?;
     }
@@ -306,7 +321,8 @@ async fn apply_one<B: Backend>(
     pending: &Pending,
     head: &mut Head,
     now: i64,
+    agents: &AgentIds,
 ) -> Outcome {
-    let mut outcomes = write_run::<B>(tx, &[pending], head, now).await?;
+    let mut outcomes = write_run::<B>(tx, &[pending], head, now, agents).await?;
     outcomes.pop().expect("one outcome per request")
 }
