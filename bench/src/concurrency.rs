@@ -58,6 +58,7 @@ pub(crate) async fn run(postgres: Option<&str>, into: Option<&Path>, seconds: f6
     );
     let (sqlite, tenants) = fresh_store(&dir.path().join("load.db")).await?;
     report("sqlite", sqlite, &tenants, seconds, Footprint::Measure).await?;
+    crate::agents::run(dir.path()).await?;
     if let Some(large) = into {
         // A copy, so the query database stays as its figures were taken.
         let copy = dir.path().join("large.db");

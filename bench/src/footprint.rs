@@ -20,8 +20,8 @@ fn sizes_sql(backend: &str) -> &'static str {
     }
 }
 
-/// Prints bytes per event, in total and by part, for `store`'s database.
-pub(crate) async fn report<B: Backend>(name: &str, store: &B) -> Result<(), BenchError> {
+/// The events stored and every b-tree's or relation's size.
+async fn sizes<B: Backend>(store: &B) -> Result<(i64, Vec<(String, String, i64)>), BenchError> {
     let mut tx = B::begin_group(store.write()).await?;
     B::enter_scope(&mut tx, &TenantScope::all_tenants()).await?;
     let (events,): (i64,) = Sql::<B::Db>::new("SELECT COUNT(*) FROM events")
@@ -30,7 +30,18 @@ pub(crate) async fn report<B: Backend>(name: &str, store: &B) -> Result<(), Benc
     let sizes: Vec<(String, String, i64)> = Sql::<B::Db>::new(sizes_sql(B::NAME))
         .fetch_all(&mut tx)
         .await?;
-    drop(tx);
+    Ok((events, sizes))
+}
+
+/// Bytes per event on disk, everything included.
+pub(crate) async fn per_event<B: Backend>(store: &B) -> Result<f64, BenchError> {
+    let (events, sizes) = sizes(store).await?;
+    Ok(sizes.iter().map(|s| s.2).sum::<i64>() as f64 / events.max(1) as f64)
+}
+
+/// Prints bytes per event, in total and by part, for `store`'s database.
+pub(crate) async fn report<B: Backend>(name: &str, store: &B) -> Result<(), BenchError> {
+    let (events, sizes) = sizes(store).await?;
     let per = |bytes: i64| bytes as f64 / events.max(1) as f64;
     let total: i64 = sizes.iter().map(|s| s.2).sum();
     let part = |test: &dyn Fn(&str, &str) -> bool| -> i64 {
@@ -43,6 +54,7 @@ pub(crate) async fn report<B: Backend>(name: &str, store: &B) -> Result<(), Benc
     let table = part(&|n, _| n == "events");
     let fts = part(&|n, t| n.starts_with("events_fts") || t.starts_with("events_fts"));
     let rollups = part(&|_, t| t.starts_with("rollup_"));
+    let agents = part(&|_, t| t == "user_agents");
     let mut indexes: Vec<&(String, String, i64)> = sizes
         .iter()
         .filter(|(n, t, _)| t == "events" && n != "events")
@@ -51,14 +63,16 @@ pub(crate) async fn report<B: Backend>(name: &str, store: &B) -> Result<(), Benc
     let index_total: i64 = indexes.iter().map(|s| s.2).sum();
     println!(
         "{name}, bytes per event on disk ({events} events): {:.0} in all; table {:.0}, \
-         its {} indexes {:.0}, full-text {:.0}, rollups {:.0}, everything else {:.0}",
+         its {} indexes {:.0}, full-text {:.0}, rollups {:.0}, user agents {:.1}, \
+         everything else {:.0}",
         per(total),
         per(table),
         indexes.len(),
         per(index_total),
         per(fts),
         per(rollups),
-        per(total - table - index_total - fts - rollups)
+        per(agents),
+        per(total - table - index_total - fts - rollups - agents)
     );
     let each: Vec<String> = indexes
         .iter()

@@ -3,6 +3,7 @@
 //! the `logbook` binary and its library: it drives the server and the store
 //! from outside, as an operator's load would.
 
+mod agents;
 mod analytics;
 mod concurrency;
 mod dataset;
