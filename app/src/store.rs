@@ -11,6 +11,7 @@ mod backend;
 mod chain;
 mod error;
 mod events;
+mod leases;
 mod notes;
 mod scope;
 mod sql;
@@ -35,6 +36,7 @@ pub use events::{
     ApiKeyRecord, AppendOutcome, CommitStats, Committer, ExportPage, ExportRow, NewApiKey,
     NewEvent, Receipt, MAX_PAGE, RECEIPT_LIFETIME_US,
 };
+pub use leases::{Fence, LeaseStore};
 pub use notes::{NewNote, NoteStore, NoteSummary};
 pub use scope::TenantScope;
 pub use tallies::{

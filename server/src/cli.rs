@@ -133,7 +133,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Retention => {
             let policy = config.retention.policy();
             let now = chrono::Utc::now().timestamp_micros();
-            let purges = run_retention(store.as_ref(), &signer, policy, now).await?;
+            let purges = run_retention(store.as_ref(), &signer, policy, now, None).await?;
             if purges.is_empty() {
                 println!("Nothing has expired.");
             }

@@ -102,7 +102,7 @@ pub async fn sign_checkpoint(tenant: String) -> Result<Option<CheckpointInfo>, A
     let access = super::access::require_admin("sign a checkpoint").await?;
     let keys = super::access::keys()?;
     let tenant = access.visible_tenant(&tenant).await?;
-    let signed = sign_head(&*access.store, &keys.0, &tenant, reason::ON_DEMAND).await?;
+    let signed = sign_head(&*access.store, &keys.0, &tenant, reason::ON_DEMAND, None).await?;
     if let Some(cp) = &signed {
         let cp = &cp.checkpoint;
         let entry = Entry::new(

@@ -75,7 +75,7 @@ impl ProofBuilder {
         let head = store.chain_head(self.tenant.id).await?;
         let now = chrono::Utc::now().timestamp_micros();
         let cp = signer.sign(self.tenant.id, &self.tenant.slug, head, now, reason::EXPORT);
-        store.insert_checkpoint(&cp).await?;
+        store.insert_checkpoint(&cp, None).await?;
         self.exported.sort_unstable();
         let start = self.exported.first().copied().unwrap_or(cp.seq + 1);
         Ok(ProofLines {

@@ -4,7 +4,7 @@
 
 use crate::{
     auth::Entry,
-    store::{reason, DbError, Signer, Store, TenantScope},
+    store::{reason, DbError, Fence, Signer, Store, TenantScope},
 };
 
 const DAY_US: i64 = 86_400_000_000;
@@ -38,12 +38,15 @@ pub struct Purge {
 }
 
 /// One pass over every tenant at `now_us`. Each purge is recorded in
-/// Logbook's own log.
+/// Logbook's own log. The scheduled job passes its lease's `fence`, so a
+/// server that lost the lease mid-run writes no further cut or delete;
+/// `logbook retention`, an operator's own command, passes none.
 pub async fn run_retention(
     store: &dyn Store,
     signer: &Signer,
     policy: RetentionPolicy,
     now_us: i64,
+    fence: Option<&Fence>,
 ) -> Result<Vec<Purge>, DbError> {
     let mut purges = Vec::new();
     for settings in store.tenant_settings(&TenantScope::all_tenants()).await? {
@@ -66,12 +69,12 @@ pub async fn run_retention(
                 now_us,
                 reason::RETENTION,
             );
-            store.record_cut(&cut).await?;
+            store.record_cut(&cut, fence).await?;
         }
         // Also finishes a run that stopped between its cut and its deletes.
         let mut deleted = 0;
         loop {
-            let n = store.purge_batch(tenant.id, policy.batch).await?;
+            let n = store.purge_batch(tenant.id, policy.batch, fence).await?;
             deleted += n;
             if n < policy.batch.max(1) as u64 {
                 break;

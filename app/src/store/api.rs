@@ -8,6 +8,7 @@ use crate::store::{
     chain::{reason, ChainBreak, ChainVerifier, IntegrityStore, PublicKey},
     error::DbError,
     events::{self, ApiKeyRecord, AppendOutcome, ExportPage, NewApiKey, NewEvent, Receipt},
+    leases::LeaseStore,
     notes::NoteStore,
     scope::TenantScope,
     sql::Sql,
@@ -25,6 +26,7 @@ pub trait Store:
     AccountStore
     + AlertStore
     + IntegrityStore
+    + LeaseStore
     + NoteStore
     + TallyStore
     + ViewStore

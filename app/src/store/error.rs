@@ -32,6 +32,10 @@ pub enum DbError {
     /// A unique value (an account's email) is already taken; says which.
     #[error("{0}")]
     Conflict(&'static str),
+    /// A job's write came from a server whose lease on the job had run out
+    /// or passed to another (`store::leases`); the job's work is refused.
+    #[error("the lease on job '{0}' is no longer held by this server")]
+    Fenced(String),
 }
 
 impl From<sqlx::Error> for DbError {

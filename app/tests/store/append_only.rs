@@ -164,7 +164,7 @@ async fn postgres_lets_the_retention_job_delete_only_up_to_its_recorded_cut() {
         1,
         app::store::reason::RETENTION,
     );
-    store.record_cut(&cut).await.unwrap();
+    store.record_cut(&cut, None).await.unwrap();
     let deleted = delete_as_retention_job().await.unwrap().unwrap();
     assert_eq!(deleted.rows_affected(), 1);
 }
@@ -202,6 +202,6 @@ async fn sqlite_lets_the_retention_path_delete_only_up_to_its_recorded_cut() {
         1,
         app::store::reason::RETENTION,
     );
-    store.record_cut(&cut).await.unwrap();
+    store.record_cut(&cut, None).await.unwrap();
     assert_eq!(delete_as_retention_job().await.unwrap().rows_affected(), 1);
 }

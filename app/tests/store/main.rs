@@ -9,6 +9,7 @@ mod export;
 mod filters;
 mod group_commit;
 mod isolation;
+mod leases;
 mod notes;
 mod paging;
 mod plans;

@@ -156,7 +156,7 @@ async fn retention_takes_an_events_notes_with_it() {
             default_days: 1,
             batch: 100,
         };
-        run_retention(store.as_ref(), &signer, policy, far_future)
+        run_retention(store.as_ref(), &signer, policy, far_future, None)
             .await
             .unwrap();
         assert!(store

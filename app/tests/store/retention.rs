@@ -36,7 +36,7 @@ async fn a_purge_deletes_the_expired_events_and_what_remains_still_verifies() {
     for store in backends().await {
         let (signer, _) = Signer::generate();
         let (tenant, now) = three_old_two_new(store.as_ref()).await;
-        let purges = run_retention(store.as_ref(), &signer, one_day(), now)
+        let purges = run_retention(store.as_ref(), &signer, one_day(), now, None)
             .await
             .unwrap();
         let acme: Vec<_> = purges.iter().filter(|p| p.tenant == "acme").collect();
@@ -85,7 +85,7 @@ async fn a_legal_hold_or_keep_forever_deletes_nothing() {
                 .update_tenant_settings(tenant, retention, hold, &[])
                 .await
                 .unwrap();
-            let purges = run_retention(store.as_ref(), &signer, one_day(), now)
+            let purges = run_retention(store.as_ref(), &signer, one_day(), now, None)
                 .await
                 .unwrap();
             assert!(purges.iter().all(|p| p.tenant != "acme"), "{purges:?}");
@@ -99,7 +99,7 @@ async fn a_cut_without_a_signed_checkpoint_or_from_another_key_is_not_trusted() 
     for store in backends().await {
         let (signer, _) = Signer::generate();
         let (tenant, now) = three_old_two_new(store.as_ref()).await;
-        run_retention(store.as_ref(), &signer, one_day(), now)
+        run_retention(store.as_ref(), &signer, one_day(), now, None)
             .await
             .unwrap();
         let (stranger, _) = Signer::generate();

@@ -166,7 +166,9 @@ async fn purge_all_but_new(store: &dyn Store, rng: &mut StdRng) {
         default_days: 1,
         batch: 7,
     };
-    let purges = run_retention(store, &signer, policy, now).await.unwrap();
+    let purges = run_retention(store, &signer, policy, now, None)
+        .await
+        .unwrap();
     assert!(purges.iter().map(|p| p.deleted).sum::<u64>() > 0);
 }
 

@@ -29,7 +29,7 @@ pub(super) async fn checkpoint(
     only: Option<&str>,
 ) -> CliResult {
     for tenant in tenants(store, only).await? {
-        match sign_head(store, signer, &tenant, reason::ON_DEMAND).await? {
+        match sign_head(store, signer, &tenant, reason::ON_DEMAND, None).await? {
             Some(cp) => println!(
                 "signed  {}: #{} {}",
                 tenant.slug, cp.checkpoint.seq, cp.checkpoint.hash

@@ -5,14 +5,20 @@ use crate::model::{Retention, TenantSettings};
 use crate::store::{
     chain::checkpoint::{CheckpointRecord, NewCheckpoint},
     error::DbError,
+    leases::Fence,
     scope::TenantScope,
 };
 use async_trait::async_trait;
 
 #[async_trait]
 pub trait IntegrityStore: Send + Sync {
-    /// Stores a signed checkpoint of a tenant's head.
-    async fn insert_checkpoint(&self, cp: &NewCheckpoint) -> Result<CheckpointRecord, DbError>;
+    /// Stores a signed checkpoint of a tenant's head; with a `fence`, only
+    /// while it still holds its job's lease (`store::leases`).
+    async fn insert_checkpoint(
+        &self,
+        cp: &NewCheckpoint,
+        fence: Option<&Fence>,
+    ) -> Result<CheckpointRecord, DbError>;
 
     /// A tenant's checkpoints, newest first (`limit` of them, or all).
     async fn checkpoints(
@@ -49,11 +55,22 @@ pub trait IntegrityStore: Send + Sync {
 
     /// Moves the cut forward to a signed retention checkpoint, storing both
     /// in one transaction; only then may `purge_batch` delete up to it.
-    async fn record_cut(&self, cp: &NewCheckpoint) -> Result<CheckpointRecord, DbError>;
+    /// With a `fence`, only while it still holds its job's lease.
+    async fn record_cut(
+        &self,
+        cp: &NewCheckpoint,
+        fence: Option<&Fence>,
+    ) -> Result<CheckpointRecord, DbError>;
 
     /// Deletes up to `limit` events at or below the tenant's cut through
     /// the retention job's narrow path. Returns how many were deleted.
-    async fn purge_batch(&self, tenant_id: i64, limit: i64) -> Result<u64, DbError>;
+    /// With a `fence`, only while it still holds its job's lease.
+    async fn purge_batch(
+        &self,
+        tenant_id: i64,
+        limit: i64,
+        fence: Option<&Fence>,
+    ) -> Result<u64, DbError>;
 }
 
 /// `tenants` columns behind `TenantSettings`.

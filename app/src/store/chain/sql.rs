@@ -11,6 +11,7 @@ use crate::store::{
         },
     },
     error::DbError,
+    leases::{hold, Fence},
     scope::TenantScope,
     sql::{Scalar, Sql},
     tallies::rollups::count_rollups,
@@ -19,8 +20,13 @@ use async_trait::async_trait;
 
 #[async_trait]
 impl<B: Backend> IntegrityStore for B {
-    async fn insert_checkpoint(&self, cp: &NewCheckpoint) -> Result<CheckpointRecord, DbError> {
+    async fn insert_checkpoint(
+        &self,
+        cp: &NewCheckpoint,
+        fence: Option<&Fence>,
+    ) -> Result<CheckpointRecord, DbError> {
         let mut tx = self.begin_write().await?;
+        hold::<B>(&mut tx, fence, now_us()).await?;
         let id = insert_checkpoint_in::<B>(&mut tx, cp).await?;
         tx.commit().await?;
         Ok(CheckpointRecord {
@@ -128,8 +134,13 @@ impl<B: Backend> IntegrityStore for B {
     }
 
     #[tracing::instrument(skip(self, cp), fields(tenant = cp.tenant_id, seq = cp.seq))]
-    async fn record_cut(&self, cp: &NewCheckpoint) -> Result<CheckpointRecord, DbError> {
+    async fn record_cut(
+        &self,
+        cp: &NewCheckpoint,
+        fence: Option<&Fence>,
+    ) -> Result<CheckpointRecord, DbError> {
         let mut tx = self.begin_write().await?;
+        hold::<B>(&mut tx, fence, now_us()).await?;
         let id = insert_checkpoint_in::<B>(&mut tx, cp).await?;
         Sql::new("UPDATE tenants SET cut_seq = $1, cut_hash = $2 WHERE id = $3 AND cut_seq < $1")
             .bind(cp.seq)
@@ -145,8 +156,14 @@ impl<B: Backend> IntegrityStore for B {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn purge_batch(&self, tenant_id: i64, limit: i64) -> Result<u64, DbError> {
+    async fn purge_batch(
+        &self,
+        tenant_id: i64,
+        limit: i64,
+        fence: Option<&Fence>,
+    ) -> Result<u64, DbError> {
         let mut tx = self.begin_write().await?;
+        hold::<B>(&mut tx, fence, now_us()).await?;
         B::guard_retention(&mut tx, true).await?;
         // The batch is every event up to its last seq: earlier ones are gone.
         let upto: Option<i64> = Scalar::new(
@@ -170,6 +187,10 @@ impl<B: Backend> IntegrityStore for B {
         tx.commit().await?;
         Ok(deleted)
     }
+}
+
+fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
 }
 
 async fn insert_checkpoint_in<B: Backend>(
