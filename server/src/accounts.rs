@@ -8,7 +8,7 @@ use crate::{
 use app::{
     auth::{generate_password, hash_password},
     model::{Permission, Permissions, Role},
-    store::{NewAccount, Store},
+    store::{DbError, NewAccount, Store},
 };
 use secrecy::ExposeSecret;
 use std::error::Error;
@@ -41,7 +41,9 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
 ];
 
 /// Creates the first accounts when there are none; returns lines to print.
-/// `demo` is what [`Config::demo`] decided.
+/// `demo` is what [`Config::demo`] decided. Several servers starting at once
+/// on one new database all see none: the first to create an account prints
+/// them, the others find it taken and print nothing.
 pub async fn ensure_first_accounts(
     store: &dyn Store,
     config: &Config,
@@ -56,7 +58,7 @@ pub async fn ensure_first_accounts(
             Some(p) => (p.expose_secret().to_string(), false),
             None => (generate_password(), true),
         };
-        create(
+        let made = create(
             store,
             &admin.email,
             "Administrator",
@@ -65,6 +67,9 @@ pub async fn ensure_first_accounts(
             &password,
         )
         .await?;
+        if made.is_none() {
+            return Ok(Vec::new());
+        }
         lines.push(if shown {
             format!("Admin account: {} / {password} (shown once)", admin.email)
         } else {
@@ -84,12 +89,17 @@ pub async fn ensure_first_accounts(
                 }
                 None => None,
             };
-            create(store, email, name, *role, tenant_id, DEMO_PASSWORD).await?;
+            if create(store, email, name, *role, tenant_id, DEMO_PASSWORD)
+                .await?
+                .is_none()
+            {
+                return Ok(Vec::new());
+            }
             lines.push(format!("  {:<9} {email}", role.as_str()));
         }
     } else if config.admin.is_none() {
         let password = generate_password();
-        create(
+        let made = create(
             store,
             "admin@localhost",
             "Administrator",
@@ -98,6 +108,9 @@ pub async fn ensure_first_accounts(
             &password,
         )
         .await?;
+        if made.is_none() {
+            return Ok(Vec::new());
+        }
         lines.push(format!(
             "Admin account: admin@localhost / {password} (shown once; change it under Account)"
         ));
@@ -105,6 +118,8 @@ pub async fn ensure_first_accounts(
     Ok(lines)
 }
 
+/// Creates one first account; `None` when another server sharing the
+/// database created it at the same moment (both saw no accounts).
 async fn create(
     store: &dyn Store,
     email: &str,
@@ -112,8 +127,8 @@ async fn create(
     role: Role,
     tenant_id: Option<i64>,
     password: &str,
-) -> Result<i64, Box<dyn Error + Send + Sync>> {
-    Ok(store
+) -> Result<Option<i64>, DbError> {
+    let made = store
         .create_account(&NewAccount {
             email: email.trim().to_lowercase(),
             name: name.to_string(),
@@ -126,5 +141,10 @@ async fn create(
             password_hash: hash_password(password),
             created_by: None,
         })
-        .await?)
+        .await;
+    match made {
+        Ok(id) => Ok(Some(id)),
+        Err(DbError::Conflict(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
 }

@@ -9,6 +9,7 @@ mod export;
 mod hardening;
 mod history;
 mod ingest;
+mod instances;
 mod leak_corpus;
 mod leaks;
 mod live;

@@ -1,0 +1,237 @@
+//! Several servers on one PostgreSQL database: three release binaries take
+//! ingest for the same tenants at once, and the log stays one log.
+
+use app::store::{connect, reason, PublicKey, TenantScope};
+use serde_json::Value;
+use sqlx::Connection;
+use std::{
+    collections::HashMap,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_logbook");
+const ADMIN: &str = "ops@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn logbook(data: &Path, url: &str, addr: &str) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env("LOGBOOK_DATA_DIR", data)
+        .env("DATABASE_URL", url)
+        .env("LOGBOOK_ADDR", addr)
+        .env("LOGBOOK_DEMO_DATA", "false")
+        .env("LOGBOOK_ADMIN__EMAIL", ADMIN)
+        .env("LOGBOOK_ADMIN__PASSWORD", PASSWORD)
+        // Every server tries to sign moved heads every second.
+        .env("LOGBOOK_INTEGRITY__CHECKPOINT_EVERY_SECS", "1");
+    command
+}
+
+fn free_addr() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// Kills the servers however the test ends.
+struct Servers(Vec<Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn cli(data: &Path, url: &str, args: &[&str]) -> String {
+    let out = logbook(data, url, "127.0.0.1:0")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn wait_healthy(client: &reqwest::Client, base: &str) {
+    for _ in 0..150 {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{base} did not become healthy");
+}
+
+/// One client's requests through one server: single events and batches
+/// of ten, each with an Idempotency-Key; the ids it was answered with.
+async fn send(base: String, key: String, tag: String) -> Vec<String> {
+    let client = crate::support::client().build().unwrap();
+    let mut acked = Vec::new();
+    for n in 0..12 {
+        let size = if n % 3 == 0 { 10 } else { 1 };
+        let batch: Vec<Value> = (0..size)
+            .map(|i| crate::support::event("balance.transferred", &format!("{tag} #{n}.{i}")))
+            .collect();
+        let response = client
+            .post(format!("{base}/api/v1/events"))
+            .bearer_auth(&key)
+            .header("Idempotency-Key", format!("{tag}-{n}"))
+            .json(&batch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{tag} #{n}");
+        let body: Value = response.json().await.unwrap();
+        for result in body["results"].as_array().unwrap() {
+            acked.push(result["id"].as_str().unwrap().to_string());
+        }
+    }
+    acked
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_servers_on_one_database_keep_every_chain_unforked_sign_each_head_once_and_share_the_live_table(
+) {
+    let url = crate::support::postgres_url().await;
+    let data = tempfile::tempdir().unwrap();
+    // The servers share the signing and secrets keys (made here, once).
+    let mut keys = HashMap::new();
+    for slug in ["acme", "globex"] {
+        cli(data.path(), &url, &["create-tenant", "--slug", slug]);
+        keys.insert(
+            slug,
+            cli(data.path(), &url, &["create-api-key", "--tenant", slug]),
+        );
+    }
+    let addrs: Vec<String> = (0..3).map(|_| free_addr()).collect();
+    // All three start at once on a database with no accounts yet.
+    let servers = Servers(
+        addrs
+            .iter()
+            .map(|addr| {
+                logbook(data.path(), &url, addr)
+                    .arg("serve")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect(),
+    );
+    let bases: Vec<String> = addrs.iter().map(|a| format!("http://{a}")).collect();
+    let client = crate::support::client().build().unwrap();
+    for base in &bases {
+        wait_healthy(&client, base).await;
+    }
+
+    // A live table open on the first server.
+    let signed_in = client
+        .post(format!("{}/api/auth/sign_in", bases[0]))
+        .form(&[("email", ADMIN), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200, "the admin made at start signs in");
+    let session = crate::support::with_cookie(&crate::support::cookie_of(&signed_in));
+    let mut live = session
+        .get(format!("{}/api/live?tenant=globex", bases[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+
+    // Two clients per server and tenant, all at once.
+    let mut clients = Vec::new();
+    for (s, base) in bases.iter().enumerate() {
+        for (slug, key) in &keys {
+            for c in 0..2 {
+                let tag = format!("{slug}-s{s}-c{c}");
+                clients.push(tokio::spawn(send(base.clone(), key.clone(), tag)));
+            }
+        }
+    }
+    let mut acked = Vec::new();
+    for client in clients {
+        acked.extend(client.await.unwrap());
+    }
+    assert_eq!(acked.len(), 3 * 2 * 2 * (4 * 10 + 8));
+
+    // The first server's live table shows what the third took in.
+    let seen = read_until(&mut live, "globex-s2-c1 #11.0", Duration::from_secs(5)).await;
+    assert!(
+        seen.contains("globex-s2-c1 #11.0"),
+        "live table saw: {seen:.300}"
+    );
+
+    // Let the checkpoint job tick on every server a few times.
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    drop(servers);
+
+    // One server ran the jobs throughout: each lease never changed hands.
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    let leases: Vec<(String, i64)> =
+        sqlx::query_as("SELECT job, fence FROM job_leases ORDER BY job")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        leases,
+        vec![("checkpoints".to_string(), 1), ("retention".to_string(), 1)]
+    );
+    let store = connect(&url).await.unwrap();
+    let all = TenantScope::all_tenants();
+    for id in &acked {
+        assert!(
+            store.get_event(&all, id).await.unwrap().is_some(),
+            "{id} lost"
+        );
+    }
+    let key = PublicKey::from_base64(&cli(data.path(), &url, &["public-key"])).unwrap();
+    for slug in ["acme", "globex"] {
+        let tenant = store.tenant_by_slug(slug).await.unwrap().unwrap();
+        let verified = store.verify_chain(tenant.id, &key).await.unwrap();
+        let verified = verified.unwrap_or_else(|b| panic!("{slug}'s chain broke: {b:?}"));
+        assert_eq!(
+            verified.count(),
+            2 * 3 * 48,
+            "{slug}: every event once, one chain"
+        );
+        let checkpoints = store.checkpoints(tenant.id, None).await.unwrap();
+        let mut signed: Vec<i64> = checkpoints
+            .iter()
+            .filter(|c| c.checkpoint.reason == reason::SCHEDULED)
+            .map(|c| c.checkpoint.seq)
+            .collect();
+        assert!(!signed.is_empty(), "{slug}: the checkpoint job ran");
+        let count = signed.len();
+        signed.dedup();
+        assert_eq!(
+            signed.len(),
+            count,
+            "{slug}: a head signed twice: {checkpoints:?}"
+        );
+    }
+}
+
+/// Reads the stream until `needle` shows up or `within` passes.
+async fn read_until(response: &mut reqwest::Response, needle: &str, within: Duration) -> String {
+    let start = Instant::now();
+    let mut seen = String::new();
+    while start.elapsed() < within && !seen.contains(needle) {
+        let left = within.saturating_sub(start.elapsed());
+        match tokio::time::timeout(left, response.chunk()).await {
+            Ok(Ok(Some(bytes))) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+            _ => break,
+        }
+    }
+    seen
+}
