@@ -1,11 +1,12 @@
 //! Several servers on one PostgreSQL database: three release binaries take
 //! ingest for the same tenants at once, and the log stays one log.
 
+use crate::receivers::HttpReceiver;
 use app::store::{connect, reason, PublicKey, TenantScope};
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::Connection;
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     path::Path,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -25,7 +26,11 @@ fn logbook(data: &Path, url: &str, addr: &str) -> Command {
         .env("LOGBOOK_ADMIN__EMAIL", ADMIN)
         .env("LOGBOOK_ADMIN__PASSWORD", PASSWORD)
         // Every server tries to sign moved heads every second.
-        .env("LOGBOOK_INTEGRITY__CHECKPOINT_EVERY_SECS", "1");
+        .env("LOGBOOK_INTEGRITY__CHECKPOINT_EVERY_SECS", "1")
+        // Every server's alert worker polls the one outbox often.
+        .env("LOGBOOK_ALERTS__ALLOW_PRIVATE_TARGETS", "true")
+        .env("LOGBOOK_ALERTS__POLL_MS", "20")
+        .env("LOGBOOK_ALERTS__RETRY_BASE_MS", "50");
     command
 }
 
@@ -99,7 +104,7 @@ async fn send(base: String, key: String, tag: String) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_servers_on_one_database_keep_every_chain_unforked_sign_each_head_once_and_share_the_live_table(
+async fn three_servers_on_one_database_keep_every_chain_unforked_alert_each_event_once_and_share_the_live_table(
 ) {
     let url = crate::support::postgres_url().await;
     let data = tempfile::tempdir().unwrap();
@@ -149,6 +154,34 @@ async fn three_servers_on_one_database_keep_every_chain_unforked_sign_each_head_
         .unwrap();
     assert_eq!(live.status(), 200);
 
+    // An alert on every acme event, to a receiver that fails its first
+    // five requests and takes a moment over each.
+    let hooks = HttpReceiver::failing(5, Duration::from_millis(5)).await;
+    let call = |path: &str, body: Value| {
+        let request = session.post(format!("{}/api/{path}", bases[0])).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let hook = call(
+        "alerts/destinations/save",
+        json!({ "form": { "name": "hook", "tenant": null, "kind": "webhook",
+                          "target": format!("{}/hook", hooks.base), "secret": null } }),
+    )
+    .await;
+    call(
+        "alerts/rules/save",
+        json!({ "form": {
+            "id": null, "name": "Every acme transfer", "tenant": "acme",
+            "conditions": "action:balance.*", "threshold": null, "window_minutes": null,
+            "group_by": null, "silence_minutes": null, "enabled": true,
+            "destinations": [hook["id"]],
+        } }),
+    )
+    .await;
+
     // Two clients per server and tenant, all at once.
     let mut clients = Vec::new();
     for (s, base) in bases.iter().enumerate() {
@@ -172,8 +205,22 @@ async fn three_servers_on_one_database_keep_every_chain_unforked_sign_each_head_
         "live table saw: {seen:.300}"
     );
 
-    // Let the checkpoint job tick on every server a few times.
+    // Each acme event alerted once, whichever server's worker sent it.
+    let got = hooks.wait_for(2 * 3 * 48).await;
+    // Let the checkpoint job tick on every server a few times, and any
+    // second delivery arrive.
     tokio::time::sleep(Duration::from_millis(3_500)).await;
+    let got_after = hooks.received();
+    assert_eq!(got_after.len(), got.len(), "a delivery was sent twice");
+    let deliveries: HashSet<String> = got_after
+        .iter()
+        .map(|r| r.header("X-Logbook-Delivery"))
+        .collect();
+    let alerted: HashSet<String> = got_after
+        .iter()
+        .map(|r| r.json()["event"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((deliveries.len(), alerted.len()), (2 * 3 * 48, 2 * 3 * 48));
     drop(servers);
 
     // One server ran the jobs throughout: each lease never changed hands.
