@@ -1,7 +1,7 @@
 //! Several servers on one PostgreSQL database: three release binaries take
 //! ingest for the same tenants at once, and the log stays one log.
 
-use crate::receivers::HttpReceiver;
+use crate::{live::read_until, receivers::HttpReceiver};
 use app::store::{connect, reason, PublicKey, TenantScope};
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -9,7 +9,7 @@ use std::{
     collections::{HashMap, HashSet},
     path::Path,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_logbook");
@@ -267,18 +267,4 @@ async fn three_servers_on_one_database_keep_every_chain_unforked_alert_each_even
             "{slug}: a head signed twice: {checkpoints:?}"
         );
     }
-}
-
-/// Reads the stream until `needle` shows up or `within` passes.
-async fn read_until(response: &mut reqwest::Response, needle: &str, within: Duration) -> String {
-    let start = Instant::now();
-    let mut seen = String::new();
-    while start.elapsed() < within && !seen.contains(needle) {
-        let left = within.saturating_sub(start.elapsed());
-        match tokio::time::timeout(left, response.chunk()).await {
-            Ok(Ok(Some(bytes))) => seen.push_str(&String::from_utf8_lossy(&bytes)),
-            _ => break,
-        }
-    }
-    seen
 }

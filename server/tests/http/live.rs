@@ -5,7 +5,11 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// Reads the stream until `needle` shows up or `within` passes.
-async fn read_until(response: &mut reqwest::Response, needle: &str, within: Duration) -> String {
+pub(crate) async fn read_until(
+    response: &mut reqwest::Response,
+    needle: &str,
+    within: Duration,
+) -> String {
     let start = Instant::now();
     let mut seen = String::new();
     while start.elapsed() < within && !seen.contains(needle) {
