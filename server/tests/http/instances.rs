@@ -2,7 +2,11 @@
 //! ingest for the same tenants at once, and the log stays one log.
 
 use crate::{live::read_until, receivers::HttpReceiver};
-use app::store::{connect, reason, PublicKey, TenantScope};
+use app::store::{
+    connect,
+    raw::{insert_events, resolve_user_agents, rollup_statements, stamp, KnownAgents},
+    reason, Backend, PgStore, PublicKey, Store, TenantScope,
+};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::{
@@ -30,7 +34,10 @@ fn logbook(data: &Path, url: &str, addr: &str) -> Command {
         // Every server's alert worker polls the one outbox often.
         .env("LOGBOOK_ALERTS__ALLOW_PRIVATE_TARGETS", "true")
         .env("LOGBOOK_ALERTS__POLL_MS", "20")
-        .env("LOGBOOK_ALERTS__RETRY_BASE_MS", "50");
+        .env("LOGBOOK_ALERTS__RETRY_BASE_MS", "50")
+        // And runs retention every second, keeping a day.
+        .env("LOGBOOK_RETENTION__EVERY_SECS", "1")
+        .env("LOGBOOK_RETENTION__DEFAULT_DAYS", "1");
     command
 }
 
@@ -103,8 +110,75 @@ async fn send(base: String, key: String, tag: String) -> Vec<String> {
     acked
 }
 
+/// Old events at the start of `slug`'s chain, received three days ago:
+/// written as the store writes an append (chained, counted into the
+/// rollups, the head moved), since no server can be asked to receive in
+/// the past. Returns their ids.
+async fn seed_old(url: &str, slug: &str, n: usize) -> Vec<String> {
+    let store = PgStore::connect(url).await.unwrap();
+    let tenant = store.tenant_by_slug(slug).await.unwrap().unwrap();
+    let received = chrono::Utc::now() - chrono::Duration::days(3);
+    let mut ids = ulid::Generator::new();
+    let events: Vec<_> = (0..n)
+        .map(|i| {
+            let wire = crate::support::event("balance.transferred", &format!("old #{i}"));
+            let id = ids.generate().unwrap().to_string();
+            let rules = server::ingest::Rules::default();
+            server::ingest::validate(
+                serde_json::from_value(wire).unwrap(),
+                slug,
+                id,
+                received,
+                &rules,
+            )
+            .unwrap()
+        })
+        .collect();
+    let mut tx = PgStore::begin_group(store.pool()).await.unwrap();
+    PgStore::enter_scope(&mut tx, &TenantScope::all_tenants())
+        .await
+        .unwrap();
+    let (seq, hash): (i64, String) =
+        sqlx::query_as("SELECT head_seq, head_hash FROM tenants WHERE id = $1 FOR UPDATE")
+            .bind(tenant.id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    let (stamped, (head_seq, head_hash)) =
+        stamp(tenant.id, (seq, hash), received.timestamp_micros(), &events);
+    let agents = events.iter().filter_map(|e| e.user_agent.as_deref());
+    let agents = resolve_user_agents::<PgStore>(&mut tx, &KnownAgents::default(), agents)
+        .await
+        .unwrap();
+    insert_events::<sqlx::Postgres>(&stamped, &agents)
+        .unwrap()
+        .execute(&mut tx)
+        .await
+        .unwrap();
+    for sql in rollup_statements() {
+        sqlx::query(sql)
+            .bind(tenant.id)
+            .bind(seq)
+            .bind(head_seq)
+            .bind(1_i64)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
+        .bind(head_seq)
+        .bind(head_hash)
+        .bind(tenant.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    store.pool().close().await;
+    events.into_iter().map(|e| e.id).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_servers_on_one_database_keep_every_chain_unforked_alert_each_event_once_and_share_the_live_table(
+async fn three_servers_on_one_database_keep_every_chain_unforked_cut_and_alert_once_and_share_the_live_table(
 ) {
     let url = crate::support::postgres_url().await;
     let data = tempfile::tempdir().unwrap();
@@ -116,6 +190,11 @@ async fn three_servers_on_one_database_keep_every_chain_unforked_alert_each_even
             slug,
             cli(data.path(), &url, &["create-api-key", "--tenant", slug]),
         );
+    }
+    // Each tenant's chain starts with events retention will remove.
+    let mut old = Vec::new();
+    for slug in ["acme", "globex"] {
+        old.extend(seed_old(&url, slug, 30).await);
     }
     let addrs: Vec<String> = (0..3).map(|_| free_addr()).collect();
     // All three start at once on a database with no accounts yet.
@@ -223,17 +302,6 @@ async fn three_servers_on_one_database_keep_every_chain_unforked_alert_each_even
     assert_eq!((deliveries.len(), alerted.len()), (2 * 3 * 48, 2 * 3 * 48));
     drop(servers);
 
-    // One server ran the jobs throughout: each lease never changed hands.
-    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-    let leases: Vec<(String, i64)> =
-        sqlx::query_as("SELECT job, fence FROM job_leases ORDER BY job")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-    assert_eq!(
-        leases,
-        vec![("checkpoints".to_string(), 1), ("retention".to_string(), 1)]
-    );
     let store = connect(&url).await.unwrap();
     let all = TenantScope::all_tenants();
     for id in &acked {
@@ -259,6 +327,16 @@ async fn three_servers_on_one_database_keep_every_chain_unforked_alert_each_even
             .map(|c| c.checkpoint.seq)
             .collect();
         assert!(!signed.is_empty(), "{slug}: the checkpoint job ran");
+        let cuts: Vec<i64> = checkpoints
+            .iter()
+            .filter(|c| c.checkpoint.reason == reason::RETENTION)
+            .map(|c| c.checkpoint.seq)
+            .collect();
+        assert_eq!(
+            cuts,
+            vec![30],
+            "{slug}: retention cut once, after the old events"
+        );
         let count = signed.len();
         signed.dedup();
         assert_eq!(
@@ -267,4 +345,15 @@ async fn three_servers_on_one_database_keep_every_chain_unforked_alert_each_even
             "{slug}: a head signed twice: {checkpoints:?}"
         );
     }
+    // One server ran the jobs throughout: each lease never changed hands.
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    let leases: Vec<(String, i64)> =
+        sqlx::query_as("SELECT job, fence FROM job_leases ORDER BY job")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        leases,
+        vec![("checkpoints".to_string(), 1), ("retention".to_string(), 1)]
+    );
 }
