@@ -11,6 +11,7 @@ mod group_commit;
 mod isolation;
 mod leases;
 mod notes;
+mod outbox_claims;
 mod paging;
 mod plans;
 mod receipts;

@@ -95,6 +95,7 @@ mod tests {
 
     fn due(rule: Option<&str>, event: Option<&str>) -> DueDelivery {
         DueDelivery {
+            claim: 0,
             id: 7,
             attempts: 0,
             rule: rule.map(str::to_string),

@@ -170,8 +170,7 @@ impl Worker {
     /// Gives claimed deliveries back, so the next round need not wait for
     /// their lease to run out.
     async fn release(&self, rest: &[DueDelivery]) {
-        let ids: Vec<i64> = rest.iter().map(|d| d.id).collect();
-        if let Err(err) = self.store.release_deliveries(&ids).await {
+        if let Err(err) = self.store.release_deliveries(rest).await {
             tracing::error!(error = %err, "could not give back unsent deliveries");
         }
     }
@@ -195,7 +194,11 @@ impl Worker {
         match result {
             Ok(()) => {
                 tracing::info!(delivery = d.id, destination = %d.destination, "alert delivered");
-                if self.store.delivery_sent(d, now).await? == Health::Recovered {
+                let health = self.store.delivery_sent(d, now).await?;
+                if health == Health::ClaimLost {
+                    claim_lost(d);
+                }
+                if health == Health::Recovered {
                     self.log(
                         d,
                         Entry::new(
@@ -213,6 +216,10 @@ impl Worker {
                     .then(|| now + backoff(self.config.retry_base_ms, attempts).as_micros() as i64);
                 tracing::warn!(delivery = d.id, destination = %d.destination, attempts, %error, "alert delivery failed");
                 let health = self.store.delivery_failed(d, &error, now, retry_at).await?;
+                if health == Health::ClaimLost {
+                    claim_lost(d);
+                    return Ok(());
+                }
                 if health == Health::BecameFailing {
                     self.log(
                         d,
@@ -283,6 +290,16 @@ impl Worker {
             tracing::error!(error = %err, "could not record an alert event in the own log");
         }
     }
+}
+
+/// The attempt outlived its claim (a stalled worker) and another worker
+/// has the delivery now: its outcome is that worker's to record.
+fn claim_lost(d: &DueDelivery) {
+    tracing::warn!(
+        delivery = d.id,
+        destination = %d.destination,
+        "a delivery's claim ran out while it was being sent; another worker has it"
+    );
 }
 
 #[cfg(test)]

@@ -36,6 +36,10 @@ pub struct DestinationInput {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DueDelivery {
     pub id: i64,
+    /// When this claim runs out: also the claim's fence. Recording the
+    /// attempt checks it, so a worker that stalled past its claim while
+    /// another took the delivery over records nothing.
+    pub claim: i64,
     pub attempts: i64,
     pub rule: Option<String>,
     pub summary: String,
@@ -60,6 +64,9 @@ pub enum Health {
     BecameFailing,
     /// This success ended a failing stretch.
     Recovered,
+    /// The claim ran out and the delivery went to another worker before
+    /// this attempt was recorded: nothing was recorded.
+    ClaimLost,
 }
 
 /// Failures in a row after which a destination is shown (and logged) as failing.
@@ -139,8 +146,9 @@ pub trait AlertStore {
     ) -> Result<Vec<DueDelivery>, DbError>;
 
     /// Gives back claimed deliveries not attempted (a worker stopping), so
-    /// the next worker need not wait for their lease to run out.
-    async fn release_deliveries(&self, ids: &[i64]) -> Result<(), DbError>;
+    /// the next worker need not wait for their lease to run out; one whose
+    /// claim already passed to another worker stays with that worker.
+    async fn release_deliveries(&self, claimed: &[DueDelivery]) -> Result<(), DbError>;
 
     async fn delivery_sent(&self, delivery: &DueDelivery, now_us: i64) -> Result<Health, DbError>;
 

@@ -57,13 +57,17 @@ pub(crate) async fn claim_deliveries<B: Backend>(
     Ok(due)
 }
 
-pub(crate) async fn release_deliveries<B: Backend>(b: &B, ids: &[i64]) -> Result<(), DbError> {
-    for id in ids {
+pub(crate) async fn release_deliveries<B: Backend>(
+    b: &B,
+    claimed: &[DueDelivery],
+) -> Result<(), DbError> {
+    for d in claimed {
         Sql::new(
             "UPDATE alert_outbox SET claimed_until = NULL \
-                         WHERE id = $1 AND status = 'pending'",
+                         WHERE id = $1 AND status = 'pending' AND claimed_until = $2",
         )
-        .bind(id)
+        .bind(d.id)
+        .bind(d.claim)
         .execute(b.write())
         .await?;
     }
@@ -76,14 +80,19 @@ pub(crate) async fn delivery_sent<B: Backend>(
     now_us: i64,
 ) -> Result<Health, DbError> {
     let mut tx = b.scoped_write(&TenantScope::all_tenants()).await?;
-    Sql::new(
+    let recorded = Sql::new(
         "UPDATE alert_outbox SET status = 'sent', attempts = attempts + 1, \
-                     sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2",
+                     sent_at = $1, claimed_until = NULL, last_error = NULL \
+                     WHERE id = $2 AND claimed_until = $3",
     )
     .bind(now_us)
     .bind(delivery.id)
+    .bind(delivery.claim)
     .execute(&mut tx)
     .await?;
+    if recorded == 0 {
+        return Ok(Health::ClaimLost);
+    }
     let was_failing: Option<Option<i64>> =
         Scalar::new("SELECT failing_since FROM alert_destinations WHERE id = $1")
             .bind(delivery.destination_id)
@@ -117,16 +126,21 @@ pub(crate) async fn delivery_failed<B: Backend>(
         Some(at) => ("pending", at),
         None => ("failed", now_us),
     };
-    Sql::new(
+    let recorded = Sql::new(
         "UPDATE alert_outbox SET status = $1, attempts = attempts + 1, \
-                     next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE id = $4",
+                     next_attempt_at = $2, last_error = $3, claimed_until = NULL \
+                     WHERE id = $4 AND claimed_until = $5",
     )
     .bind(status)
     .bind(next)
     .bind(error)
     .bind(delivery.id)
+    .bind(delivery.claim)
     .execute(&mut tx)
     .await?;
+    if recorded == 0 {
+        return Ok(Health::ClaimLost);
+    }
     let health: Option<(i64, Option<i64>)> = Sql::new(
         "UPDATE alert_destinations SET consecutive_failures = consecutive_failures + 1, \
                      last_error = $1, last_failure_at = $2 WHERE id = $3 \

@@ -150,7 +150,7 @@ impl DeliveryRow {
 
 /// What the worker needs to send a claimed delivery (see `DueDelivery`).
 pub(crate) const DUE_SELECT: &str =
-    "SELECT o.id, o.attempts, r.name AS rule, f.summary, f.event_id, \
+    "SELECT o.id, o.claimed_until AS claim, o.attempts, r.name AS rule, f.summary, f.event_id, \
      f.at, f.matched, f.group_key, t.slug AS tenant_slug, t.name AS tenant_name, \
      d.id AS destination_id, d.name AS destination, d.kind, d.target, d.secret \
      FROM alert_outbox o JOIN alert_firings f ON f.id = o.firing_id \

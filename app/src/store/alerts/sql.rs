@@ -280,8 +280,11 @@ impl<B: Backend> AlertStore for B {
         outbox::claim_deliveries(self, now_us, lease_us, limit, busy).await
     }
 
-    async fn release_deliveries(&self, ids: &[i64]) -> Result<(), DbError> {
-        outbox::release_deliveries(self, ids).await
+    async fn release_deliveries(
+        &self,
+        claimed: &[crate::store::DueDelivery],
+    ) -> Result<(), DbError> {
+        outbox::release_deliveries(self, claimed).await
     }
 
     async fn delivery_sent(
