@@ -43,12 +43,23 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
 /// Creates the first accounts when there are none; returns lines to print.
 /// `demo` is what [`Config::demo`] decided. Several servers starting at once
 /// on one new database all see none: the first to create an account prints
-/// them, the others find it taken and print nothing.
+/// them, the others find one taken and print nothing.
 pub async fn ensure_first_accounts(
     store: &dyn Store,
     config: &Config,
     demo: Demo,
 ) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
+    match first_accounts(store, config, demo).await {
+        Err(DbError::Conflict(_)) => Ok(Vec::new()),
+        made => Ok(made?),
+    }
+}
+
+async fn first_accounts(
+    store: &dyn Store,
+    config: &Config,
+    demo: Demo,
+) -> Result<Vec<String>, DbError> {
     if store.account_count().await? > 0 {
         return Ok(Vec::new());
     }
@@ -58,7 +69,7 @@ pub async fn ensure_first_accounts(
             Some(p) => (p.expose_secret().to_string(), false),
             None => (generate_password(), true),
         };
-        let made = create(
+        create(
             store,
             &admin.email,
             "Administrator",
@@ -67,9 +78,6 @@ pub async fn ensure_first_accounts(
             &password,
         )
         .await?;
-        if made.is_none() {
-            return Ok(Vec::new());
-        }
         lines.push(if shown {
             format!("Admin account: {} / {password} (shown once)", admin.email)
         } else {
@@ -89,17 +97,12 @@ pub async fn ensure_first_accounts(
                 }
                 None => None,
             };
-            if create(store, email, name, *role, tenant_id, DEMO_PASSWORD)
-                .await?
-                .is_none()
-            {
-                return Ok(Vec::new());
-            }
+            create(store, email, name, *role, tenant_id, DEMO_PASSWORD).await?;
             lines.push(format!("  {:<9} {email}", role.as_str()));
         }
     } else if config.admin.is_none() {
         let password = generate_password();
-        let made = create(
+        create(
             store,
             "admin@localhost",
             "Administrator",
@@ -108,9 +111,6 @@ pub async fn ensure_first_accounts(
             &password,
         )
         .await?;
-        if made.is_none() {
-            return Ok(Vec::new());
-        }
         lines.push(format!(
             "Admin account: admin@localhost / {password} (shown once; change it under Account)"
         ));
@@ -118,8 +118,6 @@ pub async fn ensure_first_accounts(
     Ok(lines)
 }
 
-/// Creates one first account; `None` when another server sharing the
-/// database created it at the same moment (both saw no accounts).
 async fn create(
     store: &dyn Store,
     email: &str,
@@ -127,8 +125,8 @@ async fn create(
     role: Role,
     tenant_id: Option<i64>,
     password: &str,
-) -> Result<Option<i64>, DbError> {
-    let made = store
+) -> Result<i64, DbError> {
+    store
         .create_account(&NewAccount {
             email: email.trim().to_lowercase(),
             name: name.to_string(),
@@ -141,10 +139,5 @@ async fn create(
             password_hash: hash_password(password),
             created_by: None,
         })
-        .await;
-    match made {
-        Ok(id) => Ok(Some(id)),
-        Err(DbError::Conflict(_)) => Ok(None),
-        Err(err) => Err(err),
-    }
+        .await
 }

@@ -52,7 +52,7 @@ impl<B: Backend> LeaseStore for B {
         now_us: i64,
         ttl_us: i64,
     ) -> Result<Option<Fence>, DbError> {
-        let mut tx = self.begin_write().await?;
+        // One statement: it takes, renews or leaves the lease atomically.
         let fence: Option<(i64,)> = Sql::<B::Db>::new(
             "INSERT INTO job_leases (job, holder, fence, until_us) VALUES ($1, $2, 1, $3) \
              ON CONFLICT (job) DO UPDATE SET \
@@ -66,9 +66,8 @@ impl<B: Backend> LeaseStore for B {
         .bind(holder)
         .bind(now_us.saturating_add(ttl_us))
         .bind(now_us)
-        .fetch_optional(&mut tx)
+        .fetch_optional(self.write())
         .await?;
-        tx.commit().await?;
         Ok(fence.map(|(fence,)| Fence {
             job: job.to_string(),
             holder: holder.to_string(),
@@ -89,18 +88,15 @@ impl<B: Backend> LeaseStore for B {
     }
 }
 
-/// Fails the transaction's write unless `fence` still holds its lease at
-/// `now_us`; on PostgreSQL the lease's row stays locked until the commit,
-/// so it cannot change hands in between. No fence: an operator's own
-/// command (`logbook retention`), which answers to no lease.
-pub(crate) async fn hold<B: Backend>(
-    tx: &mut Tx<B>,
-    fence: Option<&Fence>,
-    now_us: i64,
-) -> Result<(), DbError> {
+/// Fails the transaction's write unless `fence` still holds its lease
+/// now; on PostgreSQL the lease's row stays locked until the commit, so it
+/// cannot change hands in between. No fence: an operator's own command
+/// (`logbook retention`), which answers to no lease.
+pub(crate) async fn hold<B: Backend>(tx: &mut Tx<B>, fence: Option<&Fence>) -> Result<(), DbError> {
     let Some(fence) = fence else {
         return Ok(());
     };
+    let now_us = chrono::Utc::now().timestamp_micros();
     let held: Option<(i64,)> = Sql::<B::Db>::new(format!(
         "SELECT fence FROM job_leases WHERE job = $1 AND holder = $2 AND fence = $3 \
          AND until_us > $4{}",

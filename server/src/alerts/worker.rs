@@ -194,20 +194,20 @@ impl Worker {
         match result {
             Ok(()) => {
                 tracing::info!(delivery = d.id, destination = %d.destination, "alert delivered");
-                let health = self.store.delivery_sent(d, now).await?;
-                if health == Health::ClaimLost {
-                    claim_lost(d);
-                }
-                if health == Health::Recovered {
-                    self.log(
-                        d,
-                        Entry::new(
-                            "alert.destination_recovered",
-                            "updated",
-                            format!("Alert destination {} delivers again", d.destination),
-                        ),
-                    )
-                    .await;
+                match self.store.delivery_sent(d, now).await? {
+                    Health::ClaimLost => claim_lost(d),
+                    Health::Recovered => {
+                        self.log(
+                            d,
+                            Entry::new(
+                                "alert.destination_recovered",
+                                "updated",
+                                format!("Alert destination {} delivers again", d.destination),
+                            ),
+                        )
+                        .await
+                    }
+                    Health::Unchanged | Health::BecameFailing => {}
                 }
             }
             Err(error) => {

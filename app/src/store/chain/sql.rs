@@ -26,7 +26,7 @@ impl<B: Backend> IntegrityStore for B {
         fence: Option<&Fence>,
     ) -> Result<CheckpointRecord, DbError> {
         let mut tx = self.begin_write().await?;
-        hold::<B>(&mut tx, fence, now_us()).await?;
+        hold::<B>(&mut tx, fence).await?;
         let id = insert_checkpoint_in::<B>(&mut tx, cp).await?;
         tx.commit().await?;
         Ok(CheckpointRecord {
@@ -140,7 +140,7 @@ impl<B: Backend> IntegrityStore for B {
         fence: Option<&Fence>,
     ) -> Result<CheckpointRecord, DbError> {
         let mut tx = self.begin_write().await?;
-        hold::<B>(&mut tx, fence, now_us()).await?;
+        hold::<B>(&mut tx, fence).await?;
         let id = insert_checkpoint_in::<B>(&mut tx, cp).await?;
         Sql::new("UPDATE tenants SET cut_seq = $1, cut_hash = $2 WHERE id = $3 AND cut_seq < $1")
             .bind(cp.seq)
@@ -163,7 +163,7 @@ impl<B: Backend> IntegrityStore for B {
         fence: Option<&Fence>,
     ) -> Result<u64, DbError> {
         let mut tx = self.begin_write().await?;
-        hold::<B>(&mut tx, fence, now_us()).await?;
+        hold::<B>(&mut tx, fence).await?;
         B::guard_retention(&mut tx, true).await?;
         // The batch is every event up to its last seq: earlier ones are gone.
         let upto: Option<i64> = Scalar::new(
@@ -187,10 +187,6 @@ impl<B: Backend> IntegrityStore for B {
         tx.commit().await?;
         Ok(deleted)
     }
-}
-
-fn now_us() -> i64 {
-    chrono::Utc::now().timestamp_micros()
 }
 
 async fn insert_checkpoint_in<B: Backend>(

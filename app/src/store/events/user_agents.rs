@@ -17,7 +17,7 @@ use crate::store::{
     sql::Sql,
 };
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Texts the committer remembers; past this it starts again, so a flood
 /// of distinct texts cannot grow its memory.
@@ -58,9 +58,12 @@ pub async fn resolve<'t, B: Backend>(
     known: &KnownAgents,
     texts: impl IntoIterator<Item = &'t str>,
 ) -> Result<AgentIds, DbError> {
-    let mut ids = AgentIds::new();
+    // A group names the same few texts over and over: each distinct one
+    // is looked up (and digested) once.
+    let distinct: HashSet<&str> = texts.into_iter().collect();
+    let mut ids = AgentIds::with_capacity(distinct.len());
     let mut missing: HashMap<Vec<u8>, &str> = HashMap::new();
-    for text in texts {
+    for text in distinct {
         match known.ids.get(text) {
             Some(&id) => {
                 ids.insert(text.to_string(), id);
