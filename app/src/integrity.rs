@@ -6,5 +6,5 @@ mod retention;
 mod sign;
 
 pub use proof::{verify_file, FileReport, ProofBuilder, ProofError};
-pub use retention::{run_retention, Purge, RetentionPolicy};
+pub use retention::{record_cuts, run_retention, Expiring, Purge, RetentionPolicy};
 pub use sign::{sign_head, sign_moved_heads, Keys};

@@ -13,6 +13,7 @@ mod error;
 mod events;
 mod leases;
 mod notes;
+mod partitions;
 mod scope;
 mod sql;
 mod tallies;
@@ -24,8 +25,8 @@ pub use accounts::{
     SessionStage, SignInRecord,
 };
 pub use alerts::{AlertStore, DestinationInput, DueDelivery, Health, RuleInput, Silence};
-pub use api::{connect, Store};
-pub use backend::{Backend, Dialect, PgStore, ReadBudget, SqliteStore, Tx};
+pub use api::{connect, connect_with, Store};
+pub use backend::{Backend, Dialect, PgOptions, PgStore, ReadBudget, SqliteStore, Tx};
 pub use chain::{
     canonical_json, event_digest, hashed_fields, link_hash, reason, ChainBreak, ChainVerifier,
     CheckpointError, CheckpointRecord, IntegrityStore, NewCheckpoint, PublicKey, Signer,
@@ -38,6 +39,7 @@ pub use events::{
 };
 pub use leases::{Fence, LeaseStore};
 pub use notes::{NewNote, NoteStore, NoteSummary};
+pub use partitions::{DroppedPartition, PartitionInterval, PartitionStore};
 pub use scope::TenantScope;
 pub use tallies::{
     column_value, ActorCount, HourCount, KeyCount, MixCount, Period, Rollup, Tallies, TallySource,
@@ -52,9 +54,9 @@ pub use views::ViewStore;
 pub mod raw {
     pub use super::backend::sqlite_text_page;
     pub use super::events::{
-        explain_events, insert_events, page_splits, resolve_user_agents, select_events, stamp,
-        AgentIds, KnownAgents, Splits, Stamped, INSERT_CHUNK,
+        append_received_at, explain_events, insert_events, page_splits, resolve_user_agents,
+        select_events, stamp, AgentIds, KnownAgents, Splits, Stamped, INSERT_CHUNK,
     };
-    pub use super::sql::{Arg, Sql};
+    pub use super::sql::{Arg, Scalar, Sql};
     pub use super::tallies::rollup_statements;
 }

@@ -7,10 +7,9 @@ use crate::CliResult;
 use app::{
     analytics::analytics,
     model::{AnalyticsRequest, EventFilter},
-    store::{SqliteStore, TenantScope},
+    store::{raw::Sql, Backend, DbError, TenantScope},
 };
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqlitePool;
 use std::time::Instant;
 
 use crate::queries::percentiles;
@@ -21,7 +20,7 @@ const RAW_RUNS: usize = 3;
 /// The issue's bound on the page's data at p95.
 const BUDGET_MS: f64 = 150.0;
 
-pub(crate) async fn run(store: &SqliteStore, tenant_id: i64, newest: DateTime<Utc>) -> CliResult {
+pub(crate) async fn run<B: Backend>(store: &B, tenant_id: i64, newest: DateTime<Utc>) -> CliResult {
     let cases: [(&str, bool, &str); 5] = [
         ("30 days", false, ""),
         ("30 days", true, ""),
@@ -76,10 +75,9 @@ pub(crate) async fn run(store: &SqliteStore, tenant_id: i64, newest: DateTime<Ut
             over.push(label);
         }
     }
-    let pool = store.read_pool();
     let since = (now - Duration::days(30)).timestamp_micros();
     let by_day = raw_ms(
-        pool,
+        store,
         "SELECT occurred_at / 86400000000, COUNT(*) FROM events \
          WHERE tenant_id = $1 AND occurred_at >= $2 GROUP BY 1",
         Some(tenant_id),
@@ -87,7 +85,7 @@ pub(crate) async fn run(store: &SqliteStore, tenant_id: i64, newest: DateTime<Ut
     )
     .await?;
     let top_actors = raw_ms(
-        pool,
+        store,
         "SELECT tenant_id, actor_id, COUNT(*) FROM events WHERE occurred_at >= $1 \
          GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10",
         None,
@@ -110,20 +108,22 @@ pub(crate) async fn run(store: &SqliteStore, tenant_id: i64, newest: DateTime<Ut
     Ok(())
 }
 
-async fn raw_ms(
-    pool: &SqlitePool,
+async fn raw_ms<B: Backend>(
+    store: &B,
     sql: &str,
     tenant: Option<i64>,
     since: i64,
-) -> Result<f64, sqlx::Error> {
+) -> Result<f64, DbError> {
     let mut samples = Vec::with_capacity(RAW_RUNS);
     for _ in 0..RAW_RUNS {
         let started = Instant::now();
+        let mut tx = store.scoped_read(&TenantScope::all_tenants()).await?;
         let query = match tenant {
-            Some(t) => sqlx::query(sql).bind(t).bind(since),
-            None => sqlx::query(sql).bind(since),
+            Some(t) => Sql::<B::Db>::new(sql).bind(t).bind(since),
+            None => Sql::<B::Db>::new(sql).bind(since),
         };
-        query.fetch_all(pool).await?;
+        query.execute(&mut tx).await?;
+        tx.commit().await?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(percentiles(samples).0)

@@ -115,6 +115,47 @@ pub(crate) async fn run(postgres: Option<&str>, into: Option<&Path>, seconds: f6
     Ok(())
 }
 
+/// The shapes into a copy of the large PostgreSQL database at `url` (the
+/// query figures' one, made by `--queries-only --database-url`): live
+/// ingest into a large, partitioned log.
+pub(crate) async fn into_postgres(url: &str, seconds: f64) -> CliResult {
+    let (base, name) = url
+        .rsplit_once('/')
+        .ok_or("the PostgreSQL URL needs a database path")?;
+    let copy = format!(
+        "{name}_load_{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let mut admin = PgConnection::connect(&format!("{base}/postgres")).await?;
+    let started = Instant::now();
+    admin
+        .execute(format!("CREATE DATABASE {copy} TEMPLATE {name}").as_str())
+        .await?;
+    let store = Arc::new(PgStore::connect(&format!("{base}/{copy}")).await?);
+    Store::migrate(&*store).await?;
+    let mut tenants = Vec::new();
+    for TenantProfile { slug, name, .. } in PROFILES {
+        tenants.push(store.ensure_tenant(slug, name).await?);
+    }
+    println!(
+        "postgres, into a copy of {name} (copied in {:.0} s):",
+        started.elapsed().as_secs_f64()
+    );
+    let result = report(
+        "postgres, large log",
+        store.clone(),
+        &tenants,
+        seconds,
+        Footprint::Skip,
+    )
+    .await;
+    store.pool().close().await;
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {copy} WITH (FORCE)").as_str())
+        .await?;
+    result
+}
+
 /// The shapes against a server that is already running.
 pub(crate) async fn against(target: &Target, seconds: f64) -> CliResult {
     println!("load: {seconds} s per shape, against {}", target.base);

@@ -20,13 +20,13 @@ use std::{path::Path, sync::Arc, time::Instant};
 /// Events per append: one transaction each, so commits do not dominate.
 const BATCH: usize = 20_000;
 /// One event in this many carries the rare word and the rare IP.
-pub(crate) const RARE_EVERY: usize = 100_000;
+const RARE_EVERY: usize = 100_000;
 pub(crate) const RARE_WORD: &str = "zanzibar";
 pub(crate) const RARE_IP: &str = "198.51.100.23";
 /// A tag on the rare events, and a commoner one on one event in 2,000.
 pub(crate) const RARE_TAG: &str = "escalated";
 pub(crate) const COMMON_TAG: &str = "reviewed";
-const COMMON_TAG_EVERY: i64 = 2_000;
+pub(crate) const COMMON_TAG_EVERY: i64 = 2_000;
 
 /// Opens (creating or topping up) the database at `path` with `events` events.
 pub(crate) async fn open(
@@ -81,14 +81,7 @@ pub(crate) async fn open(
         while sent < events {
             let size = BATCH.min(events - sent);
             let (tenant, mut wire) = workload.batch(size);
-            for (i, event) in wire.iter_mut().enumerate() {
-                if (sent + i) % RARE_EVERY == RARE_EVERY / 2 {
-                    let description = event["description"].as_str().unwrap_or("").to_string();
-                    event["description"] =
-                        format!("{description} after a {RARE_WORD} chargeback dispute").into();
-                    event["ip"] = RARE_IP.into();
-                }
-            }
+            mark_rare(&mut wire, sent);
             sent += size;
             let rows = to_new_events(&wire, &slugs[tenant], now)?;
             if tx.blocking_send((tenant, rows)).is_err() {
@@ -118,6 +111,19 @@ pub(crate) async fn open(
         started.elapsed().as_secs_f64()
     );
     Ok(store)
+}
+
+/// Gives one event in `RARE_EVERY` the rare word and the rare address;
+/// `sent` is how many events came before `wire`.
+pub(crate) fn mark_rare(wire: &mut [serde_json::Value], sent: usize) {
+    for (i, event) in wire.iter_mut().enumerate() {
+        if (sent + i) % RARE_EVERY == RARE_EVERY / 2 {
+            let description = event["description"].as_str().unwrap_or("").to_string();
+            event["description"] =
+                format!("{description} after a {RARE_WORD} chargeback dispute").into();
+            event["ip"] = RARE_IP.into();
+        }
+    }
 }
 
 /// The free-text index's backfill, as migration 0020 runs it.

@@ -4,15 +4,16 @@
 //! flat.
 
 use crate::memory::{Peaks, Sampler};
+use crate::queries::Bare;
 use crate::CliResult;
 use app::{
     auth::hash_password,
     model::{Permissions, Role},
-    store::{AccountStore, DbError, NewAccount, SqliteStore},
+    store::{DbError, NewAccount, Store},
 };
 use futures::TryStreamExt;
 use sqlx::Row;
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{net::SocketAddr, time::Instant};
 
 const PASSWORD: &str = "bench-password";
 
@@ -20,7 +21,7 @@ const PASSWORD: &str = "bench-password";
 /// machine one run can be half as fast as the next).
 const RUNS: usize = 3;
 
-pub(crate) async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult {
+pub(crate) async fn run(store: &dyn Store, bare: &Bare, addr: SocketAddr) -> CliResult {
     let client = signed_in(store, addr).await?;
     // Memory is measured for a small export (one tenant) and for everything,
     // each export's peak in the first and in the second half of its time:
@@ -47,7 +48,17 @@ pub(crate) async fn run(store: &Arc<SqliteStore>, addr: SocketAddr) -> CliResult
         "CSV export via HTTP, median of {RUNS}: {} rows in {:.1} s = {http_rate:.0} rows/s",
         median.rows, median.secs
     );
-    let (raw_rows, raw_secs) = raw_csv(store).await?;
+    let (raw_rows, raw_secs) = match bare {
+        Bare::Sqlite(pool) => raw_csv(pool.acquire().await?, SQLITE_ROWS).await?,
+        Bare::Postgres(pool) => {
+            let mut conn = pool.acquire().await?;
+            // Every tenant's rows, past row-level security.
+            sqlx::query("SET logbook.scope = '*'")
+                .execute(&mut *conn)
+                .await?;
+            raw_csv(conn, POSTGRES_ROWS).await?
+        }
+    };
     let raw_rate = raw_rows as f64 / raw_secs;
     println!("plain SELECT + csv crate, same rows: {raw_rows} rows in {raw_secs:.1} s = {raw_rate:.0} rows/s");
     println!(
@@ -83,7 +94,7 @@ impl Export {
 
 /// An admin session on the benchmark server (exports cover every tenant).
 async fn signed_in(
-    store: &Arc<SqliteStore>,
+    store: &dyn Store,
     addr: SocketAddr,
 ) -> Result<reqwest::Client, Box<dyn std::error::Error + Send + Sync>> {
     // A kept database (`--export-only`) has the account from an earlier run.
@@ -150,21 +161,39 @@ async fn http_csv(
     })
 }
 
-/// The same rows and columns straight from SQLite into the `csv` crate.
-async fn raw_csv(
-    store: &Arc<SqliteStore>,
-) -> Result<(u64, f64), Box<dyn std::error::Error + Send + Sync>> {
+/// Every row and column the export writes, as each database spells it.
+const SQLITE_ROWS: &str = "SELECT e.id, t.slug, e.seq, e.occurred_at, e.received_at, e.actor_id, \
+     e.actor_name, e.actor_email, e.actor_type, e.action, e.category, e.event_type, e.outcome, \
+     e.severity, e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, u.text, \
+     e.request_id, e.description, e.before_json, e.after_json, e.metadata_json, \
+     lower(hex(e.prev_hash)), lower(hex(e.hash)) FROM events e JOIN tenants t ON t.id = e.tenant_id \
+     LEFT JOIN user_agents u ON u.id = e.user_agent_id \
+     ORDER BY e.occurred_at DESC, e.tenant_id DESC, e.seq DESC";
+const POSTGRES_ROWS: &str =
+    "SELECT e.id, t.slug, e.seq, e.occurred_at, e.received_at, e.actor_id, \
+     e.actor_name, e.actor_email, e.actor_type, e.action, e.category, e.event_type, e.outcome, \
+     e.severity, e.resource_type, e.resource_id, e.resource_name, e.targets_json::text, e.ip, \
+     u.text, e.request_id, e.description, e.before_json::text, e.after_json::text, \
+     e.metadata_json::text, encode(e.prev_hash, 'hex'), encode(e.hash, 'hex') \
+     FROM events e JOIN tenants t ON t.id = e.tenant_id \
+     LEFT JOIN user_agents u ON u.id = e.user_agent_id \
+     ORDER BY e.occurred_at DESC, e.tenant_id DESC, e.seq DESC";
+
+/// The same rows and columns straight from the database into the `csv` crate.
+async fn raw_csv<DB>(
+    mut conn: sqlx::pool::PoolConnection<DB>,
+    sql: &str,
+) -> Result<(u64, f64), Box<dyn std::error::Error + Send + Sync>>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'r> Option<String>: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    for<'r> i64: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
     let started = Instant::now();
-    let mut rows = sqlx::query(
-        "SELECT e.id, t.slug, e.seq, e.occurred_at, e.received_at, e.actor_id, e.actor_name, \
-         e.actor_email, e.actor_type, e.action, e.category, e.event_type, e.outcome, e.severity, \
-         e.resource_type, e.resource_id, e.resource_name, e.targets_json, e.ip, u.text, \
-         e.request_id, e.description, e.before_json, e.after_json, e.metadata_json, \
-         lower(hex(e.prev_hash)), lower(hex(e.hash)) FROM events e JOIN tenants t ON t.id = e.tenant_id \
-         LEFT JOIN user_agents u ON u.id = e.user_agent_id \
-         ORDER BY e.occurred_at DESC, e.tenant_id DESC, e.seq DESC",
-    )
-    .fetch(store.write_pool());
+    let mut rows = sqlx::query(sql).fetch(&mut *conn);
     let mut out = csv::Writer::from_writer(std::io::sink());
     let mut count = 0u64;
     let mut record = Vec::with_capacity(27);

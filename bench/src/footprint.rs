@@ -12,11 +12,16 @@ fn sizes_sql(backend: &str) -> &'static str {
         "SELECT d.name, COALESCE(m.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d \
          LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY d.name"
     } else {
-        "SELECT c.relname::text, COALESCE(t.relname, c.relname)::text, \
+        // A partition and its indexes are named by what they partition
+        // (`events`, `events_tenant_time`), so each part is summed once.
+        "SELECT COALESCE((SELECT p.inhparent::regclass::text FROM pg_inherits p \
+                          WHERE p.inhrelid = c.oid), c.relname::text), \
+         COALESCE((SELECT p.inhparent::regclass::text FROM pg_inherits p \
+                   WHERE p.inhrelid = COALESCE(t.oid, c.oid)), t.relname::text, c.relname::text), \
          CASE WHEN c.relkind = 'i' THEN pg_relation_size(c.oid) ELSE pg_table_size(c.oid) END \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid \
-         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 'p')"
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
     }
 }
 
@@ -27,9 +32,16 @@ async fn sizes<B: Backend>(store: &B) -> Result<(i64, Vec<(String, String, i64)>
     let (events,): (i64,) = Sql::<B::Db>::new("SELECT COUNT(*) FROM events")
         .fetch_one(&mut tx)
         .await?;
-    let sizes: Vec<(String, String, i64)> = Sql::<B::Db>::new(sizes_sql(B::NAME))
+    let rows: Vec<(String, String, i64)> = Sql::<B::Db>::new(sizes_sql(B::NAME))
         .fetch_all(&mut tx)
         .await?;
+    let mut sizes: Vec<(String, String, i64)> = Vec::new();
+    for (name, table, bytes) in rows {
+        match sizes.iter_mut().find(|s| s.0 == name && s.1 == table) {
+            Some(seen) => seen.2 += bytes,
+            None => sizes.push((name, table, bytes)),
+        }
+    }
     Ok((events, sizes))
 }
 

@@ -52,15 +52,16 @@ impl Queries {
 /// the way the query figures' database is.
 pub(crate) async fn export_only(path: &Path, events: usize) -> CliResult {
     let store = dataset::open(path, events, Utc::now()).await?;
-    let addr = serve(&store).await?;
-    export::run(&store, addr).await
+    let addr = serve(store.clone()).await?;
+    let bare = crate::queries::Bare::Sqlite(store.read_pool().clone());
+    export::run(&*store, &bare, addr).await
 }
 
 /// The server on `store`, at a free loopback port.
-async fn serve(
-    store: &Arc<SqliteStore>,
+pub(crate) async fn serve(
+    store: Arc<dyn Store>,
 ) -> Result<std::net::SocketAddr, Box<dyn std::error::Error + Send + Sync>> {
-    let state = AppState::new(store.clone(), Path::new("target/site"), Limits::default());
+    let state = AppState::new(store, Path::new("target/site"), Limits::default());
     Ok(bind(state, "127.0.0.1:0".parse()?).await?.spawn())
 }
 
@@ -96,7 +97,7 @@ pub(crate) async fn run(events: usize, batch: usize) -> CliResult {
     for tenant in &http_tenants {
         api_keys.push(bench_key(http_store.as_ref(), tenant.id).await?);
     }
-    let addr = serve(&http_store).await?;
+    let addr = serve(http_store.clone()).await?;
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/api/v1/events");
 
@@ -193,7 +194,8 @@ pub(crate) async fn run(events: usize, batch: usize) -> CliResult {
     ] {
         store.close().await;
     }
-    export::run(&http_store, addr).await
+    let bare = crate::queries::Bare::Sqlite(http_store.read_pool().clone());
+    export::run(&*http_store, &bare, addr).await
 }
 
 /// Inserts `rows` straight into `store`'s events table in one transaction,

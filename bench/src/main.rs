@@ -12,6 +12,7 @@ mod footprint;
 mod ingest;
 mod load;
 mod memory;
+mod postgres;
 mod queries;
 
 use clap::Parser;
@@ -81,6 +82,20 @@ struct Args {
     /// live ingest into a large log rather than a fresh one.
     #[arg(long, requires = "load")]
     load_into: Option<PathBuf>,
+    /// A PostgreSQL database for the figures at scale, created and loaded
+    /// with `--query-events` events on first use (e.g.
+    /// `postgres://postgres@127.0.0.1:5432/logbook_bench_10m`): with
+    /// --queries-only, the filter cases, analytics, bytes per event and the
+    /// export on it; with --load, the load shapes into a copy of it.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Only retention of one month on PostgreSQL (--postgres): its
+    /// partition dropped beside the same rows deleted.
+    #[arg(long, conflicts_with_all = ["queries_only", "export_only", "load"])]
+    retention: bool,
+    /// Events in that month.
+    #[arg(long, default_value_t = 1_000_000)]
+    retention_events: usize,
 }
 
 #[tokio::main]
@@ -92,6 +107,15 @@ async fn main() -> CliResult {
             keys: args.load_key,
         };
         return concurrency::against(&target, args.load_seconds).await;
+    }
+    if args.retention {
+        return postgres::retention(&args.postgres, args.retention_events).await;
+    }
+    if let (true, Some(url)) = (args.load, &args.database_url) {
+        return concurrency::into_postgres(url, args.load_seconds).await;
+    }
+    if let (true, Some(url)) = (args.queries_only, &args.database_url) {
+        return postgres::run(url, args.query_events, args.case.as_deref()).await;
     }
     if args.load {
         let postgres = (!args.no_postgres).then_some(args.postgres.as_str());

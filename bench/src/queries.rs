@@ -9,13 +9,13 @@ use crate::CliResult;
 use app::{
     model::{EventFilter, PageRequest},
     store::{
-        raw::{explain_events, page_splits, select_events, sqlite_text_page},
-        SqliteStore, Store, TenantScope,
+        raw::{explain_events, page_splits, select_events, Scalar, Sql},
+        Backend, PgStore, SqliteStore, Store, TenantScope,
     },
 };
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use server::demo::PROFILES;
-use sqlx::{Row, SqlitePool};
+use sqlx::{PgPool, Row, SqlitePool};
 use std::{path::Path, time::Instant};
 
 const RUNS: usize = 40;
@@ -24,21 +24,39 @@ const PAGE: u32 = 50;
 const BUDGET_MS: f64 = 20.0;
 
 pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliResult {
-    let now = Utc::now();
-    let store = dataset::open(path, events, now).await?;
-    let pool = store.read_pool();
-    let (tenant_id, actor_ip): (i64, String) = sqlx::query_as(
+    let store = dataset::open(path, events, Utc::now()).await?;
+    let bare = Bare::Sqlite(store.read_pool().clone());
+    run_cases(&*store, &bare, case_filter).await
+}
+
+/// The database under a store, for the baselines and plans that look
+/// beneath it.
+pub(crate) enum Bare {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Every filter case, then the analytics page, on a database the query
+/// workload filled (`dataset` for SQLite, `postgres` for PostgreSQL).
+pub(crate) async fn run_cases<B: Backend>(
+    store: &B,
+    bare: &Bare,
+    case_filter: Option<&str>,
+) -> CliResult {
+    let mut tx = store.scoped_read(&TenantScope::all_tenants()).await?;
+    let (tenant_id, actor_ip): (i64, String) = Sql::<B::Db>::new(
         "SELECT t.id, e.ip FROM events e JOIN tenants t ON t.id = e.tenant_id \
          WHERE t.slug = 'keyforge' AND e.actor_id = 'usr_keyforge_04' LIMIT 1",
     )
-    .fetch_one(pool)
+    .fetch_one(&mut tx)
     .await?;
     // Windows are placed against the newest event, not the clock: the
     // database is reused, and its events age between runs.
-    let newest: i64 = sqlx::query_scalar("SELECT MAX(occurred_at) FROM events")
-        .fetch_one(pool)
+    let newest: i64 = Scalar::<B::Db>::new("SELECT MAX(occurred_at) FROM events")
+        .fetch_one(&mut tx)
         .await?;
-    let newest = DateTime::from_timestamp_micros(newest).unwrap_or(now);
+    tx.commit().await?;
+    let newest = DateTime::from_timestamp_micros(newest).unwrap_or_else(Utc::now);
     let at = |d: Duration| (newest - d).to_rfc3339_opts(SecondsFormat::Secs, true);
     let windows = Windows {
         day: (at(Duration::days(10)), at(Duration::days(9))),
@@ -67,8 +85,8 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
             .map_err(|e| format!("{label}: {e}"))?
             .or_default_range();
         let page = PageRequest::first(PAGE);
-        let (rows, store_ms) = time_store(&store, &scope, &filter, &page).await?;
-        let sqlx_ms = time_sqlx(pool, &scope, &filter, &page).await?;
+        let (rows, store_ms) = time_store(store, &scope, &filter, &page).await?;
+        let sqlx_ms = time_sqlx(store, &scope, &filter, &page).await?;
         let who = if all_tenants {
             "all tenants"
         } else {
@@ -82,13 +100,15 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
             sqlx_ms.0,
             sqlx_ms.1
         );
-        let reads = if filter.text.is_some() {
+        let reads = match bare {
             // The store walks the words' index instead (see `store::text_walk`).
-            "events_fts matches newest-ingested first in growing chunks; each chunk's events \
-             by (tenant_id, seq); seq_blocks says when to stop"
-                .to_string()
-        } else {
-            plan(pool, &scope, &filter, &page).await?
+            Bare::Sqlite(_) if filter.text.is_some() => {
+                "events_fts matches newest-ingested first in growing chunks; each chunk's events \
+                 by (tenant_id, seq); seq_blocks says when to stop"
+                    .to_string()
+            }
+            Bare::Sqlite(pool) => plan(pool, &scope, &filter, &page).await?,
+            Bare::Postgres(pool) => pg_plan(pool, &scope, &filter, &page).await?,
         };
         println!("    reads: {reads}");
         if store_ms.1 > BUDGET_MS {
@@ -101,7 +121,7 @@ pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -
         println!("over {BUDGET_MS} ms at p95: {}", over.join(", "));
     }
     if case_filter.is_none_or(|f| "analytics".contains(f)) {
-        crate::analytics::run(&store, tenant_id, newest).await?;
+        crate::analytics::run(store, tenant_id, newest).await?;
     }
     Ok(())
 }
@@ -217,7 +237,7 @@ fn cases(actor_ip: &str, windows: &Windows) -> Vec<(String, bool, String)> {
 }
 
 async fn time_store(
-    store: &SqliteStore,
+    store: &dyn Store,
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
@@ -232,8 +252,8 @@ async fn time_store(
     Ok((rows, percentiles(samples)))
 }
 
-async fn time_sqlx(
-    pool: &SqlitePool,
+async fn time_sqlx<B: Backend>(
+    store: &B,
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
@@ -241,20 +261,50 @@ async fn time_sqlx(
     let mut samples = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let started = Instant::now();
-        // The statements the store runs, on a bare connection, rows undecoded.
-        let mut tx = pool.begin().await?;
-        let splits = page_splits::<SqliteStore>(&mut tx, scope, filter).await?;
-        let walked = sqlite_text_page(&mut tx, scope, filter, page, &splits.tenants).await?;
+        // The statements the store runs, rows undecoded.
+        let mut tx = store.scoped_read(scope).await?;
+        let splits = page_splits::<B>(&mut tx, scope, filter).await?;
+        let walked = B::text_page(&mut tx, scope, filter, page, &splits.tenants).await?;
         if walked.is_none() {
-            select_events::<sqlx::Sqlite>(scope, filter, page, &splits)
-                .to_sqlx()
-                .fetch_all(&mut *tx)
+            select_events::<B::Db>(scope, filter, page, &splits)
+                .execute(&mut tx)
                 .await?;
         }
         tx.commit().await?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(percentiles(samples))
+}
+
+/// What PostgreSQL's `EXPLAIN` says the page reads: each distinct scan
+/// (index and partition) once.
+async fn pg_plan(
+    pool: &PgPool,
+    scope: &TenantScope,
+    filter: &EventFilter,
+    page: &PageRequest,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let mut tx = pool.begin().await?;
+    PgStore::enter_scope(&mut tx, scope).await?;
+    let splits = page_splits::<PgStore>(&mut tx, scope, filter).await?;
+    let select = select_events::<sqlx::Postgres>(scope, filter, page, &splits);
+    let mut explain = Sql::<sqlx::Postgres>::new(format!("EXPLAIN {}", select.text()));
+    for arg in select.args() {
+        explain = explain.bind(arg.clone());
+    }
+    let rows: Vec<(String,)> = explain.fetch_all(&mut tx).await?;
+    tx.commit().await?;
+    let mut steps: Vec<String> = Vec::new();
+    for (line,) in rows {
+        let line = line.trim().trim_start_matches("-> ").trim();
+        let Some(scan) = line.split("  (").next() else {
+            continue;
+        };
+        if scan.contains("Scan") && !steps.iter().any(|s| s == scan) {
+            steps.push(scan.to_string());
+        }
+    }
+    Ok(steps.join("; "))
 }
 
 /// What SQLite's `EXPLAIN QUERY PLAN` says the page reads, each distinct

@@ -1,5 +1,6 @@
 //! The command line: `serve` (default) and the operator subcommands.
 
+mod partitions;
 mod trust;
 
 use crate::signing::{load_sealer, load_signer};
@@ -13,7 +14,7 @@ use crate::{
 use app::{
     integrity::run_retention,
     model::SELF_TENANT,
-    store::{connect, NewApiKey, Signer, Store, TenantScope},
+    store::{connect_with, NewApiKey, Signer, Store, TenantScope},
 };
 use clap::{Parser, Subcommand};
 use std::{error::Error, path::PathBuf, sync::Arc};
@@ -38,7 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the dashboard and the ingest API (the default).
     Serve,
-    /// Apply database migrations and exit.
+    /// Apply database migrations and exit. On PostgreSQL, also copies the
+    /// events of a database from before time partitions into them.
     Migrate,
     /// Create a tenant (idempotent).
     CreateTenant {
@@ -107,6 +109,11 @@ pub async fn run(cli: Cli) -> CliResult {
         return Ok(());
     }
     let store = open(&config).await?;
+    if matches!(command, Command::Migrate) {
+        partitions::copy_into_partitions(store.as_ref()).await?;
+    } else {
+        partitions::refuse_until_copied(store.as_ref()).await?;
+    }
     match command {
         Command::Serve => serve(config, store, signer).await,
         Command::Migrate => {
@@ -157,8 +164,11 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + 
     if config.database_url.is_none() {
         std::fs::create_dir_all(&config.data_dir)?;
     }
-    let store = connect(&config.database_url()).await?;
+    let store = connect_with(&config.database_url(), config.pg_options()).await?;
     store.migrate().await?;
+    store
+        .ensure_partitions(chrono::Utc::now().timestamp_micros())
+        .await?;
     if config.database_url.is_none() {
         owner_only(&config.data_dir)?;
     }

@@ -18,6 +18,14 @@ pub struct Config {
     /// Secret because a PostgreSQL URL may carry a password.
     #[serde(default)]
     pub database_url: Option<SecretString>,
+    /// PostgreSQL only: a streaming replica of that database
+    /// (`DATABASE_READ_URL`), which serves table pages, analytics and exports.
+    #[serde(default)]
+    pub database_read_url: Option<SecretString>,
+    /// PostgreSQL only: the span of one events partition, `month` (the
+    /// default), `week` or `day`; retention drops whole expired ones.
+    #[serde(default)]
+    pub partition_interval: app::store::PartitionInterval,
     #[serde(default = "default_addr")]
     pub addr: SocketAddr,
     #[serde(default = "default_data_dir")]
@@ -217,7 +225,7 @@ fn default_query_budget_secs() -> u64 {
 impl Config {
     /// Reads `file` (default `logbook.toml`, if present), then `LOGBOOK_*`
     /// variables (`LOGBOOK_ADDR`, `LOGBOOK_DATA_DIR`, `LOGBOOK_LIMITS__MAX_BATCH`, …)
-    /// and `DATABASE_URL`.
+    /// and `DATABASE_URL` / `DATABASE_READ_URL`.
     pub fn load(file: Option<PathBuf>) -> Result<Config, Box<figment::Error>> {
         let file = file.unwrap_or_else(|| PathBuf::from("logbook.toml"));
         Figment::new()
@@ -225,8 +233,8 @@ impl Config {
             .merge(Env::prefixed("LOGBOOK_").split("__"))
             .merge(
                 Env::raw()
-                    .only(&["DATABASE_URL"])
-                    .map(|_| "database_url".into()),
+                    .only(&["DATABASE_URL", "DATABASE_READ_URL"])
+                    .map(|key| key.as_str().to_ascii_lowercase().into()),
             )
             .extract()
             .map_err(Box::new)
@@ -240,6 +248,17 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("logbook.db").display()
             ),
+        }
+    }
+
+    /// How a PostgreSQL database is laid out beyond its URL.
+    pub fn pg_options(&self) -> app::store::PgOptions {
+        app::store::PgOptions {
+            read_url: self
+                .database_read_url
+                .as_ref()
+                .map(|url| url.expose_secret().to_string()),
+            partitions: self.partition_interval,
         }
     }
 
@@ -300,6 +319,10 @@ mod tests {
     fn a_postgres_password_never_appears_in_the_label_or_debug_output() {
         let config = Config {
             database_url: Some(SecretString::from("postgres://app:hunter2@db:5432/logbook")),
+            database_read_url: Some(SecretString::from(
+                "postgres://app:swordfish@replica:5432/logbook",
+            )),
+            partition_interval: app::store::PartitionInterval::Month,
             addr: default_addr(),
             data_dir: default_data_dir(),
             site_root: default_site_root(),
@@ -318,6 +341,7 @@ mod tests {
         };
         assert_eq!(config.database_label(), "postgres://…@db:5432/logbook");
         assert!(!format!("{config:?}").contains("hunter2"));
+        assert!(!format!("{config:?}").contains("swordfish"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Background work while serving: scheduled checkpoints, retention and the
-//! query planner's statistics.
+//! Background work while serving: scheduled checkpoints, retention, the
+//! query planner's statistics and, on PostgreSQL, the next time partition.
 //! Errors are logged and retried on the next tick; they never stop serving.
 //!
 //! Several servers may share one PostgreSQL database. Checkpoints and
@@ -31,11 +31,19 @@ pub fn spawn(store: Arc<dyn Store>, signer: Arc<Signer>, config: &Config) {
     tokio::spawn(async move {
         let mut tick = interval(Duration::from_secs(3600));
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        tick.tick().await; // the first tick is now; migrate() has just analysed
+        tick.tick().await; // the first tick is now; opening the store did both
         loop {
             tick.tick().await;
             if let Err(err) = planner.refresh_statistics().await {
                 tracing::error!(error = %err, "refreshing planner statistics failed");
+            }
+            // Made ahead of time by whichever server comes first, so no
+            // append waits for one (or fails for want of one).
+            let now = chrono::Utc::now().timestamp_micros();
+            match planner.ensure_partitions(now).await {
+                Ok(made) if !made.is_empty() => tracing::info!(?made, "events partitions made"),
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = %err, "making events partitions failed"),
             }
         }
     });

@@ -4,12 +4,13 @@ use crate::model::{Cursor, Event, EventFilter, EventPage, PageRequest, Tenant};
 use crate::store::{
     accounts::AccountStore,
     alerts::AlertStore,
-    backend::{Backend, PgStore, SqliteStore},
+    backend::{Backend, PgOptions, PgStore, SqliteStore},
     chain::{reason, ChainBreak, ChainVerifier, IntegrityStore, PublicKey},
     error::DbError,
     events::{self, ApiKeyRecord, AppendOutcome, ExportPage, NewApiKey, NewEvent, Receipt},
     leases::LeaseStore,
     notes::NoteStore,
+    partitions::PartitionStore,
     scope::TenantScope,
     sql::Sql,
     tallies::TallyStore,
@@ -28,6 +29,7 @@ pub trait Store:
     + IntegrityStore
     + LeaseStore
     + NoteStore
+    + PartitionStore
     + TallyStore
     + ViewStore
     + Send
@@ -238,10 +240,15 @@ pub trait Store:
 
 /// Opens the database named by `url` (`sqlite:…` or `postgres://…`).
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, DbError> {
+    connect_with(url, PgOptions::default()).await
+}
+
+/// Opens the database named by `url`, laid out on PostgreSQL as `pg` says.
+pub async fn connect_with(url: &str, pg: PgOptions) -> Result<Arc<dyn Store>, DbError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::connect(url).await?))
+        Ok(Arc::new(PgStore::connect_with(url, pg).await?))
     } else {
         Err(DbError::UnsupportedUrl(url.to_string()))
     }

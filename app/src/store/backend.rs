@@ -18,6 +18,8 @@
 //! | full text | FTS5, walked newest first (`sqlite_text`) | a GIN-indexed tsvector |
 //! | export page | rowids, read through SQLite's C API | rows packed as JSON text |
 //! | statistics | `PRAGMA optimize` | autovacuum |
+//! | events table | one table | partitioned by time received, as ids (`partitions`) |
+//! | reports' reads | the readers | a replica when `DATABASE_READ_URL` is set |
 //!
 //! Both traits are sealed: nothing outside the store can add a backend.
 
@@ -29,13 +31,14 @@ mod sqlite_text;
 
 pub(crate) use budget::is_timeout;
 pub use budget::ReadBudget;
-pub use postgres::PgStore;
+pub use postgres::{PgOptions, PgStore};
 pub use sqlite::SqliteStore;
 pub use sqlite_text::text_page as sqlite_text_page;
 
 use super::{
     error::DbError,
     events::{Committer, EventRow, ExportPage, Splits},
+    partitions::PartitionInterval,
     scope::TenantScope,
     sql::{FromRows, Sql},
 };
@@ -56,6 +59,11 @@ pub type Tx<B> = Transaction<'static, <B as Backend>::Db>;
 /// `sqlx::Postgres`.
 #[async_trait]
 pub trait Dialect: Database + sealed::Sealed {
+    /// Whether events are partitioned by the time they were received (by
+    /// their ids, minted then), so that a condition on the id narrows the
+    /// partitions a read opens.
+    const PARTITIONED_BY_RECEIPT: bool;
+
     /// Appends the placeholder of the `n`th bound value (1-based).
     fn push_placeholder(text: &mut String, n: usize);
 
@@ -98,11 +106,20 @@ pub trait Backend: sealed::Sealed + Send + Sync + 'static {
     /// How long one read may run.
     fn budget(&self) -> &ReadBudget;
 
+    /// The span of one events partition, or `None` where events are one
+    /// table (SQLite).
+    fn partition_interval(&self) -> Option<PartitionInterval>;
+
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<(), DbError>;
 
     /// A read transaction limited to `scope` (and to the read budget).
     async fn scoped_read(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError>;
+
+    /// A read transaction limited to `scope` for what may lag a moment
+    /// behind the writes: table pages, analytics and exports. On a replica
+    /// when one is configured; `scoped_read` otherwise.
+    async fn scoped_report(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError>;
 
     /// A write transaction limited to `scope`, which may read back what it wrote.
     async fn scoped_write(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError>;

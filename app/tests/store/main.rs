@@ -13,6 +13,7 @@ mod leases;
 mod notes;
 mod outbox_claims;
 mod paging;
+mod partitions;
 mod plans;
 mod receipts;
 mod retention;

@@ -7,7 +7,8 @@ use app::{
     integrity::{run_retention, RetentionPolicy},
     model::{ActorType, EventFilter, Outcome, Severity},
     store::{
-        column_value, NewEvent, Period, Rollup, Signer, Store, TallySource, TenantScope, ROLLUPS,
+        column_value, raw::append_received_at, NewEvent, Period, Rollup, Signer, Store,
+        TallySource, TenantScope, ROLLUPS,
     },
 };
 use chrono::{Duration, Utc};
@@ -341,4 +342,47 @@ async fn the_top_failing_addresses_from_heavy_days_equal_the_full_count() {
             assert_eq!(kept.failing_ips, counted.failing_ips, "{scope:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn rollups_equal_a_group_by_over_the_events_after_retention_drops_a_whole_partition() {
+    let store = postgres_store().await;
+    let mut rng = StdRng::seed_from_u64(13);
+    // Forty days ago, a month's partition of its own; then today's events.
+    let old = (Utc::now() - Duration::days(40)).timestamp_micros();
+    for slug in ["acme", "globex", "initech"] {
+        let tenant = store.ensure_tenant(slug, slug).await.unwrap();
+        let batch: Vec<_> = (0..30).map(|_| random_event(&mut rng)).collect();
+        append_received_at(&store, tenant.id, &batch, old)
+            .await
+            .unwrap();
+    }
+    ingest(&store, &mut rng, 10).await;
+    let (signer, _) = Signer::generate();
+    let policy = RetentionPolicy {
+        default_days: 30,
+        batch: 7,
+    };
+    let now = Utc::now().timestamp_micros();
+    let purges = run_retention(&store, &signer, policy, now, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        purges.iter().map(|p| p.deleted).sum::<u64>(),
+        90,
+        "{purges:?}"
+    );
+    let mut conn = store.owner_connection().await.unwrap();
+    let (partitions,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM event_partitions WHERE lo <= $1 AND $1 < hi")
+            .bind(old)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(partitions, 0, "the old month's partition was dropped");
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute("SELECT set_config('logbook.scope', '*', true)")
+        .await
+        .unwrap();
+    assert_exact!(tx, false);
 }

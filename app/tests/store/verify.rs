@@ -124,14 +124,14 @@ async fn floats_that_need_every_digit_still_verify_after_a_round_trip() {
 
 #[tokio::test]
 async fn an_event_inserted_after_the_head_is_named_as_inserted() {
-    // A copy of event 5 appended as #6, with a hash consistent with its
+    // A copy of event 5 appended as #6 (under an id of the same moment), with a hash consistent with its
     // fields would still not be at a head Logbook recorded.
     let insert = [
         "INSERT INTO events (id, tenant_id, seq, occurred_at, received_at, actor_id, \
          actor_name, actor_email, actor_type, action, category, event_type, outcome, severity, \
          resource_type, resource_id, resource_name, targets_json, ip, user_agent_id, request_id, \
          before_json, after_json, description, metadata_json, prev_hash, hash) \
-         SELECT 'FORGED' || id, tenant_id, 6, occurred_at, received_at, \
+         SELECT substr(id, 1, 20) || 'FORGED', tenant_id, 6, occurred_at, received_at, \
          actor_id, actor_name, actor_email, actor_type, action, category, event_type, outcome, \
          severity, resource_type, resource_id, resource_name, targets_json, ip, user_agent_id, \
          request_id, before_json, after_json, description, metadata_json, hash, hash \

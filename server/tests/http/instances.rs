@@ -1,34 +1,27 @@
 //! Several servers on one PostgreSQL database: three release binaries take
 //! ingest for the same tenants at once, and the log stays one log.
 
-use crate::{live::read_until, receivers::HttpReceiver};
+use crate::{
+    live::read_until,
+    processes::{self, cli, free_addr, wait_healthy, Servers, ADMIN, PASSWORD},
+    receivers::HttpReceiver,
+};
 use app::store::{
-    connect,
-    raw::{insert_events, resolve_user_agents, rollup_statements, stamp, KnownAgents},
-    reason, Backend, PgStore, PublicKey, Store, TenantScope,
+    connect, raw::append_received_at, reason, PgStore, PublicKey, Store, TenantScope,
 };
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::Duration,
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_logbook");
-const ADMIN: &str = "ops@example.com";
-const PASSWORD: &str = "correct horse battery staple";
-
+/// A server of the three: every job runs often, so they all compete.
 fn logbook(data: &Path, url: &str, addr: &str) -> Command {
-    let mut command = Command::new(BIN);
+    let mut command = processes::logbook(data, url, addr);
     command
-        .env("LOGBOOK_DATA_DIR", data)
-        .env("DATABASE_URL", url)
-        .env("LOGBOOK_ADDR", addr)
-        .env("LOGBOOK_DEMO_DATA", "false")
-        .env("LOGBOOK_ADMIN__EMAIL", ADMIN)
-        .env("LOGBOOK_ADMIN__PASSWORD", PASSWORD)
         // Every server tries to sign moved heads every second.
         .env("LOGBOOK_INTEGRITY__CHECKPOINT_EVERY_SECS", "1")
         // Every server's alert worker polls the one outbox often.
@@ -39,48 +32,6 @@ fn logbook(data: &Path, url: &str, addr: &str) -> Command {
         .env("LOGBOOK_RETENTION__EVERY_SECS", "1")
         .env("LOGBOOK_RETENTION__DEFAULT_DAYS", "1");
     command
-}
-
-fn free_addr() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
-}
-
-/// Kills the servers however the test ends.
-struct Servers(Vec<Child>);
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn cli(data: &Path, url: &str, args: &[&str]) -> String {
-    let out = logbook(data, url, "127.0.0.1:0")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-async fn wait_healthy(client: &reqwest::Client, base: &str) {
-    for _ in 0..150 {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
-            if r.status() == 200 {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{base} did not become healthy");
 }
 
 /// One client's requests through one server: single events and batches
@@ -134,47 +85,11 @@ async fn seed_old(url: &str, slug: &str, n: usize) -> Vec<String> {
             .unwrap()
         })
         .collect();
-    let mut tx = PgStore::begin_group(store.pool()).await.unwrap();
-    PgStore::enter_scope(&mut tx, &TenantScope::all_tenants())
+    let ids = append_received_at(&store, tenant.id, &events, received.timestamp_micros())
         .await
         .unwrap();
-    let (seq, hash): (i64, String) =
-        sqlx::query_as("SELECT head_seq, head_hash FROM tenants WHERE id = $1 FOR UPDATE")
-            .bind(tenant.id)
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
-    let (stamped, (head_seq, head_hash)) =
-        stamp(tenant.id, (seq, hash), received.timestamp_micros(), &events);
-    let agents = events.iter().filter_map(|e| e.user_agent.as_deref());
-    let agents = resolve_user_agents::<PgStore>(&mut tx, &KnownAgents::default(), agents)
-        .await
-        .unwrap();
-    insert_events::<sqlx::Postgres>(&stamped, &agents)
-        .unwrap()
-        .execute(&mut tx)
-        .await
-        .unwrap();
-    for sql in rollup_statements() {
-        sqlx::query(sql)
-            .bind(tenant.id)
-            .bind(seq)
-            .bind(head_seq)
-            .bind(1_i64)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-    }
-    sqlx::query("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
-        .bind(head_seq)
-        .bind(head_hash)
-        .bind(tenant.id)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
     store.pool().close().await;
-    events.into_iter().map(|e| e.id).collect()
+    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

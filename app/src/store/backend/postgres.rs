@@ -5,6 +5,7 @@ use crate::model::{Cursor, EventFilter, PageRequest};
 use crate::store::{
     error::DbError,
     events::{query, Committer, EventRow, ExportPage, Splits},
+    partitions::PartitionInterval,
     scope::TenantScope,
     sql::{Arg, FromRows, Sql},
 };
@@ -32,30 +33,44 @@ END $$";
 pub struct PgStore {
     read: PgPool,
     write: PgPool,
+    /// Table pages, analytics and exports: a streaming replica's pool when
+    /// one is configured, the primary's otherwise.
+    report: PgPool,
     budget: ReadBudget,
     committer: Committer,
+    partitions: PartitionInterval,
     /// Migrations run as the login role (the owner), not as `logbook_app`.
     url: String,
 }
 
+/// How a PostgreSQL store is laid out beyond its URL.
+#[derive(Clone, Debug, Default)]
+pub struct PgOptions {
+    /// A streaming replica of the database, for reads that may lag.
+    pub read_url: Option<String>,
+    /// The span of one events partition.
+    pub partitions: PartitionInterval,
+}
+
 impl PgStore {
-    #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> Result<Self, DbError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute(ASSUME_APP_ROLE).await?;
-                    Ok(())
-                })
-            })
-            .connect(url)
-            .await?;
+        Self::connect_with(url, PgOptions::default()).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn connect_with(url: &str, options: PgOptions) -> Result<Self, DbError> {
+        let pool = app_pool(url).await?;
+        let report = match &options.read_url {
+            Some(read_url) => app_pool(read_url).await?,
+            None => pool.clone(),
+        };
         Ok(PgStore {
             committer: Committer::start::<PgStore>(pool.clone()),
             budget: ReadBudget::default(),
             read: pool.clone(),
             write: pool,
+            report,
+            partitions: options.partitions,
             url: url.to_string(),
         })
     }
@@ -71,16 +86,42 @@ impl PgStore {
         Ok(PgConnection::connect(&self.url).await?)
     }
 
-    /// A transaction that tells row-level security its tenant scope.
-    async fn in_scope(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
-        let mut tx = self.read.begin().await?;
+    /// A transaction on `pool` that tells row-level security its tenant scope.
+    async fn in_scope(pool: &PgPool, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        let mut tx = pool.begin().await?;
         Self::enter_scope(&mut tx, scope).await?;
+        Ok(tx)
+    }
+
+    /// A scoped read on `pool`, stopped by the database past the read budget.
+    async fn budgeted(&self, pool: &PgPool, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        let mut tx = Self::in_scope(pool, scope).await?;
+        sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+            .bind(self.budget.get().as_millis().to_string())
+            .execute(&mut *tx)
+            .await?;
         Ok(tx)
     }
 }
 
+/// A pool whose connections act as `logbook_app`.
+async fn app_pool(url: &str) -> Result<PgPool, DbError> {
+    Ok(PgPoolOptions::new()
+        .max_connections(16)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(ASSUME_APP_ROLE).await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
+}
+
 #[async_trait]
 impl Dialect for Postgres {
+    const PARTITIONED_BY_RECEIPT: bool = true;
+
     fn push_placeholder(text: &mut String, n: usize) {
         text.push('$');
         text.push_str(&n.to_string());
@@ -167,6 +208,10 @@ impl Backend for PgStore {
         &self.budget
     }
 
+    fn partition_interval(&self) -> Option<PartitionInterval> {
+        Some(self.partitions)
+    }
+
     /// As the login role (the owner), not as `logbook_app`.
     async fn migrate(&self) -> Result<(), DbError> {
         let mut conn = self.owner_connection().await?;
@@ -180,18 +225,18 @@ impl Backend for PgStore {
     /// A read transaction that tells row-level security its tenant scope, so
     /// a query that forgot its tenant condition still returns nothing foreign.
     async fn scoped_read(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
-        let mut tx = self.in_scope(scope).await?;
-        sqlx::query("SELECT set_config('statement_timeout', $1, true)")
-            .bind(self.budget.get().as_millis().to_string())
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
+        self.budgeted(&self.read, scope).await
+    }
+
+    /// The replica, when `DATABASE_READ_URL` names one.
+    async fn scoped_report(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        self.budgeted(&self.report, scope).await
     }
 
     /// A write transaction in the scope, so that row-level security lets an
     /// `INSERT … RETURNING` read back the row it wrote.
     async fn scoped_write(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
-        self.in_scope(scope).await
+        Self::in_scope(&self.read, scope).await
     }
 
     async fn begin_write(&self) -> Result<Tx<Self>, DbError> {

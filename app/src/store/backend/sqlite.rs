@@ -5,6 +5,7 @@ use crate::model::{Cursor, EventFilter, PageRequest};
 use crate::store::{
     error::DbError,
     events::{query, Committer, EventRow, ExportPage, Splits},
+    partitions::PartitionInterval,
     scope::TenantScope,
     sql::{Arg, FromRows, Sql},
 };
@@ -102,6 +103,8 @@ impl SqliteStore {
 
 #[async_trait]
 impl Dialect for Sqlite {
+    const PARTITIONED_BY_RECEIPT: bool = false;
+
     /// `?`: SQLite numbers it after every earlier one. Not `$n`: a named
     /// parameter is looked up by a linear scan on every bind, and an
     /// INSERT of 400 events has 10,800 of them (ingest ran at a third).
@@ -189,6 +192,10 @@ impl Backend for SqliteStore {
         &self.budget
     }
 
+    fn partition_interval(&self) -> Option<PartitionInterval> {
+        None
+    }
+
     async fn migrate(&self) -> Result<(), DbError> {
         sqlx::migrate!("../migrations/sqlite")
             .run(&self.write)
@@ -209,6 +216,11 @@ impl Backend for SqliteStore {
     /// has no row-level security to tell.
     async fn scoped_read(&self, _scope: &TenantScope) -> Result<Tx<Self>, DbError> {
         Ok(self.read.begin().await?)
+    }
+
+    /// The readers see every commit at once: no replica to prefer.
+    async fn scoped_report(&self, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
+        self.scoped_read(scope).await
     }
 
     /// A write transaction on the single writer; the scope has no wall to tell.

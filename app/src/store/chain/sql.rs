@@ -178,6 +178,15 @@ impl<B: Backend> IntegrityStore for B {
             return Ok(0);
         };
         count_rollups::<B>(&mut tx, tenant_id, i64::MIN, upto, -1).await?;
+        // PostgreSQL's notes have no foreign key into partitioned events.
+        Sql::new(
+            "DELETE FROM event_notes WHERE tenant_id = $1 AND event_id IN \
+             (SELECT id FROM events WHERE tenant_id = $1 AND seq <= $2)",
+        )
+        .bind(tenant_id)
+        .bind(upto)
+        .execute(&mut tx)
+        .await?;
         let deleted = Sql::new("DELETE FROM events WHERE tenant_id = $1 AND seq <= $2")
             .bind(tenant_id)
             .bind(upto)

@@ -18,7 +18,7 @@ pub(crate) async fn fetch_events<B: Backend>(
     filter: &EventFilter,
     page: &PageRequest,
 ) -> Result<Vec<Event>, DbError> {
-    let mut tx = b.scoped_read(scope).await?;
+    let mut tx = b.scoped_report(scope).await?;
     let splits = page_splits::<B>(&mut tx, scope, filter).await?;
     let text = B::text_page(&mut tx, scope, filter, page, &splits.tenants).await?;
     let rows: Vec<EventRow> = match text {
@@ -56,7 +56,7 @@ pub(crate) async fn export_page<B: Backend>(
     older_than: Option<&Cursor>,
     limit: u32,
 ) -> Result<ExportPage, DbError> {
-    let mut tx = b.scoped_read(scope).await?;
+    let mut tx = b.scoped_report(scope).await?;
     let splits = page_splits::<B>(&mut tx, scope, filter).await?;
     let page = B::export_page(&mut tx, scope, filter, older_than.cloned(), limit, &splits).await?;
     tx.commit().await?;

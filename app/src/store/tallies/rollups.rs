@@ -274,6 +274,32 @@ pub(crate) fn drop_empty() -> &'static [String] {
     &STATEMENTS
 }
 
+/// Counts every event with an id in `[lo, hi)` (one partition's) out of
+/// every rollup, inside the caller's transaction; the tenants' rows counted
+/// down to nothing go.
+pub(crate) async fn count_out_ids<B: Backend>(
+    tx: &mut Tx<B>,
+    (lo, hi): (&str, &str),
+    tenants: &[i64],
+) -> Result<(), DbError> {
+    for r in ROLLUPS {
+        let [select, from, rest] = count_parts(r);
+        let mut sql = Sql::<B::Db>::new(select);
+        sql.push_bind(-1_i64).push(from).push("id >= ");
+        sql.push_bind(lo).push(" AND id < ").push_bind(hi);
+        sql.push(rest).execute(&mut *tx).await?;
+    }
+    for tenant in tenants {
+        for sql in drop_empty() {
+            Sql::new(sql.as_str())
+                .bind(*tenant)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Counts the tenant's events with `after < seq <= upto` in (`sign` 1) or
 /// out (`sign` -1) of every rollup, inside the caller's transaction; rows
 /// counted down to nothing go.

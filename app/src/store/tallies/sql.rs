@@ -33,7 +33,7 @@ impl<B: Backend> TallyStore for B {
             by_day,
             ..Need::default()
         };
-        let mut tx = self.scoped_read(scope).await?;
+        let mut tx = self.scoped_report(scope).await?;
         // The activity charts follow the viewer's zone: always by hour.
         let series_table = pick(
             filter,
@@ -131,7 +131,7 @@ impl<B: Backend> TallyStore for B {
         filter: &EventFilter,
     ) -> Result<Vec<HourCount>, DbError> {
         let source = TallySource::for_filter(filter);
-        let mut tx = self.scoped_read(scope).await?;
+        let mut tx = self.scoped_report(scope).await?;
         let hours = select_hours(
             Table::pick(
                 source,
@@ -160,7 +160,7 @@ impl<B: Backend> TallyStore for B {
     ) -> Result<Totals, DbError> {
         let source = TallySource::for_filter(filter);
         let by_day = whole_days(filter);
-        let mut tx = self.scoped_read(scope).await?;
+        let mut tx = self.scoped_report(scope).await?;
         let totals = Need {
             group: &["outcome"],
             by_day,
