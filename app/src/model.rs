@@ -29,9 +29,7 @@ pub use analytics::{
     Sparkline, StackBy, Trend,
 };
 pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity};
-pub use event::{
-    Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity, MAX_FUTURE_SKEW_MINUTES,
-};
+pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};
 pub use export::{export_file_name, ExportFormat, ExportState, ExportStatus};
 pub use filter::{EventFilter, FilterError, QuickRange};
 pub use next_path::local_path;

@@ -5,12 +5,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::{fmt, str::FromStr};
 
-/// How far ahead of its arrival an event's `occurred_at` may be: sender
-/// clocks drift, but further ahead is a bug. Ingest refuses more, and
-/// PostgreSQL holds every event to it, so reads may rely on it (an event
-/// that occurred from T on was received from T minus this on).
-pub const MAX_FUTURE_SKEW_MINUTES: i64 = 60;
-
 /// A stored event, read back from either backend.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {

@@ -59,11 +59,6 @@ pub type Tx<B> = Transaction<'static, <B as Backend>::Db>;
 /// `sqlx::Postgres`.
 #[async_trait]
 pub trait Dialect: Database + sealed::Sealed {
-    /// Whether events are partitioned by the time they were received (by
-    /// their ids, minted then), so that a condition on the id narrows the
-    /// partitions a read opens.
-    const PARTITIONED_BY_RECEIPT: bool;
-
     /// Appends the placeholder of the `n`th bound value (1-based).
     fn push_placeholder(text: &mut String, n: usize);
 

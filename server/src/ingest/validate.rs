@@ -3,7 +3,7 @@
 use super::Redactor;
 use app::model::time_window;
 use app::{
-    model::{Actor, ActorType, Outcome, Resource, Severity, MAX_FUTURE_SKEW_MINUTES},
+    model::{Actor, ActorType, Outcome, Resource, Severity},
     store::NewEvent,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -65,6 +65,8 @@ pub struct IncomingActor {
 const MAX_SHORT: usize = 256;
 const MAX_TEXT: usize = 4_096;
 const MAX_JSON: usize = 64 * 1024;
+/// Sender clocks drift; an event further in the future than this is a bug.
+const MAX_FUTURE_SKEW_MINUTES: i64 = 60;
 /// Resources an event may name besides its own.
 const MAX_TARGETS: usize = 100;
 

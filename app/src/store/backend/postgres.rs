@@ -120,8 +120,6 @@ async fn app_pool(url: &str) -> Result<PgPool, DbError> {
 
 #[async_trait]
 impl Dialect for Postgres {
-    const PARTITIONED_BY_RECEIPT: bool = true;
-
     fn push_placeholder(text: &mut String, n: usize) {
         text.push('$');
         text.push_str(&n.to_string());

@@ -103,8 +103,6 @@ impl SqliteStore {
 
 #[async_trait]
 impl Dialect for Sqlite {
-    const PARTITIONED_BY_RECEIPT: bool = false;
-
     /// `?`: SQLite numbers it after every earlier one. Not `$n`: a named
     /// parameter is looked up by a linear scan on every bind, and an
     /// INSERT of 400 events has 10,800 of them (ingest ran at a third).

@@ -1,10 +1,8 @@
 //! An event filter as SQL conditions: the same for the log, the charts'
 //! event reads, the export and alert rules, so they all agree on what matches.
 
-use crate::model::{
-    search_phrases, ActionMatch, EventFilter, Field, Outcome, MAX_FUTURE_SKEW_MINUTES,
-};
-use crate::store::{backend::Dialect, partitions::ulid_floor, scope::TenantScope, sql::Sql};
+use crate::model::{search_phrases, ActionMatch, EventFilter, Field, Outcome};
+use crate::store::{backend::Dialect, scope::TenantScope, sql::Sql};
 use chrono::Utc;
 
 /// The events' time column, which the filter's range bounds.
@@ -81,15 +79,6 @@ pub(crate) fn push_filter_at<D: Dialect>(
     if let Some(from) = from {
         qb.push(format!(" AND {time} >= "))
             .push_bind(from.timestamp_micros());
-        if time == EVENT_TIME && D::PARTITIONED_BY_RECEIPT {
-            // Implied (an event's id is minted on receipt, at most
-            // `MAX_FUTURE_SKEW_MINUTES` and a second before its time, which
-            // PostgreSQL checks), and it lets PostgreSQL skip every
-            // partition of ids minted before the range.
-            let margin = (MAX_FUTURE_SKEW_MINUTES * 60 + 1) * 1_000_000;
-            qb.push(" AND e.id >= ")
-                .push_bind(ulid_floor(from.timestamp_micros() - margin));
-        }
     }
     if let Some(to) = to {
         qb.push(format!(" AND {time} < "))
