@@ -40,11 +40,12 @@ pub(crate) struct Queries {
     pub events: usize,
     pub path: PathBuf,
     pub case: Option<String>,
+    pub runs: usize,
 }
 
 impl Queries {
     pub(crate) async fn run(self) -> CliResult {
-        queries::run(&self.path, self.events, self.case.as_deref()).await
+        queries::run(&self.path, self.events, self.case.as_deref(), self.runs).await
     }
 }
 

@@ -56,6 +56,9 @@ struct Args {
     /// Only the filter cases whose label contains this.
     #[arg(long)]
     case: Option<String>,
+    /// Timed runs of each filter case.
+    #[arg(long, default_value_t = queries::RUNS)]
+    runs: usize,
     /// Only concurrent ingest: single events from 64 clients, batches of 100
     /// from 8 and of 1,000 from 4, through the HTTP API beside raw inserts,
     /// on SQLite and (with --postgres) PostgreSQL.
@@ -115,7 +118,7 @@ async fn main() -> CliResult {
         return concurrency::into_postgres(url, args.load_seconds).await;
     }
     if let (true, Some(url)) = (args.queries_only, &args.database_url) {
-        return postgres::run(url, args.query_events, args.case.as_deref()).await;
+        return postgres::run(url, args.query_events, args.case.as_deref(), args.runs).await;
     }
     if args.load {
         let postgres = (!args.no_postgres).then_some(args.postgres.as_str());
@@ -128,6 +131,7 @@ async fn main() -> CliResult {
         events: args.query_events,
         path: args.query_db,
         case: args.case,
+        runs: args.runs,
     };
     if args.queries_only {
         return queries.run().await;

@@ -28,14 +28,16 @@ use std::{sync::Arc, time::Instant};
 /// Events per append: one transaction each.
 const BATCH: usize = 20_000;
 
-pub(crate) async fn run(url: &str, events: usize, case: Option<&str>) -> CliResult {
+pub(crate) async fn run(url: &str, events: usize, case: Option<&str>, runs: usize) -> CliResult {
     let store = Arc::new(open(url, events).await?);
     let bare = Bare::Postgres(store.pool().clone());
     if case.is_none() {
         footprint::report("postgres", &*store).await?;
     }
-    run_cases(&*store, &bare, case).await?;
-    if case.is_none() {
+    if case != Some("export") {
+        run_cases(&*store, &bare, case, runs).await?;
+    }
+    if case.is_none_or(|c| c == "export") {
         let addr = serve(store.clone()).await?;
         export::run(&*store, &bare, addr).await?;
     }

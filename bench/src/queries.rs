@@ -18,15 +18,21 @@ use server::demo::PROFILES;
 use sqlx::{PgPool, Row, SqlitePool};
 use std::{path::Path, time::Instant};
 
-const RUNS: usize = 40;
+/// Runs per case unless `--runs` says otherwise.
+pub(crate) const RUNS: usize = 40;
 const PAGE: u32 = 50;
 /// The bound on a first page's p95.
 const BUDGET_MS: f64 = 20.0;
 
-pub(crate) async fn run(path: &Path, events: usize, case_filter: Option<&str>) -> CliResult {
+pub(crate) async fn run(
+    path: &Path,
+    events: usize,
+    case_filter: Option<&str>,
+    runs: usize,
+) -> CliResult {
     let store = dataset::open(path, events, Utc::now()).await?;
     let bare = Bare::Sqlite(store.read_pool().clone());
-    run_cases(&*store, &bare, case_filter).await
+    run_cases(&*store, &bare, case_filter, runs).await
 }
 
 /// The database under a store, for the baselines and plans that look
@@ -42,6 +48,7 @@ pub(crate) async fn run_cases<B: Backend>(
     store: &B,
     bare: &Bare,
     case_filter: Option<&str>,
+    runs: usize,
 ) -> CliResult {
     let mut tx = store.scoped_read(&TenantScope::all_tenants()).await?;
     let (tenant_id, actor_ip): (i64, String) = Sql::<B::Db>::new(
@@ -65,7 +72,7 @@ pub(crate) async fn run_cases<B: Backend>(
     };
     let cases = cases(&actor_ip, &windows);
     println!(
-        "first page of {PAGE}, default 30-day range unless the query names one; p50 / p95 over {RUNS} runs"
+        "first page of {PAGE}, default 30-day range unless the query names one; p50 / p95 over {runs} runs"
     );
     println!(
         "{:<46} {:>6} {:>17} {:>17}",
@@ -85,8 +92,8 @@ pub(crate) async fn run_cases<B: Backend>(
             .map_err(|e| format!("{label}: {e}"))?
             .or_default_range();
         let page = PageRequest::first(PAGE);
-        let (rows, store_ms) = time_store(store, &scope, &filter, &page).await?;
-        let sqlx_ms = time_sqlx(store, &scope, &filter, &page).await?;
+        let (rows, store_ms) = time_store(store, &scope, &filter, &page, runs).await?;
+        let sqlx_ms = time_sqlx(store, &scope, &filter, &page, runs).await?;
         let who = if all_tenants {
             "all tenants"
         } else {
@@ -241,10 +248,11 @@ async fn time_store(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
+    runs: usize,
 ) -> Result<(usize, (f64, f64)), Box<dyn std::error::Error + Send + Sync>> {
-    let mut samples = Vec::with_capacity(RUNS);
+    let mut samples = Vec::with_capacity(runs);
     let mut rows = 0;
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let started = Instant::now();
         rows = store.list_events(scope, filter, page).await?.events.len();
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -257,9 +265,10 @@ async fn time_sqlx<B: Backend>(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
+    runs: usize,
 ) -> Result<(f64, f64), Box<dyn std::error::Error + Send + Sync>> {
-    let mut samples = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
         let started = Instant::now();
         // The statements the store runs, rows undecoded.
         let mut tx = store.scoped_read(scope).await?;

@@ -94,12 +94,18 @@ impl PgStore {
     }
 
     /// A scoped read on `pool`, stopped by the database past the read budget.
+    /// Without parallel workers: across partitions, the planner took a
+    /// parallel scan and a sort over reading each partition's index in
+    /// order for a page's 50 rows (6 s instead of 3 ms at 10,000,000 events).
     async fn budgeted(&self, pool: &PgPool, scope: &TenantScope) -> Result<Tx<Self>, DbError> {
         let mut tx = Self::in_scope(pool, scope).await?;
-        sqlx::query("SELECT set_config('statement_timeout', $1, true)")
-            .bind(self.budget.get().as_millis().to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "SELECT set_config('statement_timeout', $1, true), \
+             set_config('max_parallel_workers_per_gather', '0', true)",
+        )
+        .bind(self.budget.get().as_millis().to_string())
+        .execute(&mut *tx)
+        .await?;
         Ok(tx)
     }
 }
