@@ -71,37 +71,17 @@ pub(crate) async fn open(
         .await?;
     let started = Instant::now();
     let set_aside = set_aside_indexes(&store).await?;
-    // Generating and validating is CPU work of its own: a thread does it
-    // while this task appends the previous batch.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<NewEvent>)>(2);
     let slugs: Vec<String> = tenants.iter().map(|t| t.slug.clone()).collect();
-    let producer = tokio::task::spawn_blocking(move || -> CliResult {
-        let mut workload = Workload::skewed(now, events);
-        let mut sent = 0;
-        while sent < events {
-            let size = BATCH.min(events - sent);
-            let (tenant, mut wire) = workload.batch(size);
-            mark_rare(&mut wire, sent);
-            sent += size;
-            let rows = to_new_events(&wire, &slugs[tenant], now)?;
-            if tx.blocking_send((tenant, rows)).is_err() {
-                break;
-            }
+    let workload = Workload::skewed(now, events);
+    in_batches(workload, events, slugs, mark_rare, |tenant, rows| {
+        let store = store.clone();
+        let tenant_id = tenants[tenant].id;
+        async move {
+            store.append(tenant_id, &rows, None).await?;
+            Ok(())
         }
-        Ok(())
-    });
-    let mut written = 0;
-    while let Some((tenant, rows)) = rx.recv().await {
-        store.append(tenants[tenant].id, &rows, None).await?;
-        written += rows.len();
-        if written % 1_000_000 < BATCH {
-            println!(
-                "  {written} events, {:.0} s",
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
-    producer.await??;
+    })
+    .await?;
     rebuild_indexes(&store, &set_aside, started).await?;
     tag(&store).await?;
     println!("  analysing the indexes");
@@ -111,6 +91,52 @@ pub(crate) async fn open(
         started.elapsed().as_secs_f64()
     );
     Ok(store)
+}
+
+/// Generates `events` of `workload` in batches of `BATCH` and hands each,
+/// as `(tenant index, events)`, to `write`, printing progress every
+/// million. Generating and validating is CPU work of its own: a thread
+/// does it while `write` stores the previous batch. `shape` changes each
+/// batch first (given the events before it).
+pub(crate) async fn in_batches<F, Fut>(
+    mut workload: Workload,
+    events: usize,
+    slugs: Vec<String>,
+    shape: fn(&mut [serde_json::Value], usize),
+    mut write: F,
+) -> CliResult
+where
+    F: FnMut(usize, Vec<NewEvent>) -> Fut,
+    Fut: std::future::Future<Output = CliResult>,
+{
+    let started = Instant::now();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<NewEvent>)>(2);
+    let producer = tokio::task::spawn_blocking(move || -> CliResult {
+        let mut sent = 0;
+        while sent < events {
+            let size = BATCH.min(events - sent);
+            let (tenant, mut wire) = workload.batch(size);
+            shape(&mut wire, sent);
+            sent += size;
+            let rows = to_new_events(&wire, &slugs[tenant], Utc::now())?;
+            if tx.blocking_send((tenant, rows)).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    });
+    let mut written = 0;
+    while let Some((tenant, rows)) = rx.recv().await {
+        written += rows.len();
+        write(tenant, rows).await?;
+        if written % 1_000_000 < BATCH {
+            println!(
+                "  {written} events, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    producer.await?
 }
 
 /// Gives one event in `RARE_EVERY` the rare word and the rare address;
