@@ -4,7 +4,7 @@
 //! the alert outbox and the chain head, in one transaction.
 
 use crate::store::{
-    backend::{Backend, Dialect},
+    backend::{Backend, Dialect, Tx},
     chain::hash,
     error::DbError,
     events::{
@@ -70,6 +70,36 @@ pub fn insert_events<D: Dialect>(
         qb.push_tuple(insert_values(r, agents)?);
     }
     Ok(qb)
+}
+
+/// Writes `stamped` inside `tx`, `INSERT_CHUNK` rows to a statement.
+pub(crate) async fn write_stamped<B: Backend>(
+    tx: &mut Tx<B>,
+    stamped: &[Stamped<'_>],
+    agents: &AgentIds,
+) -> Result<(), DbError> {
+    for chunk in stamped.chunks(INSERT_CHUNK) {
+        insert_events::<B::Db>(chunk, agents)?
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records the tenant's chain head as `(seq, hash)` inside `tx`.
+pub(crate) async fn move_head<B: Backend>(
+    tx: &mut Tx<B>,
+    tenant_id: i64,
+    seq: i64,
+    hash: &str,
+) -> Result<(), DbError> {
+    Sql::new("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
+        .bind(seq)
+        .bind(hash)
+        .bind(tenant_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// One stamped event's values in `COLUMNS` order (its length is checked

@@ -14,7 +14,7 @@ use crate::store::{
     backend::{Backend, Tx},
     error::DbError,
     events::{
-        append::{insert_events, stamp, INSERT_CHUNK},
+        append::{move_head, stamp, write_stamped},
         committer::Reply,
         records::{AppendOutcome, NewEvent, Receipt, RECEIPT_LIFETIME_US},
         user_agents::{resolve, AgentIds, KnownAgents},
@@ -95,12 +95,7 @@ pub(crate) async fn apply_group<B: Backend>(
         if alerted.as_ref().is_none_or(|t| t.contains(tenant_id)) {
             fire_alert_rules::<B>(tx, *tenant_id, *first_seq, *seq, now).await?;
         }
-        Sql::new("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
-            .bind(*seq)
-            .bind(hash)
-            .bind(*tenant_id)
-            .execute(&mut *tx)
-            .await?;
+        move_head::<B>(tx, *tenant_id, *seq, hash).await?;
     }
     let outcomes = outcomes
         .into_iter()
@@ -205,11 +200,7 @@ async fn write_run<B: Backend>(
         outcomes.push(Ok(AppendOutcome::Committed));
     }
     let (stamped, next) = stamp(tenant_id, head.clone(), now, events);
-    for chunk in stamped.chunks(INSERT_CHUNK) {
-        insert_events::<B::Db>(chunk, agents)?
-            .execute(&mut *tx)
-            .await?;
-    }
+    write_stamped::<B>(tx, &stamped, agents).await?;
     if !receipts.is_empty() {
         insert_receipts::<B>(tx, tenant_id, &receipts, now).await?;
     }

@@ -7,7 +7,7 @@ use crate::store::{
     backend::Backend,
     error::DbError,
     events::{
-        append::{insert_events, stamp, INSERT_CHUNK},
+        append::{move_head, stamp, write_stamped},
         records::NewEvent,
         user_agents::{resolve, KnownAgents},
     },
@@ -60,18 +60,9 @@ pub async fn append_received_at<B: Backend>(
     let (stamped, (seq, hash)) = stamp(tenant_id, head, received_us, events);
     let agents = events.iter().filter_map(|e| e.user_agent.as_deref());
     let agents = resolve::<B>(&mut tx, &KnownAgents::default(), agents).await?;
-    for chunk in stamped.chunks(INSERT_CHUNK) {
-        insert_events::<B::Db>(chunk, &agents)?
-            .execute(&mut tx)
-            .await?;
-    }
+    write_stamped::<B>(&mut tx, &stamped, &agents).await?;
     count_rollups_of::<B>(&mut tx, &[(tenant_id, first, seq)], 1).await?;
-    Sql::new("UPDATE tenants SET head_seq = $1, head_hash = $2 WHERE id = $3")
-        .bind(seq)
-        .bind(hash)
-        .bind(tenant_id)
-        .execute(&mut tx)
-        .await?;
+    move_head::<B>(&mut tx, tenant_id, seq, &hash).await?;
     tx.commit().await?;
     Ok(events.iter().map(|e| e.id.clone()).collect())
 }
