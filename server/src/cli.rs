@@ -169,6 +169,9 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, Box<dyn Error + Send + 
     store
         .ensure_partitions(chrono::Utc::now().timestamp_micros())
         .await?;
+    for warning in store.set_up_warnings().await? {
+        tracing::warn!("{warning}");
+    }
     if config.database_url.is_none() {
         owner_only(&config.data_dir)?;
     }

@@ -12,7 +12,7 @@ use crate::store::{
     notes::NoteStore,
     partitions::PartitionStore,
     scope::TenantScope,
-    sql::Sql,
+    sql::{Scalar, Sql},
     tallies::TallyStore,
     tenants,
     views::ViewStore,
@@ -44,6 +44,10 @@ pub trait Store:
 
     /// Answers when the database is reachable.
     async fn ping(&self) -> Result<(), DbError>;
+
+    /// What the database's set-up lacks for reads to be fast, each as a
+    /// sentence for the operator; empty when nothing.
+    async fn set_up_warnings(&self) -> Result<Vec<&'static str>, DbError>;
 
     /// How long one read may run before the database stops it.
     fn set_read_budget(&self, budget: std::time::Duration);
@@ -269,6 +273,17 @@ impl<B: Backend> Store for B {
     async fn ping(&self) -> Result<(), DbError> {
         Sql::new("SELECT 1").execute(self.read()).await?;
         Ok(())
+    }
+
+    async fn set_up_warnings(&self) -> Result<Vec<&'static str>, DbError> {
+        let mut warnings = Vec::new();
+        for (check, warning) in B::SET_UP_CHECKS {
+            let fine: bool = Scalar::new(*check).fetch_one(self.read()).await?;
+            if !fine {
+                warnings.push(*warning);
+            }
+        }
+        Ok(warnings)
     }
 
     fn set_read_budget(&self, budget: std::time::Duration) {

@@ -59,6 +59,9 @@ pub type Tx<B> = Transaction<'static, <B as Backend>::Db>;
 /// `sqlx::Postgres`.
 #[async_trait]
 pub trait Dialect: Database + sealed::Sealed {
+    /// Put before a statement to have its plan instead of its rows.
+    const EXPLAIN: &'static str;
+
     /// Appends the placeholder of the `n`th bound value (1-based).
     fn push_placeholder(text: &mut String, n: usize);
 
@@ -91,6 +94,11 @@ pub trait Backend: sealed::Sealed + Send + Sync + 'static {
     /// Appended to the read of a tenant's chain head in `append`: how
     /// concurrent appends for one tenant queue so the chain never forks.
     const HEAD_LOCK: &'static str;
+
+    /// What the database's set-up must give for reads to be fast: each a
+    /// query answering true when it does, and what to tell the operator
+    /// when it does not (`Store::set_up_warnings`).
+    const SET_UP_CHECKS: &'static [(&'static str, &'static str)];
 
     /// The pool reads run on.
     fn read(&self) -> &Pool<Self::Db>;

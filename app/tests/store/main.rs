@@ -15,6 +15,7 @@ mod outbox_claims;
 mod paging;
 mod partitions;
 mod plans;
+mod plans_postgres;
 mod receipts;
 mod retention;
 mod rollups;

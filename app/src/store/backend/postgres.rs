@@ -126,6 +126,8 @@ async fn app_pool(url: &str) -> Result<PgPool, DbError> {
 
 #[async_trait]
 impl Dialect for Postgres {
+    const EXPLAIN: &'static str = "EXPLAIN ";
+
     fn push_placeholder(text: &mut String, n: usize) {
         text.push('$');
         text.push_str(&n.to_string());
@@ -199,6 +201,16 @@ impl Backend for PgStore {
     const NAME: &'static str = "postgres";
     /// Several servers may append for one tenant at once: lock its chain head row.
     const HEAD_LOCK: &'static str = " FOR UPDATE";
+    /// Migration 0028 marks the text match LEAKPROOF when it runs as a
+    /// superuser; without it, row-level security keeps search off its index.
+    const SET_UP_CHECKS: &'static [(&'static str, &'static str)] = &[(
+        "SELECT proleakproof FROM pg_proc \
+         WHERE oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure",
+        "free-text search cannot use its index under row-level security, so \
+         each search reads every event in its time range; as a superuser, run \
+         `ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;` \
+         in Logbook's database (see the README)",
+    )];
 
     fn read(&self) -> &Pool<Postgres> {
         &self.read

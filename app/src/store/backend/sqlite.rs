@@ -103,6 +103,8 @@ impl SqliteStore {
 
 #[async_trait]
 impl Dialect for Sqlite {
+    const EXPLAIN: &'static str = "EXPLAIN QUERY PLAN ";
+
     /// `?`: SQLite numbers it after every earlier one. Not `$n`: a named
     /// parameter is looked up by a linear scan on every bind, and an
     /// INSERT of 400 events has 10,800 of them (ingest ran at a third).
@@ -177,6 +179,7 @@ impl Backend for SqliteStore {
     const NAME: &'static str = "sqlite";
     /// One writer connection: appends already queue in-process.
     const HEAD_LOCK: &'static str = "";
+    const SET_UP_CHECKS: &'static [(&'static str, &'static str)] = &[];
 
     fn read(&self) -> &Pool<Sqlite> {
         &self.read

@@ -34,14 +34,15 @@ pub fn select_events<D: Dialect>(
     events_page("", scope, filter, page, splits)
 }
 
-/// The plan SQLite would follow for `select_events`, for the benchmark.
+/// The plan the database would follow for `select_events`, for the
+/// benchmark and the plan tests.
 pub fn explain_events<D: Dialect>(
     scope: &TenantScope,
     filter: &EventFilter,
     page: &PageRequest,
     splits: &Splits,
 ) -> Sql<D> {
-    events_page("EXPLAIN QUERY PLAN ", scope, filter, page, splits)
+    events_page(D::EXPLAIN, scope, filter, page, splits)
 }
 
 /// `select_events`, after `prefix`.
