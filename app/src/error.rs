@@ -26,6 +26,10 @@ pub enum AppError {
     /// The work ran past its time budget and was stopped; says what to narrow.
     #[error("{0}")]
     TimedOut(String),
+    /// The storage cannot take it now (a full disk, the database gone);
+    /// says what is wrong. Retrying later succeeds.
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed on our side; the cause is in the server log under this id.
     #[error("internal error (reference {0})")]
     Internal(String),
@@ -57,7 +61,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
             AppError::TooManyRequests(_) => 429,
-            AppError::TimedOut(_) => 503,
+            AppError::TimedOut(_) | AppError::Unavailable(_) => 503,
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }
     }
@@ -71,6 +75,20 @@ impl From<crate::store::DbError> for AppError {
         let reference = ulid::Ulid::new().to_string();
         match err {
             crate::store::DbError::Conflict(what) => return AppError::BadRequest(what.to_string()),
+            crate::store::DbError::StorageFull => {
+                tracing::warn!(error = %err, "store call refused: storage full");
+                return AppError::Unavailable(
+                    "The disk holding the database is full: nothing can be saved until the \
+                     operator frees space. Reading still works."
+                        .into(),
+                );
+            }
+            crate::store::DbError::Unreachable(_) => {
+                tracing::warn!(error = %err, "store call failed: database unreachable");
+                return AppError::Unavailable(
+                    "The database cannot be reached right now; try again in a moment.".into(),
+                );
+            }
             crate::store::DbError::TimedOut => {
                 return AppError::TimedOut(
                     "This took too long and was stopped. Narrow it down: a shorter date \

@@ -35,7 +35,7 @@ pub use chain::{
 pub use error::DbError;
 pub use events::{
     ApiKeyRecord, AppendOutcome, CommitStats, Committer, ExportPage, ExportRow, NewApiKey,
-    NewEvent, Receipt, MAX_PAGE, RECEIPT_LIFETIME_US,
+    NewEvent, Receipt, WriteFault, MAX_PAGE, RECEIPT_LIFETIME_US,
 };
 pub use leases::{Fence, LeaseStore};
 pub use notes::{NewNote, NoteStore, NoteSummary};

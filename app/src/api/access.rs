@@ -120,12 +120,13 @@ impl Access {
             .ok_or_else(|| fail(AppError::NotFound))
     }
 
-    /// Records an entry in Logbook's own log as this caller, from this client.
+    /// Records an entry in Logbook's own log as this caller, from this
+    /// client (in the server's log while the storage refuses writes).
     pub(super) async fn log(&self, entry: Entry) -> Result<(), AppError> {
         Ok(entry
             .by(&self.member)
             .from_client(&self.client)
-            .record(&*self.store)
+            .record_or_log(&*self.store)
             .await?)
     }
 }

@@ -147,6 +147,26 @@ impl Entry {
 
     /// Appends the entry durably. Callers await it before answering, so an
     /// action is never acknowledged without its record.
+    /// Records the entry; when the storage refuses writes (a full disk, the
+    /// database gone) the entry goes to the server's log instead and the
+    /// caller carries on: a read must not fail for want of its audit row,
+    /// and the operator still has the trail.
+    pub async fn record_or_log(self, store: &dyn Store) -> Result<(), DbError> {
+        let (action, actor, description) = (
+            self.event.action.clone(),
+            self.event.actor.id.clone(),
+            self.event.description.clone(),
+        );
+        match self.record(store).await {
+            Err(err) if err.is_transient() => {
+                tracing::warn!(%action, %actor, %description, error = %err,
+                    "own-log entry not stored; kept in the server log");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
     pub async fn record(self, store: &dyn Store) -> Result<(), DbError> {
         let tenant = store
             .tenant_by_slug(SELF_TENANT)

@@ -66,11 +66,19 @@ impl RequestAuth {
                 None
             }
             Some(s) if s.stage == SessionStage::Full => {
-                // A write at most once a minute, not on every request.
+                // A write at most once a minute, not on every request. It
+                // only extends the idle timeout: when the storage refuses
+                // writes (a full disk) the dashboard must stay readable.
                 if s.last_seen_at < now - TOUCH_EVERY_US {
-                    store
+                    let touched = store
                         .touch_session(&token_hash, now, now + IDLE_TIMEOUT_US)
-                        .await?;
+                        .await;
+                    match touched {
+                        Err(err) if err.is_transient() => {
+                            tracing::warn!(error = %err, "session not extended")
+                        }
+                        other => other?,
+                    }
                 }
                 Some(SessionState::SignedIn(s.member))
             }

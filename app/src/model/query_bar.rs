@@ -76,11 +76,17 @@ impl EventFilter {
                         token.error("only qualifiers can be excluded: write -outcome:success, say")
                     );
                 }
+                if token.value.contains('"') {
+                    // A phrase is searched for between its quotes: one
+                    // inside it cannot be.
+                    return Err(token.error("a quote cannot be searched for inside a phrase"));
+                }
                 if search_phrases(&token.value).is_empty() {
                     return Err(token.error("no letters or digits here to search for"));
                 }
                 text.push(if token.quoted {
-                    format!("\"{}\"", token.value)
+                    // Kept as typed, so the line prints back the same.
+                    format!("\"{}\"", token.value.replace('\\', "\\\\"))
                 } else {
                     token.value.clone()
                 });
@@ -145,7 +151,12 @@ fn apply(
             if filter.tenant.is_some() {
                 return Err(token.error("tenant is given twice"));
             }
-            filter.tenant = Some(token.value.clone());
+            // As the URL reads it: surrounding spaces are not part of a slug.
+            let slug = token.value.trim();
+            if slug.is_empty() {
+                return Err(token.value_error("tenant needs a value"));
+            }
+            filter.tenant = Some(slug.to_string());
         }
         "range" => {
             unnegatable("a range")?;
@@ -216,12 +227,7 @@ fn occurred(filter: &mut EventFilter, value: &str) -> Result<(), String> {
     }
     filter.from = from.or(filter.from);
     filter.to = to.or(filter.to);
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        if from >= to {
-            return Err("the dates leave no time between them".into());
-        }
-    }
-    Ok(())
+    super::filter::check_order(filter.from, filter.to)
 }
 
 /// A date (its midnight UTC, `true`) or an RFC 3339 time (`false`),
@@ -258,12 +264,39 @@ fn instant(t: DateTime<Utc>) -> String {
 }
 
 /// A value as written in the bar: quoted when it holds a space.
+/// A value as the tokenizer reads it back: quoted when it holds spaces or
+/// quotes, with `"` and `\\` escaped inside the quotes.
 fn quote(value: &str) -> String {
-    if value.chars().any(char::is_whitespace) {
-        format!("\"{value}\"")
+    if value.chars().any(|c| c.is_whitespace() || c == '"') {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
         value.to_string()
     }
+}
+
+/// The quoted value that starts after the quote at `open`: its text with
+/// `\"` and `\\` unescaped, and the index just past its closing quote.
+fn quoted(chars: &[char], open: usize) -> Result<(String, usize), QueryError> {
+    let mut value = String::new();
+    let mut i = open + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '"' => return Ok((value, i + 1)),
+            '\\' if matches!(chars.get(i + 1), Some('"') | Some('\\')) => {
+                value.push(chars[i + 1]);
+                i += 2;
+            }
+            c => {
+                value.push(c);
+                i += 1;
+            }
+        }
+    }
+    Err(QueryError {
+        at: open,
+        len: chars.len() - open,
+        message: "this quote is never closed".into(),
+    })
 }
 
 fn tokens(input: &str) -> Result<Vec<Token>, QueryError> {
@@ -293,17 +326,9 @@ fn tokens(input: &str) -> Result<Vec<Token>, QueryError> {
             None
         };
         let value_at = i;
-        let (value, quoted) = if chars.get(i) == Some(&'"') {
-            let close = chars[i + 1..]
-                .iter()
-                .position(|&c| c == '"')
-                .ok_or(QueryError {
-                    at: i,
-                    len: chars.len() - i,
-                    message: "this quote is never closed".into(),
-                })?;
-            let value: String = chars[i + 1..i + 1 + close].iter().collect();
-            i += close + 2;
+        let (value, was_quoted) = if chars.get(i) == Some(&'"') {
+            let (value, end) = quoted(&chars, i)?;
+            i = end;
             (value, true)
         } else {
             while i < chars.len() && !chars[i].is_whitespace() {
@@ -327,7 +352,7 @@ fn tokens(input: &str) -> Result<Vec<Token>, QueryError> {
             key,
             value,
             value_at,
-            quoted,
+            quoted: was_quoted,
         });
     }
     Ok(out)
@@ -427,6 +452,18 @@ mod tests {
             .message
             .contains("not both"));
         assert!(error("...").message.contains("no letters or digits"));
+    }
+
+    // Found by the round-trip properties (tests/round_trip.rs).
+    #[test]
+    fn a_value_with_quotes_prints_escaped_and_a_quoted_tenant_loses_its_spaces() {
+        let mut f = EventFilter::default();
+        f.is.set(Field::ResourceId, r#"KEY "7" \ x"#).unwrap();
+        assert_eq!(f.to_query(), r#"resource_id:"KEY \"7\" \\ x""#);
+        assert_eq!(EventFilter::parse_query(&f.to_query()).unwrap(), f);
+        let t = EventFilter::parse_query(r#"tenant:" acme ""#).unwrap();
+        assert_eq!(t.tenant.as_deref(), Some("acme"));
+        assert!(EventFilter::parse_query(r#""say \"hi\"""#).is_err());
     }
 
     #[test]

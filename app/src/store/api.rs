@@ -45,6 +45,10 @@ pub trait Store:
     /// Answers when the database is reachable.
     async fn ping(&self) -> Result<(), DbError>;
 
+    /// Why appends are refused at the moment (a full disk, the database
+    /// gone), until a commit succeeds again.
+    fn write_fault(&self) -> Option<events::WriteFault>;
+
     /// What the database's set-up lacks for reads to be fast, each as a
     /// sentence for the operator; empty when nothing.
     async fn set_up_warnings(&self) -> Result<Vec<&'static str>, DbError>;
@@ -273,6 +277,10 @@ impl<B: Backend> Store for B {
     async fn ping(&self) -> Result<(), DbError> {
         Sql::new("SELECT 1").execute(self.read()).await?;
         Ok(())
+    }
+
+    fn write_fault(&self) -> Option<events::WriteFault> {
+        self.committer().fault()
     }
 
     async fn set_up_warnings(&self) -> Result<Vec<&'static str>, DbError> {

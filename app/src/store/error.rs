@@ -36,19 +36,73 @@ pub enum DbError {
     /// or passed to another (`store::leases`); the job's work is refused.
     #[error("the lease on job '{0}' is no longer held by this server")]
     Fenced(String),
+    /// The disk holding the database is full: nothing of the statement was
+    /// written, and a retry succeeds once space is freed.
+    #[error("the disk holding the database is full")]
+    StorageFull,
+    /// The database could not be reached: stopped, restarting, or refusing
+    /// connections. A retry succeeds once it is back.
+    #[error("the database is unreachable: {0}")]
+    Unreachable(String),
 }
 
 impl From<sqlx::Error> for DbError {
     fn from(err: sqlx::Error) -> Self {
         if super::backend::is_timeout(&err) {
             DbError::TimedOut
+        } else if is_storage_full(&err) {
+            DbError::StorageFull
+        } else if is_unreachable(&err) {
+            DbError::Unreachable(err.to_string())
         } else {
             DbError::Sqlx(err)
         }
     }
 }
 
+/// SQLITE_FULL, and PostgreSQL's disk_full.
+fn is_storage_full(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13") | Some("53100")),
+        // Where the engine reports the write's own failure, not its code.
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
+/// The database is gone or going: no connection, a connection cut, or
+/// PostgreSQL shutting down or starting (class 08, 57P01-57P03).
+fn is_unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
 impl DbError {
+    /// The error each request of a failed group commit receives: a fault of
+    /// the storage stays that fault (the caller answers 503 and retries),
+    /// anything else becomes `Commit` with its message.
+    pub(crate) fn for_each_request(&self) -> DbError {
+        match self {
+            DbError::StorageFull => DbError::StorageFull,
+            DbError::Unreachable(cause) => DbError::Unreachable(cause.clone()),
+            other => DbError::Commit(other.to_string()),
+        }
+    }
+
+    /// A fault of the storage rather than of the request: the same request
+    /// succeeds later, so callers answer 503 with a Retry-After.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, DbError::StorageFull | DbError::Unreachable(_))
+    }
+
     /// `Conflict(what)` for a unique-constraint violation, the error otherwise.
     pub fn conflict_or(err: DbError, what: &'static str) -> DbError {
         match &err {

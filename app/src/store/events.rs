@@ -20,7 +20,7 @@ pub use actors::page_splits;
 pub use append::{insert_events, stamp, Stamped, INSERT_CHUNK};
 pub use branches::Splits;
 pub(crate) use columns::EventRow;
-pub use committer::{CommitStats, Committer};
+pub use committer::{CommitStats, Committer, WriteFault};
 pub use export_row::{ExportPage, ExportRow};
 pub use query::{explain_events, select_events, MAX_PAGE};
 pub use received_at::append_received_at;

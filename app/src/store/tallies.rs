@@ -2,6 +2,7 @@
 //! grouped reads over them, and the failing-addresses shortcut.
 
 pub(crate) mod api;
+pub(crate) mod exact;
 pub(crate) mod failing_ips;
 pub(crate) mod pick;
 pub(crate) mod rollups;

@@ -20,6 +20,7 @@ mod receipts;
 mod retention;
 mod rollups;
 mod scope;
+mod storage_full;
 mod support;
 mod upgrade;
 mod user_agents;

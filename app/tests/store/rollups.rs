@@ -8,7 +8,7 @@ use app::{
     model::{ActorType, EventFilter, Outcome, Severity},
     store::{
         column_value, raw::append_received_at, NewEvent, Period, Rollup, Signer, Store,
-        TallySource, TenantScope, ROLLUPS,
+        TallySource, TallyStore, TenantScope, ROLLUPS,
     },
 };
 use chrono::{Duration, Utc};
@@ -385,4 +385,41 @@ async fn rollups_equal_a_group_by_over_the_events_after_retention_drops_a_whole_
         .await
         .unwrap();
     assert_exact!(tx, false);
+}
+
+#[tokio::test]
+async fn the_store_reports_a_rollup_row_changed_by_hand_as_differing_from_the_events() {
+    let sqlite = sqlite_store().await;
+    let postgres = postgres_store().await;
+    let mut rng = StdRng::seed_from_u64(14);
+    ingest(&sqlite, &mut rng, 20).await;
+    purge_all_but_new(&sqlite, &mut rng).await;
+    assert_eq!(
+        sqlite.rollup_mismatches().await.unwrap(),
+        Vec::<&str>::new()
+    );
+    let mut conn = sqlite.write_pool().acquire().await.unwrap();
+    conn.execute("UPDATE rollup_hours SET n = n + 1")
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        sqlite.rollup_mismatches().await.unwrap(),
+        vec!["rollup_hours"]
+    );
+
+    ingest(&postgres, &mut rng, 20).await;
+    purge_all_but_new(&postgres, &mut rng).await;
+    assert_eq!(
+        postgres.rollup_mismatches().await.unwrap(),
+        Vec::<&str>::new()
+    );
+    let mut conn = postgres.owner_connection().await.unwrap();
+    conn.execute("UPDATE rollup_days SET n = n * 2")
+        .await
+        .unwrap();
+    assert_eq!(
+        postgres.rollup_mismatches().await.unwrap(),
+        vec!["rollup_days"]
+    );
 }

@@ -90,5 +90,15 @@ pub(super) async fn verify(
     if broken > 0 {
         return Err(format!("{broken} of {} chains are broken", tenants.len()).into());
     }
+    // The analytics counts: every rollup against the events it counts.
+    let differ = store.rollup_mismatches().await?;
+    if !differ.is_empty() {
+        println!(
+            "BROKEN  rollups: {} differ from the events",
+            differ.join(", ")
+        );
+        return Err(format!("{} rollup tables differ from the events", differ.len()).into());
+    }
+    println!("ok      rollups: every table equals the events it counts");
     Ok(())
 }

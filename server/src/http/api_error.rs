@@ -6,7 +6,7 @@
 use crate::ingest::IngestError;
 use app::store::DbError;
 use axum::{
-    http::StatusCode,
+    http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -16,6 +16,8 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds to wait before retrying, sent as `Retry-After`.
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -24,7 +26,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// The same refusal, telling the client when a retry may succeed.
+    pub fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
@@ -49,7 +58,8 @@ impl ApiError {
 }
 
 /// The one place a store error becomes a response: logged with a reference;
-/// a read past its time budget or an unreachable database is a 503.
+/// a read past its time budget, a full disk or an unreachable database is a
+/// 503, the last two with a Retry-After.
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> ApiError {
         let reference = ulid::Ulid::new().to_string();
@@ -60,6 +70,18 @@ impl From<DbError> for ApiError {
                 "timed_out",
                 format!("the query ran past its time budget; narrow it (reference {reference})"),
             ),
+            DbError::StorageFull => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_full",
+                format!("the disk holding the database is full (reference {reference})"),
+            )
+            .retry_after(30),
+            DbError::Unreachable(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                format!("the database is unavailable (reference {reference})"),
+            )
+            .retry_after(5),
             _ => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -71,14 +93,24 @@ impl From<DbError> for ApiError {
 
 impl From<IngestError> for ApiError {
     fn from(err: IngestError) -> ApiError {
-        ApiError::new(err.status(), err.code(), err.to_string())
+        let refusal = ApiError::new(err.status(), err.code(), err.to_string());
+        match err.retry_after() {
+            Some(seconds) => refusal.retry_after(seconds),
+            None => refusal,
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -97,5 +129,20 @@ mod tests {
         let err = ApiError::from(DbError::TimedOut);
         assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(err.code, "timed_out");
+    }
+
+    #[test]
+    fn a_full_disk_is_a_503_that_says_when_to_retry() {
+        let response = ApiError::from(DbError::StorageFull).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "30");
+    }
+
+    #[test]
+    fn an_ingest_refused_for_an_unreachable_database_says_when_to_retry() {
+        let err = IngestError::from(DbError::Unreachable("connection refused".into()));
+        let response = ApiError::from(err).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
     }
 }

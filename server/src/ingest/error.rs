@@ -38,6 +38,12 @@ pub enum IngestError {
     /// The same key was used before with a different body.
     #[error("this Idempotency-Key was already used with a different request body")]
     IdempotencyKeyReused,
+    /// The disk holding the database is full; nothing was stored.
+    #[error("the disk holding the database is full: nothing was stored; retry after the Retry-After seconds (reference {0})")]
+    StorageFull(String),
+    /// The database cannot be reached; nothing was stored.
+    #[error("the database is unreachable: nothing was stored; retry after the Retry-After seconds (reference {0})")]
+    Unavailable(String),
     /// Storage failed; the cause is logged under the reference.
     #[error("internal error (reference {0})")]
     Internal(String),
@@ -58,6 +64,9 @@ impl IngestError {
             | IngestError::NotEvents
             | IngestError::BadIdempotencyKey => StatusCode::BAD_REQUEST,
             IngestError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            IngestError::StorageFull(_) | IngestError::Unavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             IngestError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,7 +84,20 @@ impl IngestError {
             IngestError::NotEvents => "invalid_body",
             IngestError::BadIdempotencyKey => "invalid_idempotency_key",
             IngestError::IdempotencyKeyReused => "idempotency_key_reused",
+            IngestError::StorageFull(_) => "storage_full",
+            IngestError::Unavailable(_) => "database_unavailable",
             IngestError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// Seconds a client should wait before sending the same request again,
+    /// for refusals that a retry cures.
+    pub(crate) fn retry_after(&self) -> Option<u32> {
+        match self {
+            // Someone must free space: not worth retrying every second.
+            IngestError::StorageFull(_) => Some(30),
+            IngestError::Unavailable(_) => Some(5),
+            _ => None,
         }
     }
 }
@@ -85,7 +107,11 @@ impl From<app::store::DbError> for IngestError {
     fn from(err: app::store::DbError) -> Self {
         let reference = ulid::Ulid::new().to_string();
         tracing::error!(%reference, error = %err, "ingest failed in the store");
-        IngestError::Internal(reference)
+        match err {
+            app::store::DbError::StorageFull => IngestError::StorageFull(reference),
+            app::store::DbError::Unreachable(_) => IngestError::Unavailable(reference),
+            _ => IngestError::Internal(reference),
+        }
     }
 }
 

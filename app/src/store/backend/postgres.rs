@@ -110,10 +110,17 @@ impl PgStore {
     }
 }
 
+/// The longest a request waits for a connection.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// A pool whose connections act as `logbook_app`.
 async fn app_pool(url: &str) -> Result<PgPool, DbError> {
     Ok(PgPoolOptions::new()
         .max_connections(16)
+        // While PostgreSQL is down, sqlx retries a refused connection until
+        // this runs out: a request then waits this long, not its default
+        // 30 s, before it is answered 503 with a Retry-After.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 conn.execute(ASSUME_APP_ROLE).await?;

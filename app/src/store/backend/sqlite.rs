@@ -16,7 +16,7 @@ use sqlx::{
         SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
         SqliteSynchronous,
     },
-    Pool, Sqlite, SqliteConnection, SqlitePool,
+    Connection, Pool, Sqlite, SqliteConnection, SqlitePool, TransactionManager,
 };
 use std::{
     str::FromStr,
@@ -55,6 +55,20 @@ impl SqliteStore {
         let options = options.pragma("mmap_size", "1073741824");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            // When a commit fails for a full disk, SQLite has already rolled
+            // the transaction back, so sqlx's own ROLLBACK fails and it
+            // counts the transaction as still open: every later BEGIN would
+            // be refused until a restart. Such a writer is closed instead,
+            // and the next write opens a fresh one.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    conn.ping().await?; // runs the rollback sqlx queued
+                    Ok(
+                        <Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn)
+                            == 0,
+                    )
+                })
+            })
             .connect_with(options.clone())
             .await?;
         let budget = ReadBudget::default();

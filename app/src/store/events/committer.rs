@@ -18,7 +18,7 @@ use crate::store::{backend::Backend, error::DbError};
 use sqlx::Pool;
 use std::sync::{
     atomic::{AtomicU64, Ordering},
-    Arc,
+    Arc, Mutex,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -49,6 +49,18 @@ pub struct Committer {
 struct Counts {
     groups: AtomicU64,
     requests: AtomicU64,
+    /// Why the last commit failed, while no commit has succeeded since.
+    fault: Mutex<Option<WriteFault>>,
+}
+
+/// Why appends are being refused right now: the storage's fault, not any
+/// request's. Cleared by the next commit that succeeds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteFault {
+    /// `"storage_full"` or `"unreachable"`.
+    pub code: &'static str,
+    /// The store error's message.
+    pub message: String,
 }
 
 /// A reading of the committer's counters since it started.
@@ -76,6 +88,11 @@ impl Committer {
             groups: self.counts.groups.load(Ordering::Relaxed),
             requests: self.counts.requests.load(Ordering::Relaxed),
         }
+    }
+
+    /// Why appends are refused at the moment, if the storage is at fault.
+    pub fn fault(&self) -> Option<WriteFault> {
+        self.counts.fault.lock().expect("fault lock").clone()
     }
 
     /// Appends `events` to the tenant's chain in the next group; returns once
@@ -127,13 +144,18 @@ async fn run<B: Backend>(
         counts
             .requests
             .fetch_add(group.len() as u64, Ordering::Relaxed);
-        commit::<B>(&pool, group, &mut known).await;
+        commit::<B>(&pool, group, &mut known, &counts.fault).await;
     }
 }
 
 /// One transaction for the whole group; each request answered after it.
 #[tracing::instrument(skip_all, fields(requests = group.len()))]
-async fn commit<B: Backend>(pool: &Pool<B::Db>, group: Vec<Pending>, known: &mut KnownAgents) {
+async fn commit<B: Backend>(
+    pool: &Pool<B::Db>,
+    group: Vec<Pending>,
+    known: &mut KnownAgents,
+    fault: &Mutex<Option<WriteFault>>,
+) {
     let result = async {
         let mut tx = B::begin_group(pool).await?;
         let applied = apply_group::<B>(&mut tx, &group, known).await?;
@@ -141,6 +163,14 @@ async fn commit<B: Backend>(pool: &Pool<B::Db>, group: Vec<Pending>, known: &mut
         Ok::<_, DbError>(applied)
     }
     .await;
+    let now_faulty = match &result {
+        Ok(_) => None,
+        Err(err) => fault_of(err),
+    };
+    // A request's own error (an unknown tenant) says nothing of the storage.
+    if result.is_ok() || now_faulty.is_some() {
+        *fault.lock().expect("fault lock") = now_faulty;
+    }
     match result {
         Ok((outcomes, agents)) => {
             // Only now are the numbers stored for good.
@@ -158,10 +188,21 @@ async fn commit<B: Backend>(pool: &Pool<B::Db>, group: Vec<Pending>, known: &mut
         }
         Err(err) => {
             tracing::error!(error = %err, "a group of appends failed to commit");
-            let cause = err.to_string();
             for pending in group {
-                let _ = pending.reply.send(Err(DbError::Commit(cause.clone())));
+                let _ = pending.reply.send(Err(err.for_each_request()));
             }
         }
     }
+}
+
+fn fault_of(err: &DbError) -> Option<WriteFault> {
+    let code = match err {
+        DbError::StorageFull => "storage_full",
+        DbError::Unreachable(_) => "unreachable",
+        _ => return None,
+    };
+    Some(WriteFault {
+        code,
+        message: err.to_string(),
+    })
 }

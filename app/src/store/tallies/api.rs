@@ -110,6 +110,10 @@ pub trait TallyStore {
         scope: &TenantScope,
         filter: &EventFilter,
     ) -> Result<Totals, DbError>;
+
+    /// The rollup tables that no longer equal a GROUP BY over the events,
+    /// across every tenant; empty when the analytics counts are exact.
+    async fn rollup_mismatches(&self) -> Result<Vec<&'static str>, DbError>;
 }
 
 /// The category of sign-ins and one-time codes.

@@ -193,6 +193,10 @@ impl<B: Backend> TallyStore for B {
             distinct_actors,
         })
     }
+
+    async fn rollup_mismatches(&self) -> Result<Vec<&'static str>, DbError> {
+        super::exact::rollup_mismatches(self).await
+    }
 }
 
 /// The top failing addresses from the heavy candidates, when that provably
