@@ -40,9 +40,12 @@ pub struct LoadReport {
     pub analytics_p99_ms: f64,
     /// Requests answered other than 200, or not at all.
     pub failed: Vec<String>,
+    /// The server's own memory (`RssAnon`) after the warm-up, at the end,
+    /// and at most; and its mapped files at the end.
     pub rss_start_kb: u64,
     pub rss_end_kb: u64,
     pub rss_max_kb: u64,
+    pub mapped_end_kb: u64,
 }
 
 impl LoadReport {
@@ -85,10 +88,12 @@ impl LoadReport {
         );
         println!("  failed requests              {}", self.failed.len());
         println!(
-            "  server memory (RSS)          {} MB at start, {} MB at end, {} MB at most",
+            "  server's own memory          {} MB after warm-up, {} MB at end, {} MB at most \
+             (and {} MB of the database file mapped at the end)",
             self.rss_start_kb / 1024,
             self.rss_end_kb / 1024,
-            self.rss_max_kb / 1024
+            self.rss_max_kb / 1024,
+            self.mapped_end_kb / 1024
         );
     }
 }
@@ -183,16 +188,17 @@ pub async fn run(config: &LoadConfig) -> LoadReport {
     // The server's memory: after a warm-up, then until the end.
     let warm_up = config.duration.min(Duration::from_secs(10));
     tokio::time::sleep(warm_up).await;
-    let rss_start_kb = server.rss_kb().unwrap_or(0);
+    let own = |server: &crate::server::Server| server.memory_kb().unwrap_or((0, 0));
+    let rss_start_kb = own(&server).0;
     let mut rss_max_kb = rss_start_kb;
     while Instant::now() < deadline {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        rss_max_kb = rss_max_kb.max(server.rss_kb().unwrap_or(0));
+        rss_max_kb = rss_max_kb.max(own(&server).0);
     }
     for task in tasks {
         let _ = task.await;
     }
-    let rss_end_kb = server.rss_kb().unwrap_or(0);
+    let (rss_end_kb, mapped_end_kb) = own(&server);
 
     let (ingest_p50_ms, ingest_p99_ms) = percentiles(&ingested);
     let (page_p50_ms, page_p99_ms) = percentiles(&pages);
@@ -216,6 +222,7 @@ pub async fn run(config: &LoadConfig) -> LoadReport {
         rss_start_kb,
         rss_end_kb,
         rss_max_kb: rss_max_kb.max(rss_end_kb),
+        mapped_end_kb,
     }
 }
 

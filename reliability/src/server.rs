@@ -160,14 +160,19 @@ impl Server {
         }
     }
 
-    /// The server's resident memory in kB (Linux `/proc`).
-    pub fn rss_kb(&self) -> Option<u64> {
+    /// The server's resident memory in kB (Linux `/proc`): its own (heap
+    /// and stacks, `RssAnon`) and the mapped files (`RssFile`: SQLite maps
+    /// the database, so this grows with the file, not with a leak).
+    pub fn memory_kb(&self) -> Option<(u64, u64)> {
         let pid = self.child.as_ref()?.id();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        };
+        Some((field("RssAnon:")?, field("RssFile:")?))
     }
 }
 
