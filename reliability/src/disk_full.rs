@@ -315,14 +315,7 @@ enum Raw {
 }
 
 async fn send_raw(client: &reqwest::Client, base: &str, request: &Request) -> Raw {
-    let mut builder = client
-        .post(format!("{base}/api/v1/events"))
-        .bearer_auth(&request.api_key)
-        .json(&request.body);
-    if let Some(key) = &request.idempotency_key {
-        builder = builder.header("Idempotency-Key", key);
-    }
-    let response = builder
+    let response = ingest::post(client, base, request)
         .send()
         .await
         .expect("ingest answers while the disk is full");

@@ -109,16 +109,21 @@ pub enum Sent {
     Lost,
 }
 
-/// Sends `request` once.
-pub async fn send(client: &reqwest::Client, base: &str, request: &Request) -> Sent {
-    let mut builder = client
+/// `request` as an HTTP request to the ingest API, its key attached.
+pub fn post(client: &reqwest::Client, base: &str, request: &Request) -> reqwest::RequestBuilder {
+    let builder = client
         .post(format!("{base}/api/v1/events"))
         .bearer_auth(&request.api_key)
         .json(&request.body);
-    if let Some(key) = &request.idempotency_key {
-        builder = builder.header("Idempotency-Key", key);
+    match &request.idempotency_key {
+        Some(key) => builder.header("Idempotency-Key", key),
+        None => builder,
     }
-    let Ok(response) = builder.send().await else {
+}
+
+/// Sends `request` once.
+pub async fn send(client: &reqwest::Client, base: &str, request: &Request) -> Sent {
+    let Ok(response) = post(client, base, request).send().await else {
         return Sent::Lost;
     };
     let status = response.status().as_u16();
