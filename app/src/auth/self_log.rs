@@ -145,8 +145,6 @@ impl Entry {
         self
     }
 
-    /// Appends the entry durably. Callers await it before answering, so an
-    /// action is never acknowledged without its record.
     /// Records the entry; when the storage refuses writes (a full disk, the
     /// database gone) the entry goes to the server's log instead and the
     /// caller carries on: a read must not fail for want of its audit row,
@@ -167,6 +165,8 @@ impl Entry {
         }
     }
 
+    /// Appends the entry durably. Callers await it before answering, so an
+    /// action is never acknowledged without its record.
     pub async fn record(self, store: &dyn Store) -> Result<(), DbError> {
         let tenant = store
             .tenant_by_slug(SELF_TENANT)

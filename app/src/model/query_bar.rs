@@ -264,7 +264,6 @@ fn instant(t: DateTime<Utc>) -> String {
     }
 }
 
-/// A value as written in the bar: quoted when it holds a space.
 /// A value as the tokenizer reads it back: quoted when it holds spaces or
 /// quotes, with `"` and `\\` escaped inside the quotes.
 fn quote(value: &str) -> String {
