@@ -285,8 +285,13 @@ async fn check_after_kill(install: &Install, report: &mut CrashReport) {
 /// Compares what was acknowledged with what is stored.
 fn tally(ledger: &Ledger, stored: &HashMap<String, Stored>, report: &mut CrashReport) {
     report.events_acked = ledger.acked.len();
-    report.requests_acked = ledger.latencies_us.len();
-    let mut latencies = ledger.latencies_us.clone();
+    let mut latencies: Vec<u64> = ledger
+        .answers
+        .iter()
+        .filter(|a| a.status == 200)
+        .map(|a| a.took.as_micros() as u64)
+        .collect();
+    report.requests_acked = latencies.len();
     latencies.sort_unstable();
     if !latencies.is_empty() {
         let at = (latencies.len() * 99 / 100).min(latencies.len() - 1);

@@ -33,8 +33,6 @@ pub struct Ledger {
     /// Markers of requests without a key that got no answer: stored at
     /// most once, maybe not at all.
     pub unknown: HashSet<String>,
-    /// Requests answered 200, and their latencies in microseconds.
-    pub latencies_us: Vec<u64>,
     /// Answers other than 200, by status.
     pub refused: HashMap<u16, u64>,
     /// Every request's end: when, its status (0: no answer), how long.
@@ -160,7 +158,6 @@ impl Ledger {
         match sent {
             Sent::Acked(ids) => {
                 assert_eq!(ids.len(), request.markers.len(), "one id per event");
-                self.latencies_us.push(took.as_micros() as u64);
                 for (marker, id) in request.markers.into_iter().zip(ids) {
                     self.unknown.remove(&marker);
                     self.acked.insert(marker, id);
