@@ -62,11 +62,16 @@ impl SqliteStore {
             // and the next write opens a fresh one.
             .after_release(|conn, _| {
                 Box::pin(async move {
-                    conn.ping().await?; // runs the rollback sqlx queued
-                    Ok(
-                        <Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn)
-                            == 0,
-                    )
+                    let depth =
+                        <Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth;
+                    // A committed group leaves depth 0: no round trip on
+                    // the hot path. Otherwise let the queued ROLLBACK run
+                    // first, then look again.
+                    if depth(conn) == 0 {
+                        return Ok(true);
+                    }
+                    conn.ping().await?;
+                    Ok(depth(conn) == 0)
                 })
             })
             .connect_with(options.clone())
