@@ -217,7 +217,10 @@ fn is_jwt(s: &str) -> bool {
         })
 }
 
-/// 13 to 19 digits (spaces or dashes allowed between) with a valid Luhn check digit.
+/// 13 to 19 digits (spaces or dashes allowed between) with a valid Luhn
+/// check digit and an issuer's first digit: 2 to 6 for the card networks,
+/// 1 only for 15-digit airline (UATP) cards. Without the issuer check a
+/// millisecond timestamp (13 digits, starting with 1) passes one time in ten.
 pub(super) fn is_card_number(s: &str) -> bool {
     if !s
         .chars()
@@ -227,6 +230,14 @@ pub(super) fn is_card_number(s: &str) -> bool {
     }
     let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
     if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let issuer_ok = match digits[0] {
+        2..=6 => true,
+        1 => digits.len() == 15,
+        _ => false,
+    };
+    if !issuer_ok {
         return false;
     }
     let sum: u32 = digits
