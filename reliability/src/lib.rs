@@ -2,6 +2,7 @@
 //! `logbook-reliability <fault>` for the long runs, `tests/` for the short
 //! ones CI runs.
 
+pub mod api_spec;
 pub mod crash;
 pub mod db_restart;
 pub mod disk_full;

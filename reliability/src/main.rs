@@ -3,7 +3,7 @@
 //! prints its figures and exits non-zero if a promise was broken.
 
 use clap::{Parser, Subcommand};
-use reliability::{crash, db_restart, disk_full, load};
+use reliability::{api_spec, crash, db_restart, disk_full, load};
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -48,6 +48,11 @@ enum Fault {
         #[arg(long, default_value_t = 4)]
         staff: usize,
         #[arg(long, default_value_t = 1800)]
+        seconds: u64,
+    },
+    /// schemathesis against /api/v1/openapi.json: every answer as documented.
+    ApiSpec {
+        #[arg(long, default_value_t = 600)]
         seconds: u64,
     },
     /// SQLite on a small tmpfs that fills up during ingest (needs root).
@@ -98,6 +103,11 @@ async fn main() {
                 duration: Duration::from_secs(seconds),
             })
             .await;
+            report.print();
+            report.problems()
+        }
+        Fault::ApiSpec { seconds } => {
+            let report = api_spec::run(seconds).await;
             report.print();
             report.problems()
         }

@@ -1,7 +1,7 @@
 //! The short runs of the reliability suite, in CI: the same drivers as
 //! `logbook-reliability`, with fewer trials.
 
-use reliability::{crash, db_restart, disk_full, load};
+use reliability::{api_spec, crash, db_restart, disk_full, load};
 use std::time::Duration;
 use tokio::sync::Mutex;
 
@@ -55,6 +55,15 @@ async fn twenty_seconds_of_steady_ingest_from_64_clients_beside_staff_pages_fail
         duration: Duration::from_secs(20),
     })
     .await;
+    report.print();
+    assert_eq!(report.problems(), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minute_of_schemathesis_finds_no_5xx_and_no_answer_the_openapi_document_does_not_describe(
+) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let report = api_spec::run(60).await;
     report.print();
     assert_eq!(report.problems(), Vec::<String>::new());
 }

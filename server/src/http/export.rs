@@ -17,22 +17,43 @@ use app::{
 };
 use axum::{
     body::Body,
-    extract::{Path, Query, State},
-    http::{header, HeaderMap, HeaderValue},
+    extract::{FromRequestParts, Path, State},
+    http::{header, request::Parts, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
 };
 use std::{collections::HashMap, sync::Arc};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-type Params = Query<HashMap<String, String>>;
+/// The query's parameters, each named at most once: a filter given twice
+/// (`ip=a&ip=b`) is refused rather than one of the two silently dropped.
+pub(super) struct Params(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let mut params = HashMap::new();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if params.contains_key(name.as_ref()) {
+                return Err(ApiError::bad_request(format!(
+                    "parameter '{name}' is given twice: name each once \
+                     (several actions go in one, comma-separated)"
+                )));
+            }
+            params.insert(name.into_owned(), value.into_owned());
+        }
+        Ok(Params(params))
+    }
+}
 
 /// The dashboard's download: the caller's own scope, their export permission.
 pub(super) async fn dashboard_export(
     State(state): State<AppState>,
     Require { signed_in, .. }: Require<Export>,
     Path(format): Path<String>,
-    Query(params): Params,
+    Params(params): Params,
 ) -> Result<Response, ApiError> {
     let SignedIn { member, client, .. } = signed_in;
     let (format, filter) = parse(&format, &params).map_err(ApiError::bad_request)?;
@@ -62,7 +83,7 @@ fn export_slot(state: &AppState, key: &str) -> Result<app::guard::Slot, ApiError
 pub(super) async fn api_export(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(params): Params,
+    Params(params): Params,
 ) -> Result<Response, ApiError> {
     let (settings, key) = authenticate_key(&*state.store, &headers, KeyScope::Read).await?;
     let format = params

@@ -249,3 +249,31 @@ async fn a_proof_is_refused_for_csv_and_for_a_tenant_the_caller_cannot_see() {
         .unwrap();
     assert_eq!(theirs.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_filter_parameter_given_twice_is_refused_rather_than_one_silently_dropped() {
+    let app = spawn_app().await;
+    app.ingest(json!([event("license.created", "only key")]))
+        .await;
+    let response = app
+        .anonymous()
+        .get(format!(
+            "{}/api/v1/events/export?format=json&ip=10.0.0.1&ip=10.0.0.2",
+            app.base
+        ))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("'ip' is given twice"), "{message}");
+    let response = app
+        .client
+        .get(format!("{}/api/exports/csv?actor=a&actor=b", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
