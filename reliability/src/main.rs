@@ -26,6 +26,9 @@ enum Fault {
         max_run_ms: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// sqlite, or postgres (a cluster of the run's own; needs root).
+        #[arg(long, value_enum, default_value_t)]
+        backend: crash::Backend,
     },
     /// PostgreSQL (a cluster of the run's own) stopped under ingest load.
     DbRestart {
@@ -72,12 +75,14 @@ async fn main() {
             clients,
             max_run_ms,
             seed,
+            backend,
         } => {
             let report = crash::run(&crash::CrashConfig {
                 kills,
                 clients,
                 max_run: Duration::from_millis(max_run_ms),
                 seed,
+                backend,
             })
             .await;
             report.print();

@@ -1,5 +1,6 @@
 //! Reading the database behind the server's back, as an auditor would:
-//! every event by its unique description, and SQLite's own integrity check.
+//! every event by its unique description, and the database's own integrity
+//! check (SQLite's, or amcheck on PostgreSQL).
 
 use crate::ingest::ALERTED_ACTION;
 use sqlx::{Connection, Row};
@@ -68,6 +69,9 @@ where
 
 /// SQLite's `PRAGMA integrity_check` on the file as the crash left it.
 pub async fn integrity_ok(url: &str) -> bool {
+    if !url.starts_with("sqlite:") {
+        return postgres_indexes_ok(url).await;
+    }
     let Ok(mut conn) = sqlx::SqliteConnection::connect(url).await else {
         return false;
     };
@@ -75,6 +79,31 @@ pub async fn integrity_ok(url: &str) -> bool {
         .fetch_one(&mut conn)
         .await;
     matches!(verdict.as_deref(), Ok("ok"))
+}
+
+/// PostgreSQL: amcheck's `bt_index_check` on every B-tree index of the
+/// schema (a kill of a client must leave no index out of step with its
+/// table). Needs a superuser, which the run's own cluster gives.
+async fn postgres_indexes_ok(url: &str) -> bool {
+    let Ok(mut conn) = sqlx::PgConnection::connect(url).await else {
+        return false;
+    };
+    if sqlx::query("CREATE EXTENSION IF NOT EXISTS amcheck")
+        .execute(&mut conn)
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    let checked: Result<i64, _> = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT bt_index_check(c.oid) FROM pg_index i \
+         JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE am.amname = 'btree' AND c.relkind = 'i' AND n.nspname = 'public') checked",
+    )
+    .fetch_one(&mut conn)
+    .await;
+    matches!(checked, Ok(n) if n > 0)
 }
 
 /// The stored events the run's alert rule matches (acme's transfers).

@@ -17,6 +17,7 @@ async fn every_acknowledged_event_survives_five_kill_9s_under_eight_ingest_clien
         clients: 8,
         max_run: Duration::from_millis(1_200),
         seed: 5,
+        backend: crash::Backend::Sqlite,
     })
     .await;
     report.print();
@@ -25,6 +26,21 @@ async fn every_acknowledged_event_survives_five_kill_9s_under_eight_ingest_clien
         report.resent > 0 || report.unanswered_absent + report.unanswered_stored > 0,
         "no kill caught a request in flight"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_event_survives_three_kill_9s_of_a_server_on_postgresql() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let report = crash::run(&crash::CrashConfig {
+        kills: 3,
+        clients: 8,
+        max_run: Duration::from_millis(1_200),
+        seed: 7,
+        backend: crash::Backend::Postgres,
+    })
+    .await;
+    report.print();
+    assert_eq!(report.problems(), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
