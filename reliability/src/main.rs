@@ -112,7 +112,7 @@ async fn main() {
             report.problems()
         }
         Fault::ApiSpec { seconds } => {
-            let report = api_spec::run(seconds).await;
+            let report = api_spec::run(api_spec::Budget::Seconds(seconds)).await;
             report.print();
             report.problems()
         }

@@ -108,7 +108,16 @@ async fn job(
     format: ExportFormat,
     params: &HashMap<String, String>,
 ) -> Result<ExportJob, ApiError> {
-    let wants_proof = params.get("proof").is_some_and(|v| v == "1" || v == "true");
+    let wants_proof = match params.get("proof").map(|v| v.trim()) {
+        None | Some("" | "0" | "false") => false,
+        Some("1" | "true") => true,
+        // Not silently a plain export: the caller asked for something.
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "proof is 1 (or true) or 0 (or false)",
+            ))
+        }
+    };
     let plain = ExportJob::new(state.store.clone(), scope.clone(), filter.clone(), format);
     if !wants_proof {
         return Ok(plain);

@@ -277,3 +277,19 @@ async fn a_filter_parameter_given_twice_is_refused_rather_than_one_silently_drop
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_proof_asked_for_with_an_unknown_value_is_refused_not_silently_left_out() {
+    let app = spawn_app().await;
+    let response = app
+        .anonymous()
+        .get(format!(
+            "{}/api/v1/events/export?format=ndjson&proof=yes",
+            app.base
+        ))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
