@@ -8,6 +8,7 @@
 
 use crate::{
     ingest::{self, Ledger, Shared, ALERTED_ACTION},
+    latency::quantile_ms,
     postgres::Cluster,
     receiver::Receiver,
     server::{admin_session, Install},
@@ -301,18 +302,14 @@ async fn check_after_kill(install: &Install, report: &mut CrashReport) {
 /// Compares what was acknowledged with what is stored.
 fn tally(ledger: &Ledger, stored: &HashMap<String, Stored>, report: &mut CrashReport) {
     report.events_acked = ledger.acked.len();
-    let mut latencies: Vec<u64> = ledger
+    let latencies: Vec<Duration> = ledger
         .answers
         .iter()
         .filter(|a| a.status == 200)
-        .map(|a| a.took.as_micros() as u64)
+        .map(|a| a.took)
         .collect();
     report.requests_acked = latencies.len();
-    latencies.sort_unstable();
-    if !latencies.is_empty() {
-        let at = (latencies.len() * 99 / 100).min(latencies.len() - 1);
-        report.ingest_p99_ms = latencies[at] as f64 / 1000.0;
-    }
+    report.ingest_p99_ms = quantile_ms(&latencies, 0.99);
     let found = stores::compare(&ledger.acked, stored);
     report.lost = found.lost;
     report.duplicates = found.duplicates;

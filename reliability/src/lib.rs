@@ -7,6 +7,7 @@ pub mod crash;
 pub mod db_restart;
 pub mod disk_full;
 pub mod ingest;
+pub mod latency;
 pub mod load;
 pub mod postgres;
 pub mod receiver;

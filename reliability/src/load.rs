@@ -4,6 +4,7 @@
 
 use crate::{
     ingest::{self, Request},
+    latency::quantile_ms,
     server::{admin_session, client, Install},
 };
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -253,12 +254,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// p50 and p99 in milliseconds.
 fn percentiles(timings: &Timings) -> (f64, f64) {
-    let mut all = lock(timings).clone();
-    if all.is_empty() {
-        return (0.0, 0.0);
-    }
-    all.sort_unstable();
-    let at =
-        |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
-    (at(0.50), at(0.99))
+    let all = lock(timings);
+    (quantile_ms(&all, 0.50), quantile_ms(&all, 0.99))
 }
