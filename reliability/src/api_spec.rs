@@ -25,13 +25,7 @@ pub enum Budget {
     Seeded { seed: u64, examples: u32 },
 }
 
-impl Default for Budget {
-    fn default() -> Self {
-        Budget::Seconds(0)
-    }
-}
-
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SpecReport {
     pub budget: Budget,
     /// Requests schemathesis generated and checked.
@@ -128,14 +122,16 @@ pub async fn run(budget: Budget) -> SpecReport {
     let (generated, failures) = summary(&text);
     let details = text
         .find("FAILURES")
-        .map(|at| text[at..].to_string())
-        .unwrap_or_else(|| {
-            if output.status.success() {
-                String::new()
-            } else {
-                text.clone()
-            }
-        });
+        .map(|at| &text[at..])
+        .unwrap_or(if output.status.success() { "" } else { &text })
+        .lines()
+        .map(|line| match line.char_indices().nth(400) {
+            // Generated URLs and bodies run to megabytes.
+            Some((cut, _)) => format!("{} …", &line[..cut]),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
 
     // Give the group commit its moment, then check what the fuzzing wrote.
     tokio::time::sleep(Duration::from_millis(200)).await;
