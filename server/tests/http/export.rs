@@ -124,25 +124,14 @@ async fn automation_exports_with_an_api_key_read_that_keys_tenant_only() {
     let app = spawn_app().await;
     app.ingest(json!([event("user.login", "acme login")])).await;
     let response = app
-        .anonymous()
-        .get(format!(
-            "{}/api/v1/events/export?format=json&tenant=globex",
-            app.base
-        ))
-        .bearer_auth(&app.key)
-        .send()
-        .await
-        .unwrap();
+        .get_with_key("/api/v1/events/export?format=json&tenant=globex")
+        .await;
     assert_eq!(response.status(), 200);
     let rows: Vec<Value> = response.json().await.unwrap();
     assert!(rows.is_empty(), "{rows:?}");
     let rows: Vec<Value> = app
-        .anonymous()
-        .get(format!("{}/api/v1/events/export?format=json", app.base))
-        .bearer_auth(&app.key)
-        .send()
+        .get_with_key("/api/v1/events/export?format=json")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -256,15 +245,8 @@ async fn a_filter_parameter_given_twice_is_refused_rather_than_one_silently_drop
     app.ingest(json!([event("license.created", "only key")]))
         .await;
     let response = app
-        .anonymous()
-        .get(format!(
-            "{}/api/v1/events/export?format=json&ip=10.0.0.1&ip=10.0.0.2",
-            app.base
-        ))
-        .bearer_auth(&app.key)
-        .send()
-        .await
-        .unwrap();
+        .get_with_key("/api/v1/events/export?format=json&ip=10.0.0.1&ip=10.0.0.2")
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     let message = body["error"]["message"].as_str().unwrap();
@@ -282,14 +264,7 @@ async fn a_filter_parameter_given_twice_is_refused_rather_than_one_silently_drop
 async fn a_proof_asked_for_with_an_unknown_value_is_refused_not_silently_left_out() {
     let app = spawn_app().await;
     let response = app
-        .anonymous()
-        .get(format!(
-            "{}/api/v1/events/export?format=ndjson&proof=yes",
-            app.base
-        ))
-        .bearer_auth(&app.key)
-        .send()
-        .await
-        .unwrap();
+        .get_with_key("/api/v1/events/export?format=ndjson&proof=yes")
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }

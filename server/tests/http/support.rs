@@ -158,6 +158,16 @@ impl TestApp {
             .to_string()
     }
 
+    /// `GET path_and_query` with the `acme` key and no session.
+    pub(crate) async fn get_with_key(&self, path_and_query: &str) -> reqwest::Response {
+        self.anonymous()
+            .get(format!("{}{path_and_query}", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub(crate) async fn ingest(&self, body: serde_json::Value) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/events", self.base))
