@@ -10,6 +10,8 @@ mod alerts;
 mod analytics;
 mod auth;
 mod chains;
+mod embed;
+mod embedding;
 mod events;
 mod exports;
 mod keys;
@@ -39,6 +41,8 @@ pub use auth::{
 pub use chains::{
     load_integrity, sign_checkpoint, verify_chain, LoadIntegrity, SignCheckpoint, VerifyChain,
 };
+pub use embed::{open_viewer, viewer_event, viewer_events};
+pub use embedding::{list_embed_origins, save_embed_origins, EmbedOrigins, SaveEmbedOrigins};
 pub use events::{get_event, list_events, list_tenants, suggest_actors, SuggestActors};
 pub use exports::{cancel_export, export_progress, CancelExport, ExportProgress};
 pub use keys::{

@@ -1,5 +1,5 @@
 //! Server-side authentication: passwords, one-time codes, session tokens,
-//! API-key secrets, sign-in throttling, and Logbook's own log.
+//! API-key secrets, viewer tokens, sign-in throttling, and Logbook's own log.
 
 pub mod keys;
 mod password;
@@ -8,6 +8,7 @@ mod self_log;
 mod session;
 mod throttle;
 mod totp;
+mod viewer;
 
 pub use password::{
     generate_password, hash_password, hash_password_async, verify_password, verify_password_async,
@@ -24,3 +25,4 @@ pub use throttle::{
     throttle_wait, ThrottleWait, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, WINDOW_US,
 };
 pub use totp::{code_step, enrolment, new_secret, Enrolment};
+pub use viewer::{ViewerError, ViewerGrant, DEFAULT_TTL_SECS, MAX_TTL_SECS};

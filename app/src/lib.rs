@@ -9,6 +9,8 @@ pub mod analytics;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[allow(unreachable_pub)] // as `api`: the components' generated props
+pub mod embed;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod export;

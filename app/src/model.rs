@@ -4,6 +4,7 @@ mod account;
 mod alert;
 mod analytics;
 mod chain;
+mod embed;
 mod event;
 mod export;
 mod filter;
@@ -29,9 +30,10 @@ pub use analytics::{
     Sparkline, StackBy, Trend,
 };
 pub use chain::{ChainReport, CheckpointInfo, IntegrityOverview, TenantIntegrity};
+pub use embed::{check_origin, check_origins, EmbedInfo, ViewerProblem, MAX_EMBED_ORIGINS};
 pub use event::{Actor, ActorType, Event, Outcome, ParseEnumError, Resource, Severity};
 pub use export::{export_file_name, ExportFormat, ExportState, ExportStatus};
-pub use filter::{EventFilter, FilterError, QuickRange};
+pub use filter::{EventFilter, FilterError, Pin, QuickRange};
 pub use next_path::local_path;
 pub use note::{check_comment, check_tag, Note, NoteKind};
 pub use page::{Cursor, EventPage, PageRequest, PAGE_SIZE};

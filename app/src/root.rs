@@ -2,6 +2,7 @@
 
 use crate::{
     api::{current_viewer, SignOut},
+    embed::{EmbedEventPage, EmbedPage},
     model::{Permission, Viewer},
     pages::{
         AccountPage, AlertsPage, AnalyticsPage, ApiKeysPage, EventDetailsPage, IntegrityPage,
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
+    hooks::use_location,
     path,
 };
 
@@ -67,14 +69,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/logbook.css"/>
         <Title text="Logbook"/>
         <Router>
-            <header class="topbar">
-                <A href="/" attr:class="brand">"Logbook"</A>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        viewer.await.ok().map(|viewer| view! { <Nav viewer/> })
-                    })}
-                </Transition>
-            </header>
+            <TopBar viewer/>
             <main>
                 <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
                     <Route path=path!("/") view=LogPage/>
@@ -89,10 +84,34 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/no-access") view=NoAccessPage/>
+                    <Route path=path!("/embed") view=EmbedPage/>
+                    <Route path=path!("/embed/events/:id") view=EmbedEventPage/>
                 </Routes>
             </main>
         </Router>
     }
+}
+
+/// Logbook's own bar; none in the embedded viewer, which shows a
+/// platform's activity inside the platform's own pages.
+#[component]
+fn TopBar(viewer: Resource<Result<Viewer, crate::error::AppError>>) -> impl IntoView {
+    let embedded = use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/embed");
+    (!embedded).then(|| {
+        view! {
+            <header class="topbar">
+                <A href="/" attr:class="brand">"Logbook"</A>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        viewer.await.ok().map(|viewer| view! { <Nav viewer/> })
+                    })}
+                </Transition>
+            </header>
+        }
+    })
 }
 
 /// Who is signed in, loaded once per page load and shared through context.

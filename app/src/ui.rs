@@ -21,7 +21,7 @@ mod saved_views;
 pub use alert_editors::{DestinationEditor, RuleEditor};
 pub use alert_lists::{AlertDeliveries, AlertDestinations, AlertRules};
 pub use analytics_parts::{ActivitySparkline, Chart, HeadlineCards, RankedTable};
-pub use changes::{diff_rows, ChangeKind, ChangeRow, ChangesTable};
+pub use changes::{diff_rows, ChangeKind, ChangeLabels, ChangeRow, ChangesTable};
 pub use error_notice::ErrorNotice;
 pub use event_fields::EventFields;
 pub use export_menu::{export_href, ExportMenu};

@@ -274,10 +274,7 @@ pub(crate) async fn bench_key(
             secret_hash: key.secret_hash,
             name: "bench".into(),
             created_by: None,
-            scopes: app::model::KeyScopes {
-                ingest: true,
-                read: true,
-            },
+            scopes: app::model::KeyScopes::ALL,
         })
         .await?;
     Ok(key.plaintext)

@@ -3,7 +3,8 @@
 //! second half of the export's time (memory that grew with the rows written
 //! would be higher in the second half), and SQLite's own count of what it
 //! had allocated at most, for RssAnon also holds SQLite's page caches (up
-//! to `cache_size`, 64 MiB, per pooled connection, filled by any long read
+//! to `cache_size` per pooled connection: 64 MiB on the writer, 8 MiB on
+//! each reader, filled by any long read
 //! of pages it does not map, and kept). mimalloc's own "committed" figure is
 //! not used: on Linux it counts memory it has reserved and already handed
 //! back to the system, and only grows.

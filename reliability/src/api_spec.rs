@@ -82,7 +82,13 @@ pub async fn run(budget: Budget) -> SpecReport {
     let dir = tempfile::tempdir().expect("a scratch directory");
     let install = Install::sqlite(dir.path());
     install.cli(&["create-tenant", "--slug", "acme"]);
-    let key = install.cli(&["create-api-key", "--tenant", "acme", "--read"]);
+    let key = install.cli(&[
+        "create-api-key",
+        "--tenant",
+        "acme",
+        "--scope",
+        "ingest,read,export",
+    ]);
     let config = dir.path().join("schemathesis.toml");
     std::fs::write(&config, CONFIG).expect("the schemathesis configuration is written");
     let _server = install.serve().await;

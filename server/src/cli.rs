@@ -13,7 +13,7 @@ use crate::{
 };
 use app::{
     integrity::run_retention,
-    model::SELF_TENANT,
+    model::{KeyScope, KeyScopes, SELF_TENANT},
     store::{connect_with, NewApiKey, Signer, Store, TenantScope},
 };
 use clap::{Parser, Subcommand};
@@ -55,10 +55,20 @@ pub enum Command {
         tenant: String,
         #[arg(long, default_value = "api key")]
         name: String,
-        /// Also let the key read and export the tenant's log (it ingests
-        /// only, by default).
+        /// What the key may do, comma-separated: `ingest` (send events),
+        /// `read` (the read API), `export` (whole-log exports).
+        #[arg(long = "scope", value_delimiter = ',', default_value = "ingest")]
+        scopes: Vec<KeyScope>,
+    },
+    /// Show, or with --set replace, the sites (origins) that may embed a
+    /// tenant's log in a frame with a viewer token.
+    EmbedOrigins {
         #[arg(long)]
-        read: bool,
+        tenant: String,
+        /// Origins separated by commas or spaces (`https://portal.acme.io`);
+        /// an empty value allows none.
+        #[arg(long)]
+        set: Option<String>,
     },
     /// Verify tenants' hash chains (all, or one) against their signed
     /// checkpoints; or, with --file, an NDJSON export with its proof, offline.
@@ -152,8 +162,31 @@ pub async fn run(cli: Cli) -> CliResult {
             }
             Ok(())
         }
-        Command::CreateApiKey { tenant, name, read } => {
-            create_api_key(store.as_ref(), &tenant, &name, read).await
+        Command::CreateApiKey {
+            tenant,
+            name,
+            scopes,
+        } => {
+            let scopes = scopes
+                .into_iter()
+                .fold(KeyScopes::default(), KeyScopes::with);
+            create_api_key(store.as_ref(), &tenant, &name, scopes).await
+        }
+        Command::EmbedOrigins { tenant, set } => {
+            let slug = tenant;
+            let tenant = store
+                .tenant_by_slug(&slug)
+                .await?
+                .filter(|t| t.slug != SELF_TENANT)
+                .ok_or_else(|| format!("unknown tenant '{slug}'"))?;
+            if let Some(set) = set {
+                let origins = app::model::check_origins(set.split([',', ' ']))?;
+                store.set_embed_origins(tenant.id, &origins).await?;
+            }
+            for origin in store.embed_origins(tenant.id).await? {
+                println!("{origin}");
+            }
+            Ok(())
         }
         Command::PublicKey => unreachable!("handled above"),
     }
@@ -249,6 +282,7 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
         .with_sealer(sealer)
         .with_retention(config.retention.policy())
         .with_targets(config.alerts.target_policy())
+        .with_demo(demo == Demo::On)
         .with_session_max_age(std::time::Duration::from_secs(
             config.session_max_age_hours.max(1) * 3600,
         ))
@@ -268,7 +302,7 @@ async fn serve(config: Config, store: Arc<dyn Store>, signer: Arc<Signer>) -> Cl
     Ok(())
 }
 
-async fn create_api_key(store: &dyn Store, slug: &str, name: &str, read: bool) -> CliResult {
+async fn create_api_key(store: &dyn Store, slug: &str, name: &str, scopes: KeyScopes) -> CliResult {
     if slug == SELF_TENANT {
         return Err("'logbook' holds Logbook's own log and is written by Logbook only".into());
     }
@@ -293,12 +327,12 @@ async fn create_api_key(store: &dyn Store, slug: &str, name: &str, read: bool) -
             secret_hash: key.secret_hash,
             name: name.to_string(),
             created_by: None,
-            scopes: app::model::KeyScopes { ingest: true, read },
+            scopes,
         })
         .await?;
     println!("{}", key.plaintext);
     eprintln!(
-        "API key for tenant '{}' created. It is shown only this once.",
+        "API key for tenant '{}' that may {scopes} created. It is shown only this once.",
         tenant.slug
     );
     Ok(())

@@ -2,11 +2,15 @@
 
 mod access;
 mod api_error;
+mod embed;
 mod export;
 mod health;
 mod live;
 mod openapi;
+mod params;
+mod portal;
 mod protect;
+mod read;
 mod routes;
 mod serve;
 mod session;

@@ -19,13 +19,15 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
     Ok(access.store.list_api_keys(&access.scope()).await?)
 }
 
-/// Creates a key for `tenant`; it ingests only unless `read` is given
-/// (any value: a checked box), which also lets it read and export the log.
+/// Creates a key for `tenant` with the scopes whose boxes were ticked
+/// (`ingest`, `read`, `export`: present means ticked); at least one.
 #[server(prefix = "/api", endpoint = "keys/create")]
 pub async fn create_api_key(
     tenant: String,
     name: String,
+    #[server(default)] ingest: Option<String>,
     #[server(default)] read: Option<String>,
+    #[server(default)] export: Option<String>,
 ) -> Result<CreatedKey, AppError> {
     use super::access::fail;
     use crate::{
@@ -54,10 +56,17 @@ pub async fn create_api_key(
         .into_iter()
         .find(|t| t.slug == tenant)
         .ok_or_else(|| fail(AppError::NotFound))?;
+    // Checkboxes: present when ticked.
     let scopes = crate::model::KeyScopes {
-        ingest: true,
+        ingest: ingest.is_some(),
         read: read.is_some(),
+        export: export.is_some(),
     };
+    if scopes.is_empty() {
+        return Err(fail(AppError::BadRequest(
+            "Choose what the key may do: ingest, read or export.".into(),
+        )));
+    }
     let key = keys::generate();
     let record = access
         .store

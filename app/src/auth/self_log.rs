@@ -89,6 +89,19 @@ impl Entry {
         self
     }
 
+    /// A platform's user, viewing through a viewer token: known by the id
+    /// the platform named, under the tenant whose token it is.
+    pub fn by_viewer(mut self, tenant: &str, user: Option<&str>) -> Entry {
+        let user = user.unwrap_or("unnamed");
+        self.event.actor = Actor {
+            id: format!("viewer:{tenant}:{user}"),
+            name: Some(user.to_string()),
+            email: None,
+            kind: ActorType::Customer,
+        };
+        self
+    }
+
     /// Someone not (yet) signed in, known only by the email they typed.
     pub fn by_email(mut self, email: &str) -> Entry {
         self.event.actor = Actor {

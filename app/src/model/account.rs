@@ -222,23 +222,56 @@ super::event::vocabulary!(
     KeyScope, "scope", {
         Ingest => "ingest",
         Read => "read",
+        Export => "export",
     }
 );
 
-/// What an API key may do: stored as `ingest`, `read` or `ingest,read`.
+/// What an API key may do: stored as its scopes' names, comma-separated
+/// (`ingest`, `ingest,read,export`, …).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyScopes {
+    /// Send events (`POST /api/v1/events`).
     pub ingest: bool,
-    /// Export and read the tenant's log.
+    /// Read the tenant's log page by page (`GET /api/v1/events`).
     pub read: bool,
+    /// Export the tenant's log as one file (`GET /api/v1/events/export`).
+    pub export: bool,
 }
 
 impl KeyScopes {
+    /// What a key may do when nobody chose: send events, nothing more.
+    pub const INGEST: KeyScopes = KeyScopes {
+        ingest: true,
+        read: false,
+        export: false,
+    };
+
+    /// Every scope: the demo's and the tests' keys.
+    pub const ALL: KeyScopes = KeyScopes {
+        ingest: true,
+        read: true,
+        export: true,
+    };
+
     pub fn allows(self, scope: KeyScope) -> bool {
         match scope {
             KeyScope::Ingest => self.ingest,
             KeyScope::Read => self.read,
+            KeyScope::Export => self.export,
         }
+    }
+
+    pub fn with(mut self, scope: KeyScope) -> Self {
+        match scope {
+            KeyScope::Ingest => self.ingest = true,
+            KeyScope::Read => self.read = true,
+            KeyScope::Export => self.export = true,
+        }
+        self
+    }
+
+    pub fn is_empty(self) -> bool {
+        self == KeyScopes::default()
     }
 }
 
@@ -257,14 +290,12 @@ impl FromStr for KeyScopes {
     type Err = ParseEnumError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let mut scopes = KeyScopes::default();
-        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            match name.parse::<KeyScope>()? {
-                KeyScope::Ingest => scopes.ingest = true,
-                KeyScope::Read => scopes.read = true,
-            }
-        }
-        Ok(scopes)
+        text.split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .try_fold(KeyScopes::default(), |scopes, name| {
+                Ok(scopes.with(name.parse::<KeyScope>()?))
+            })
     }
 }
 
@@ -278,7 +309,10 @@ mod scope_tests {
         assert!(both.allows(KeyScope::Ingest) && both.allows(KeyScope::Read));
         assert_eq!(both.to_string(), "ingest,read");
         let ingest: KeyScopes = "ingest".parse().unwrap();
-        assert!(!ingest.allows(KeyScope::Read));
-        assert!("export".parse::<KeyScopes>().is_err());
+        assert_eq!(ingest, KeyScopes::INGEST);
+        assert!(!ingest.allows(KeyScope::Read) && !ingest.allows(KeyScope::Export));
+        let all: KeyScopes = " export, read ,ingest".parse().unwrap();
+        assert_eq!(all.to_string(), "ingest,read,export");
+        assert!("delete".parse::<KeyScopes>().is_err());
     }
 }

@@ -66,6 +66,23 @@ pub struct EventFilter {
     /// Exclusive upper bound on `occurred_at`, inside the time window.
     #[serde(deserialize_with = "time_window::deserialize_clamped")]
     pub to: Option<DateTime<Utc>>,
+    /// What a viewer token fixes, on top of everything above. Never read
+    /// from a request, a URL or the query bar: only the server sets it,
+    /// from a token it verified, so no edit by the viewer can widen it.
+    #[serde(skip)]
+    pub pin: Option<Box<Pin>>,
+}
+
+/// Conditions a viewer token fixes; an event must meet them all as well as
+/// the rest of the filter it sits in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pin {
+    /// The actor's id exactly (not an email or a name that equals it).
+    pub actor_id: Option<String>,
+    /// The resource's type and id exactly.
+    pub resource: Option<(String, String)>,
+    /// A filter of the platform's choosing, in the query-bar language.
+    pub also: Option<EventFilter>,
 }
 
 vocabulary!(

@@ -1,7 +1,10 @@
 //! API keys: per tenant, created with the secret shown once, revoked at once.
 
 use crate::{
-    api::{list_api_keys, list_tenants, CreateApiKey, RevokeApiKey},
+    api::{
+        list_api_keys, list_embed_origins, list_tenants, CreateApiKey, EmbedOrigins, RevokeApiKey,
+        SaveEmbedOrigins,
+    },
     model::{ApiKeyInfo, Tenant, SELF_TENANT},
     ui::{ErrorNotice, LocalTime},
 };
@@ -45,9 +48,54 @@ pub fn ApiKeysPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <Embedding/>
         </section>
     }
     .into_any()
+}
+
+/// The sites allowed to show each tenant's log in a frame (viewer tokens).
+#[component]
+fn Embedding() -> impl IntoView {
+    let list = Resource::new(|| (), |_| list_embed_origins());
+    view! {
+        <h2>"Embedding"</h2>
+        <p class="lead">"Sites listed here may show a tenant's log inside their own pages, with a viewer link made by "
+            <code>"POST /api/v1/viewer-tokens"</code>" (a key with the read scope). Any other site cannot frame it."</p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) => list.into_iter().map(|entry| view! { <OriginsForm entry/> }).collect_view().into_any(),
+                    Err(err) => view! { <ErrorNotice err/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OriginsForm(entry: EmbedOrigins) -> impl IntoView {
+    let save = ServerAction::<SaveEmbedOrigins>::new();
+    let result = move || {
+        match save.value().get() {
+        Some(Ok(saved)) => view! {
+            <p class="notice success" role="status">{format!("Saved: {}", if saved.is_empty() { "no site may embed it".to_string() } else { saved.join(", ") })}</p>
+        }.into_any(),
+        Some(Err(err)) => view! { <ErrorNotice err/> }.into_any(),
+        None => ().into_any(),
+    }
+    };
+    let label = format!("Sites that may embed {}", entry.tenant.name);
+    view! {
+        <ActionForm action=save attr:class="card embed-origins">
+            <input type="hidden" name="tenant" value=entry.tenant.slug.clone()/>
+            <label>{label}
+                <textarea name="origins" rows="2" placeholder="https://portal.example.com">{entry.origins.join("\n")}</textarea>
+            </label>
+            <button type="submit" disabled=move || save.pending().get()>"Save sites"</button>
+            {result}
+        </ActionForm>
+    }
 }
 
 #[component]
@@ -78,7 +126,12 @@ fn NewKey(tenants: Vec<Tenant>, changed: RwSignal<u32>) -> impl IntoView {
                 </select>
             </label>
             <label>"Name" <input name="name" placeholder="e.g. billing service" required/></label>
-            <label class="check"><input type="checkbox" name="read" value="on"/>" Also read and export the log"</label>
+            <fieldset class="scopes">
+                <legend>"May"</legend>
+                <label class="check"><input type="checkbox" name="ingest" value="on" checked/>" Send events"</label>
+                <label class="check"><input type="checkbox" name="read" value="on"/>" Read the log (read API)"</label>
+                <label class="check"><input type="checkbox" name="export" value="on"/>" Export the log"</label>
+            </fieldset>
             <button type="submit" disabled=move || create.pending().get()>"Create key"</button>
             {result}
         </ActionForm>

@@ -77,6 +77,11 @@ pub trait Store:
     /// Records use of a key, at most once a minute per key.
     async fn touch_api_key(&self, id: i64, now_us: i64) -> Result<(), DbError>;
 
+    /// The origins allowed to frame the tenant's embedded viewer.
+    async fn embed_origins(&self, tenant_id: i64) -> Result<Vec<String>, DbError>;
+
+    async fn set_embed_origins(&self, tenant_id: i64, origins: &[String]) -> Result<(), DbError>;
+
     /// Appends events to a tenant's chain in one durable transaction, together
     /// with the idempotency receipt when there is one. Returns only after commit.
     async fn append(
@@ -95,6 +100,14 @@ pub trait Store:
     ) -> Result<Vec<Event>, DbError>;
 
     async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError>;
+
+    /// One event, if it also matches `filter` (a viewer's pinned filter).
+    async fn get_event_matching(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        filter: &EventFilter,
+    ) -> Result<Option<Event>, DbError>;
 
     /// Up to `limit` events for export, newest first, older than the cursor.
     async fn export_page(
@@ -330,6 +343,14 @@ impl<B: Backend> Store for B {
         tenants::touch_api_key(self, id, now_us).await
     }
 
+    async fn embed_origins(&self, tenant_id: i64) -> Result<Vec<String>, DbError> {
+        tenants::embed_origins(self, tenant_id).await
+    }
+
+    async fn set_embed_origins(&self, tenant_id: i64, origins: &[String]) -> Result<(), DbError> {
+        tenants::set_embed_origins(self, tenant_id, origins).await
+    }
+
     async fn append(
         &self,
         tenant_id: i64,
@@ -349,7 +370,16 @@ impl<B: Backend> Store for B {
     }
 
     async fn get_event(&self, scope: &TenantScope, id: &str) -> Result<Option<Event>, DbError> {
-        events::read::get_event(self, scope, id).await
+        events::read::get_event(self, scope, id, &EventFilter::default()).await
+    }
+
+    async fn get_event_matching(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        filter: &EventFilter,
+    ) -> Result<Option<Event>, DbError> {
+        events::read::get_event(self, scope, id, filter).await
     }
 
     async fn export_page(

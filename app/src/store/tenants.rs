@@ -126,6 +126,33 @@ pub(crate) async fn touch_api_key<B: Backend>(b: &B, id: i64, now_us: i64) -> Re
     Ok(())
 }
 
+pub(crate) async fn embed_origins<B: Backend>(
+    b: &B,
+    tenant_id: i64,
+) -> Result<Vec<String>, DbError> {
+    let stored: Option<String> = Scalar::new("SELECT embed_origins FROM tenants WHERE id = $1")
+        .bind(tenant_id)
+        .fetch_optional(b.read())
+        .await?;
+    let stored = stored.ok_or_else(|| DbError::UnknownTenant(tenant_id.to_string()))?;
+    serde_json::from_str(&stored)
+        .map_err(|e| DbError::Corrupt(format!("embed origins of tenant {tenant_id}: {e}")))
+}
+
+pub(crate) async fn set_embed_origins<B: Backend>(
+    b: &B,
+    tenant_id: i64,
+    origins: &[String],
+) -> Result<(), DbError> {
+    let text = serde_json::to_string(origins).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    Sql::new("UPDATE tenants SET embed_origins = $1 WHERE id = $2")
+        .bind(text)
+        .bind(tenant_id)
+        .execute(b.write())
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn purge_receipts<B: Backend>(b: &B, before_us: i64) -> Result<u64, DbError> {
     Sql::new("DELETE FROM ingest_receipts WHERE created_at <= $1")
         .bind(before_us)

@@ -113,16 +113,41 @@ fn cell(value: Option<String>) -> AnyView {
     }
 }
 
+/// The table's words: the dashboard's English, or the embedded viewer's
+/// in its reader's language.
+#[derive(Clone, Copy, Debug)]
+pub struct ChangeLabels {
+    pub field: &'static str,
+    pub before: &'static str,
+    pub after: &'static str,
+    /// Said when the event records no values.
+    pub none: &'static str,
+}
+
+impl Default for ChangeLabels {
+    fn default() -> Self {
+        ChangeLabels {
+            field: "Field",
+            before: "Before",
+            after: "After",
+            none: "This event records no before/after values.",
+        }
+    }
+}
+
 #[component]
-pub fn ChangesTable(before: Option<Value>, after: Option<Value>) -> impl IntoView {
+pub fn ChangesTable(
+    before: Option<Value>,
+    after: Option<Value>,
+    #[prop(optional)] labels: ChangeLabels,
+) -> impl IntoView {
     let rows = diff_rows(before.as_ref(), after.as_ref());
     if rows.is_empty() {
-        return view! { <p class="notice">"This event records no before/after values."</p> }
-            .into_any();
+        return view! { <p class="notice">{labels.none}</p> }.into_any();
     }
     view! {
         <table class="changes">
-            <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+            <thead><tr><th scope="col">{labels.field}</th><th scope="col">{labels.before}</th><th scope="col">{labels.after}</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| {
                     let class = match row.kind {

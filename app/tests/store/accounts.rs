@@ -184,10 +184,7 @@ async fn api_keys_are_listed_and_revoked_only_within_the_scope() {
             secret_hash: "h".into(),
             name: prefix.into(),
             created_by: Some(creator),
-            scopes: app::model::KeyScopes {
-                ingest: true,
-                read: true,
-            },
+            scopes: app::model::KeyScopes::ALL,
         };
         store
             .insert_api_key(&key(acme.id, "acmekey1"))

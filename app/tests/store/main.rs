@@ -25,3 +25,4 @@ mod support;
 mod upgrade;
 mod user_agents;
 mod verify;
+mod viewer_scope;

@@ -72,10 +72,7 @@ pub async fn seed_demo(
             secret_hash: key.secret_hash,
             name: "demo key".into(),
             created_by: None,
-            scopes: app::model::KeyScopes {
-                ingest: true,
-                read: true,
-            },
+            scopes: app::model::KeyScopes::ALL,
         })
         .await?;
     Ok(Some(DemoSeed {

@@ -6,6 +6,7 @@
 
 use super::{
     access::{Export, Require, SignedIn},
+    params::Params,
     ApiError, AppState,
 };
 use crate::ingest::authenticate_key;
@@ -17,36 +18,13 @@ use app::{
 };
 use axum::{
     body::Body,
-    extract::{FromRequestParts, Path, State},
-    http::{header, request::Parts, HeaderMap, HeaderValue},
+    extract::{Path, State},
+    http::{header, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
 };
 use std::{collections::HashMap, sync::Arc};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-
-/// The query's parameters, each named at most once: a filter given twice
-/// (`ip=a&ip=b`) is refused rather than one of the two silently dropped.
-pub(super) struct Params(HashMap<String, String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Params {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let query = parts.uri.query().unwrap_or_default();
-        let mut params = HashMap::new();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if params.contains_key(name.as_ref()) {
-                return Err(ApiError::bad_request(format!(
-                    "parameter '{name}' is given twice: name each once \
-                     (several actions go in one, comma-separated)"
-                )));
-            }
-            params.insert(name.into_owned(), value.into_owned());
-        }
-        Ok(Params(params))
-    }
-}
 
 /// The dashboard's download: the caller's own scope, their export permission.
 pub(super) async fn dashboard_export(
@@ -70,7 +48,7 @@ pub(super) async fn dashboard_export(
 }
 
 /// One of the few export slots of this account or key, or a 429.
-fn export_slot(state: &AppState, key: &str) -> Result<app::guard::Slot, ApiError> {
+pub(super) fn export_slot(state: &AppState, key: &str) -> Result<app::guard::Slot, ApiError> {
     state.limiters.exports.take(key).ok_or_else(|| {
         ApiError::too_many_requests(format!(
             "at most {} exports run at once for one account or key; wait for one to finish",
@@ -85,7 +63,7 @@ pub(super) async fn api_export(
     headers: HeaderMap,
     Params(params): Params,
 ) -> Result<Response, ApiError> {
-    let (settings, key) = authenticate_key(&*state.store, &headers, KeyScope::Read).await?;
+    let (settings, key) = authenticate_key(&*state.store, &headers, KeyScope::Export).await?;
     let format = params
         .get("format")
         .cloned()
@@ -167,7 +145,7 @@ fn parse(
 }
 
 /// Starts the export in the background and answers with its stream.
-fn stream(
+pub(super) fn stream(
     state: &AppState,
     job: ExportJob,
     progress: Arc<Progress>,

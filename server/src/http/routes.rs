@@ -1,11 +1,14 @@
 //! The router: which path goes where.
 
 use super::{
+    embed::{embed_export, frame_policy, issue_viewer_token},
     export::{api_export, dashboard_export},
     health::healthz,
     live::live_events,
     openapi::openapi,
+    portal::demo_portal,
     protect::protect,
+    read::{read_event, read_events},
     session::authenticate,
     AppState,
 };
@@ -30,11 +33,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         // The handler reads the body itself, after the key, up to `max_body_bytes`.
-        .route("/api/v1/events", post(ingest_events))
+        .route("/api/v1/events", post(ingest_events).get(read_events))
+        .route("/api/v1/events/{id}", get(read_event))
+        .route("/api/v1/viewer-tokens", post(issue_viewer_token))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/events/export", get(api_export))
         .route("/api/exports/{format}", get(dashboard_export))
+        .route("/api/embed/export/{format}", get(embed_export))
         .route("/api/live", get(live_events))
+        .route("/demo/portal", get(demo_portal))
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .leptos_routes_with_context(&state, state.routes.clone(), context.clone(), move || {
             shell(options.clone())
@@ -47,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn(protect))
+        // Outside `protect`: it loosens `protect`'s no-framing for embeds.
+        .layer(middleware::from_fn_with_state(state.clone(), frame_policy))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -18,6 +18,7 @@ use std::net::{IpAddr, SocketAddr};
 const SIGN_IN: &str = "/sign-in";
 const NO_ACCESS: &str = "/no-access";
 const ACCOUNT: &str = "/account";
+const EMBED: &str = "/embed";
 
 pub(super) async fn authenticate(
     State(state): State<AppState>,
@@ -66,6 +67,10 @@ fn page_redirect(request: &Request, auth: &RequestAuth) -> Option<String> {
         Some(SessionState::SignedIn(member)) => Some(member),
         _ => None,
     };
+    // The embedded viewer answers to its token, not to a session.
+    if path == EMBED || path.starts_with("/embed/") {
+        return None;
+    }
     match (path, signed_in) {
         (SIGN_IN, Some(_)) => Some(next_from(request).unwrap_or_else(|| "/".into())),
         (SIGN_IN, None) => None,

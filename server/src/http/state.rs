@@ -38,6 +38,8 @@ pub struct AppState {
     pub limiters: Limiters,
     /// A session ends this long after sign-in, however busy.
     pub session_max_age_us: i64,
+    /// Serving demo data: the demo customer portal is shown.
+    pub demo: bool,
 }
 
 /// How the server is reached.
@@ -75,7 +77,14 @@ impl AppState {
             targets: TargetPolicy::default(),
             limiters: Limiters::default(),
             session_max_age_us: app::auth::MAX_SESSION_AGE_US,
+            demo: false,
         }
+    }
+
+    /// Shows the demo customer portal (`/demo/portal`).
+    pub fn with_demo(mut self, demo: bool) -> Self {
+        self.demo = demo;
+        self
     }
 
     pub fn with_session_max_age(mut self, max_age: std::time::Duration) -> Self {

@@ -31,7 +31,11 @@ fn example_call(path: &str) -> Body {
         "/api/notes/tag" => {
             Body::Json(json!({ "event_id": "01JAAAAAAAAAAAAAAAAAAAAAAA", "tag": "checked" }))
         }
+        "/api/embedding/save" => {
+            Body::Form(&[("tenant", "acme"), ("origins", "https://portal.acme.io")])
+        }
         "/api/tenants/list"
+        | "/api/embedding/list"
         | "/api/team/list"
         | "/api/keys/list"
         | "/api/auth/viewer"
@@ -57,7 +61,7 @@ fn example_call(path: &str) -> Body {
         | "/api/alerts/rules/preview"
         | "/api/alerts/destinations/delete"
         | "/api/alerts/destinations/test" => Body::Json(json!({ "id": 1 })),
-        "/api/keys/create" => Body::Form(&[("tenant", "acme"), ("name", "ci")]),
+        "/api/keys/create" => Body::Form(&[("tenant", "acme"), ("name", "ci"), ("ingest", "on")]),
         "/api/auth/sign_in" => Body::Form(&[("email", "x@y.z"), ("password", "wrong-password")]),
         "/api/auth/verify_code" | "/api/auth/totp/confirm" | "/api/auth/totp/disable" => {
             Body::Form(&[("code", "123456")])
@@ -98,11 +102,69 @@ fn is_self_service(path: &str) -> bool {
     path.starts_with("/api/auth/")
 }
 
+/// The embedded viewer's functions answer to a viewer token, not a session
+/// (see `viewer_functions_open_nothing_without_a_token_this_server_sealed`).
+fn is_viewer(path: &str) -> bool {
+    path.starts_with("/api/embed/")
+}
+
+#[tokio::test]
+async fn viewer_functions_open_nothing_without_a_token_this_server_sealed() {
+    let app = spawn_app().await;
+    let anonymous = app.anonymous();
+    let page = json!({ "older_than": null, "newer_than": null, "limit": 5 });
+    for token in [
+        "",
+        "lbv_forged",
+        "lbk_abcdefgh_00000000000000000000000000000000",
+    ] {
+        for (path, body) in [
+            (
+                "events",
+                json!({ "token": token, "filter": {}, "page": page }),
+            ),
+            (
+                "event",
+                json!({ "token": token, "id": "01JAAAAAAAAAAAAAAAAAAAAAAA" }),
+            ),
+        ] {
+            let response = anonymous
+                .post(format!("{}/api/embed/{path}", app.base))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path} {token}");
+        }
+        let (status, opened) = app
+            .call(&anonymous, "embed/open", json!({ "token": token }))
+            .await;
+        assert_eq!(
+            (status, opened),
+            (StatusCode::OK, json!({ "Err": "Invalid" }))
+        );
+    }
+    let page = anonymous
+        .get(format!("{}/embed?token=lbv_forged", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "no sign-in redirect");
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("This link is not valid"));
+}
+
 #[tokio::test]
 async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
     let app = spawn_app().await;
     let anonymous = app.anonymous();
-    for path in server_functions().into_iter().filter(|p| *p != PUBLIC) {
+    for path in server_functions()
+        .into_iter()
+        .filter(|p| *p != PUBLIC && !is_viewer(p))
+    {
         assert_eq!(
             call(&app, &anonymous, path).await,
             StatusCode::UNAUTHORIZED,
@@ -118,7 +180,7 @@ async fn every_log_team_and_key_function_refuses_staff_and_customers() {
         let client = app.session(email).await;
         for path in server_functions()
             .into_iter()
-            .filter(|p| !is_self_service(p))
+            .filter(|p| !is_self_service(p) && !is_viewer(p))
         {
             assert_eq!(
                 call(&app, &client, path).await,
@@ -140,6 +202,8 @@ fn page_paths(app: &TestApp) -> Vec<String> {
         .iter()
         .map(|r| r.path().replace("{id}", "01JAAAAAAAAAAAAAAAAAAAAAAA"))
         .filter(|p| p != "/sign-in")
+        // The embedded viewer answers to its token, not to a session.
+        .filter(|p| !p.starts_with("/embed"))
         .collect();
     paths.sort();
     assert!(paths.len() >= 7, "{paths:?}");

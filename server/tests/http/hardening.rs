@@ -208,14 +208,12 @@ async fn pages_forbid_framing_and_foreign_scripts_and_a_cross_site_post_is_refus
 }
 
 #[tokio::test]
-async fn a_key_made_for_ingest_cannot_export_and_one_given_read_can() {
+async fn a_key_made_for_ingest_cannot_export_and_one_given_the_export_scope_can() {
     let app = spawn_app().await;
     let partner = app.session("partner@acme.io").await;
-    let create = |read: bool| {
+    let create = |scopes: &'static [&'static str]| {
         let mut form = vec![("tenant", "acme"), ("name", "billing")];
-        if read {
-            form.push(("read", "on"));
-        }
+        form.extend(scopes.iter().map(|scope| (*scope, "on")));
         let partner = partner.clone();
         let url = format!("{}/api/keys/create", app.base);
         async move {
@@ -242,7 +240,7 @@ async fn a_key_made_for_ingest_cannot_export_and_one_given_read_can() {
                 .unwrap()
         }
     };
-    let ingest_only = create(false).await;
+    let ingest_only = create(&["ingest"]).await;
     let sent = reqwest::Client::new()
         .post(format!("{}/api/v1/events", app.base))
         .bearer_auth(&ingest_only)
@@ -253,11 +251,31 @@ async fn a_key_made_for_ingest_cannot_export_and_one_given_read_can() {
     assert_eq!(sent.status(), 200);
     let refused = export(ingest_only).await;
     assert_eq!(refused.status(), 403);
-    assert!(refused.text().await.unwrap().contains("'read' scope"));
-    let reader = create(true).await;
-    let exported = export(reader).await;
+    assert!(refused.text().await.unwrap().contains("'export' scope"));
+    let reader = create(&["read"]).await;
+    assert_eq!(export(reader).await.status(), 403, "read is not export");
+    let exporter = create(&["export"]).await;
+    let exported = export(exporter).await;
     assert_eq!(exported.status(), 200);
     assert!(exported.text().await.unwrap().contains("scoped"));
+}
+
+#[tokio::test]
+async fn a_key_made_in_the_dashboard_with_no_scope_is_refused_with_a_reason() {
+    let app = spawn_app().await;
+    let partner = app.session("partner@acme.io").await;
+    let refused = partner
+        .post(format!("{}/api/keys/create", app.base))
+        .form(&[("tenant", "acme"), ("name", "nothing")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("ingest, read or export"));
 }
 
 #[tokio::test]

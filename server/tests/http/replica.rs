@@ -213,7 +213,13 @@ async fn reads_go_to_a_streaming_replica_under_ingest_and_a_fresh_event_shows_wi
     let read_key = cli(
         data.path(),
         &primary,
-        &["create-api-key", "--tenant", "acme", "--read"],
+        &[
+            "create-api-key",
+            "--tenant",
+            "acme",
+            "--scope",
+            "ingest,read,export",
+        ],
     );
     let addr = free_addr();
     let _server = Servers(vec![logbook(data.path(), &primary, &addr)

@@ -295,7 +295,7 @@ async fn a_key_created_in_the_dashboard_ingests_and_stops_at_once_when_revoked()
     let partner = app.session("partner@acme.io").await;
     let created: Value = partner
         .post(format!("{}/api/keys/create", app.base))
-        .form(&[("tenant", "acme"), ("name", "billing")])
+        .form(&[("tenant", "acme"), ("name", "billing"), ("ingest", "on")])
         .send()
         .await
         .unwrap()

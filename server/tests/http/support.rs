@@ -231,10 +231,7 @@ pub(crate) async fn spawn_configured(
             secret_hash: key.secret_hash,
             name: "test".into(),
             created_by: None,
-            scopes: app::model::KeyScopes {
-                ingest: true,
-                read: true,
-            },
+            scopes: app::model::KeyScopes::ALL,
         })
         .await
         .unwrap();

@@ -11,7 +11,7 @@
 //! SQLite pages are read column by column instead (`export_columns`): there
 //! building the JSON cost more than reading the rows.
 
-use crate::model::Cursor;
+use crate::model::{Cursor, Event};
 use crate::store::{events::export_columns::ColumnPage, DbError};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -149,6 +149,48 @@ impl ExportPage {
             return Ok(None);
         };
         Ok(Some(row.key()))
+    }
+}
+
+impl<'a> From<&'a Event> for ExportRow<'a> {
+    /// An event read whole (the details view's read) in the export's shape,
+    /// so that one encoder writes every event the API hands out.
+    fn from(e: &'a Event) -> Self {
+        let text = |s: &'a Option<String>| s.as_deref().map(Cow::Borrowed);
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| Cow::Owned(v.to_string()));
+        let resource = e.resource.as_ref();
+        ExportRow {
+            id: Cow::Borrowed(&e.id),
+            tenant: Cow::Borrowed(&e.tenant),
+            tenant_id: e.tenant_id,
+            seq: e.seq,
+            occurred_us: e.occurred_at.timestamp_micros(),
+            received_us: e.received_at.timestamp_micros(),
+            actor_id: Cow::Borrowed(&e.actor.id),
+            actor_name: text(&e.actor.name),
+            actor_email: text(&e.actor.email),
+            actor_type: Cow::Borrowed(e.actor.kind.as_str()),
+            action: Cow::Borrowed(&e.action),
+            category: Cow::Borrowed(&e.category),
+            event_type: Cow::Borrowed(&e.event_type),
+            outcome: Cow::Borrowed(e.outcome.as_str()),
+            severity: Cow::Borrowed(e.severity.as_str()),
+            resource_type: resource.map(|r| Cow::Borrowed(r.kind.as_str())),
+            resource_id: resource.map(|r| Cow::Borrowed(r.id.as_str())),
+            resource_name: resource.and_then(|r| r.name.as_deref().map(Cow::Borrowed)),
+            targets: (!e.targets.is_empty())
+                .then(|| serde_json::to_string(&e.targets).ok().map(Cow::Owned))
+                .flatten(),
+            ip: text(&e.ip),
+            user_agent: text(&e.user_agent),
+            request_id: text(&e.request_id),
+            description: Cow::Borrowed(&e.description),
+            before: json(&e.before),
+            after: json(&e.after),
+            metadata: json(&e.metadata),
+            prev_hash: Cow::Borrowed(&e.prev_hash),
+            hash: Cow::Borrowed(&e.hash),
+        }
     }
 }
 

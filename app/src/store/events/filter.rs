@@ -1,7 +1,7 @@
 //! An event filter as SQL conditions: the same for the log, the charts'
 //! event reads, the export and alert rules, so they all agree on what matches.
 
-use crate::model::{search_phrases, ActionMatch, EventFilter, Field, Outcome};
+use crate::model::{search_phrases, ActionMatch, EventFilter, Field, Outcome, Pin};
 use crate::store::{backend::Dialect, scope::TenantScope, sql::Sql};
 use chrono::Utc;
 
@@ -83,6 +83,24 @@ pub(crate) fn push_filter_at<D: Dialect>(
     if let Some(to) = to {
         qb.push(format!(" AND {time} < "))
             .push_bind(to.timestamp_micros());
+    }
+    if let Some(pin) = &f.pin {
+        push_pin(qb, scope, pin, time);
+    }
+}
+
+/// A viewer token's conditions, ANDed with the rest: every path that reads
+/// events with a filter (pages, text search, exports) comes through here.
+fn push_pin<D: Dialect>(qb: &mut Sql<D>, scope: &TenantScope, pin: &Pin, time: &str) {
+    if let Some(actor) = &pin.actor_id {
+        qb.push(" AND e.actor_id = ").push_bind(actor.clone());
+    }
+    if let Some((kind, id)) = &pin.resource {
+        qb.push(" AND e.resource_type = ").push_bind(kind.clone());
+        qb.push(" AND e.resource_id = ").push_bind(id.clone());
+    }
+    if let Some(also) = &pin.also {
+        push_filter_at(qb, scope, also, None, time);
     }
 }
 

@@ -306,14 +306,18 @@ pub(crate) fn select_by_seqs(
     qb
 }
 
-/// One event by id, within the scope.
-pub(crate) fn select_event<D: Dialect>(scope: &TenantScope, id: &str) -> Sql<D> {
+/// One event by id, within the scope, if it matches `filter`.
+pub(crate) fn select_event<D: Dialect>(
+    scope: &TenantScope,
+    id: &str,
+    filter: &EventFilter,
+) -> Sql<D> {
     let mut qb = Sql::new(format!(
         "SELECT {} FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.id = ",
         event_columns()
     ));
     qb.push_bind(id.to_string());
-    push_filter(&mut qb, scope, &EventFilter::default(), None);
+    push_filter(&mut qb, scope, filter, None);
     qb
 }
 

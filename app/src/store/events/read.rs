@@ -38,9 +38,10 @@ pub(crate) async fn get_event<B: Backend>(
     b: &B,
     scope: &TenantScope,
     id: &str,
+    filter: &EventFilter,
 ) -> Result<Option<Event>, DbError> {
     let mut tx = b.scoped_read(scope).await?;
-    let row: Option<EventRow> = query::select_event(scope, id)
+    let row: Option<EventRow> = query::select_event(scope, id, filter)
         .fetch_optional(&mut tx)
         .await?;
     tx.commit().await?;

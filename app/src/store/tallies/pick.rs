@@ -34,7 +34,9 @@ impl Table {
     /// The narrowest rollup holding every column the filter and the read
     /// use (daily ones first when whole days will do), or the events.
     pub(crate) fn pick(source: TallySource, filter: &EventFilter, need: Need) -> Table {
-        if source != TallySource::Rollups {
+        // A viewer token's pin names columns (an actor id, a resource) no
+        // rollup keeps: only the events can answer it.
+        if source != TallySource::Rollups || filter.pin.is_some() {
             return Table::Events;
         }
         let mut columns = filter_columns(filter);
