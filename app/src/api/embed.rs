@@ -88,8 +88,7 @@ pub(crate) mod viewer {
             Err(ViewerError::Invalid) => return Ok(Err(ViewerProblem::Invalid)),
             Err(ViewerError::Expired) => return Ok(Err(ViewerProblem::Expired)),
         };
-        let key = store.api_key_by_prefix(&grant.key).await?;
-        if key.is_none_or(|k| k.revoked_at.is_some() || k.tenant_id != grant.tenant_id) {
+        if !grant.key_is_live(&*store).await? {
             return Ok(Err(ViewerProblem::Revoked));
         }
         Ok(Ok((grant, store)))

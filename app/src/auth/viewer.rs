@@ -10,7 +10,7 @@
 use super::Sealer;
 use crate::{
     model::{EventFilter, Pin},
-    store::TenantScope,
+    store::{DbError, Store, TenantScope},
 };
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +86,13 @@ impl ViewerGrant {
         let grant: ViewerGrant = serde_json::from_str(&claims).map_err(|_| ViewerError::Invalid)?;
         grant.pin().map_err(|_| ViewerError::Invalid)?;
         Ok(grant)
+    }
+
+    /// Whether the key that asked for this token still exists for its
+    /// tenant and is not revoked: revoking a key ends its tokens.
+    pub async fn key_is_live(&self, store: &dyn Store) -> Result<bool, DbError> {
+        let key = store.api_key_by_prefix(&self.key).await?;
+        Ok(key.is_some_and(|k| k.revoked_at.is_none() && k.tenant_id == self.tenant_id))
     }
 
     pub fn scope(&self) -> TenantScope {

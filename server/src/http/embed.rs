@@ -241,8 +241,7 @@ pub(super) async fn embed_export(
     let token = params.get("token").map(String::as_str).unwrap_or_default();
     let grant = ViewerGrant::open(&state.sealer, token, chrono::Utc::now().timestamp())
         .map_err(|e| ApiError::forbidden(e.to_string()))?;
-    let key = state.store.api_key_by_prefix(&grant.key).await?;
-    if key.is_none_or(|k| k.revoked_at.is_some() || k.tenant_id != grant.tenant_id) {
+    if !grant.key_is_live(&*state.store).await? {
         return Err(ApiError::forbidden(
             "this viewer link was withdrawn: ask the site that showed it",
         ));
